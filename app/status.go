@@ -1,0 +1,80 @@
+package app
+
+import (
+	"errors"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/waymark-app/waymark/sync/client"
+)
+
+// statusBar shows the sync state along the bottom of every screen: what
+// is waiting, when the last sync was, and what went wrong in plain words.
+type statusBar struct {
+	u       *UI
+	box     *fyne.Container
+	queued  *widget.Label
+	detail  *widget.Label
+	syncNow *widget.Button
+}
+
+func newStatusBar(u *UI) *statusBar {
+	b := &statusBar{u: u}
+	b.queued = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	b.detail = widget.NewLabel("")
+	b.detail.Wrapping = fyne.TextWrapWord
+	b.detail.SizeName = theme.SizeNameCaptionText
+	b.syncNow = widget.NewButtonWithIcon(u.p.T("sync.now"), theme.ViewRefreshIcon(), b.onSyncNow)
+	b.box = container.NewBorder(nil, nil, nil, container.NewCenter(b.syncNow),
+		container.NewVBox(b.queued, b.detail))
+	return b
+}
+
+func (b *statusBar) onSyncNow() { b.u.deps.Sync.SyncNow() }
+
+// show displays s.
+func (b *statusBar) show(s client.Status) {
+	p := b.u.p
+	switch {
+	case s.Syncing:
+		b.queued.SetText(p.T("sync.syncing"))
+	case s.Queued > 0:
+		b.queued.SetText(p.T("sync.queued", s.Queued))
+	default:
+		b.queued.SetText(p.T("sync.all_sent"))
+	}
+	switch {
+	case s.LastError != nil:
+		b.detail.SetText(b.errorText(s.LastError))
+		b.detail.Importance = widget.DangerImportance
+	case s.LastSuccess.IsZero():
+		b.detail.SetText(p.T("sync.never"))
+		b.detail.Importance = widget.MediumImportance
+	default:
+		b.detail.SetText(p.T("sync.last", timeText(s.LastSuccess)))
+		b.detail.Importance = widget.MediumImportance
+	}
+	b.detail.Refresh()
+	b.box.Refresh() // the detail may now wrap onto more lines
+}
+
+// errorText says what a sync error means for the officer.
+func (b *statusBar) errorText(err error) string {
+	var ce *client.Error
+	kind := client.ServerFault
+	if errors.As(err, &ce) {
+		kind = ce.Kind
+	}
+	key := map[client.Kind]string{
+		client.Unreachable:    "sync.err.unreachable",
+		client.UpdateNeeded:   "sync.err.update",
+		client.ServerOutdated: "sync.err.server_outdated",
+		client.Refused:        "sync.err.refused",
+		client.ServerFault:    "sync.err.server",
+		client.DeviceFault:    "sync.err.device",
+	}[kind]
+	return b.u.p.T(key)
+}

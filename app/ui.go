@@ -1,0 +1,186 @@
+package app
+
+import (
+	"context"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+	"github.com/google/uuid"
+
+	"github.com/waymark-app/waymark/encounter"
+	"github.com/waymark-app/waymark/i18n"
+	"github.com/waymark-app/waymark/sync/client"
+)
+
+// Records is what the interface needs from the device store.
+// *store.Store implements it.
+type Records interface {
+	DeviceID() uuid.UUID
+	SaveDraft(ctx context.Context, r encounter.Record) error
+	DeleteDraft(ctx context.Context, id uuid.UUID) error
+	Finalise(ctx context.Context, id uuid.UUID) (encounter.Record, error)
+	Get(ctx context.Context, id uuid.UUID) (encounter.Record, error)
+	List(ctx context.Context) ([]encounter.Record, error)
+}
+
+// Syncer is what the interface needs from the sync engine.
+// *client.Engine implements it.
+type Syncer interface {
+	Status() client.Status
+	Subscribe(fn func(client.Status)) (cancel func())
+	Notify()
+	SyncNow()
+}
+
+// Deps are the services the interface works with.
+type Deps struct {
+	Records Records
+	Sync    Syncer
+	Printer *i18n.Printer
+	// Now returns the current time. Nil means time.Now.
+	Now func() time.Time
+}
+
+// UI is the officer app's interface in one window: a stack of screens
+// under a title bar, and the sync status along the bottom.
+type UI struct {
+	win  fyne.Window
+	deps Deps
+	p    *i18n.Printer
+
+	back    *widget.Button
+	title   *widget.Label
+	top     *fyne.Container // the title bar
+	body    *fyne.Container // holds the top screen
+	stack   []screen
+	list    *listScreen
+	status  *statusBar
+	unwatch func()
+}
+
+// screen is one page of the stack.
+type screen struct {
+	title   string
+	content fyne.CanvasObject
+	// onLeave, if set, runs when the screen is popped.
+	onLeave func()
+}
+
+// New builds the interface into win and returns it. Call Close when the
+// window closes.
+func New(win fyne.Window, deps Deps) *UI {
+	if deps.Now == nil {
+		deps.Now = time.Now
+	}
+	u := &UI{win: win, deps: deps, p: deps.Printer}
+	u.title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	u.back = widget.NewButtonWithIcon(u.p.T("nav.back"), theme.NavigateBackIcon(), u.onBack)
+	u.body = container.NewStack()
+	u.status = newStatusBar(u)
+	u.list = newListScreen(u)
+
+	u.top = container.NewBorder(nil, nil, u.back, nil, u.title)
+	win.SetContent(container.NewBorder(
+		container.NewVBox(u.top, widget.NewSeparator()),
+		container.NewVBox(widget.NewSeparator(), u.status.box),
+		nil, nil, u.body))
+	u.push(screen{title: u.p.T("list.title"), content: u.list.box})
+	u.list.reload()
+	u.status.show(deps.Sync.Status())
+	u.unwatch = deps.Sync.Subscribe(u.onSyncStatus)
+	return u
+}
+
+// Close stops listening to the sync engine.
+func (u *UI) Close() {
+	if u.unwatch != nil {
+		u.unwatch()
+	}
+}
+
+// onSyncStatus runs on the engine's goroutine.
+func (u *UI) onSyncStatus(s client.Status) {
+	var records []encounter.Record
+	var err error
+	if !s.Syncing {
+		// States may have changed: read them here, off the UI thread.
+		records, err = u.deps.Records.List(context.Background())
+	}
+	fyne.Do(func() {
+		u.status.show(s)
+		if !s.Syncing && err == nil {
+			u.list.set(records)
+		}
+	})
+}
+
+func (u *UI) push(s screen) {
+	u.stack = append(u.stack, s)
+	u.showTop()
+}
+
+func (u *UI) pop() {
+	if len(u.stack) < 2 {
+		return
+	}
+	top := u.stack[len(u.stack)-1]
+	u.stack = u.stack[:len(u.stack)-1]
+	if top.onLeave != nil {
+		top.onLeave()
+	}
+	u.showTop()
+}
+
+// popToRoot returns to the encounter list.
+func (u *UI) popToRoot() {
+	for len(u.stack) > 1 {
+		u.pop()
+	}
+}
+
+func (u *UI) showTop() {
+	top := u.stack[len(u.stack)-1]
+	u.title.SetText(top.title)
+	u.body.Objects = []fyne.CanvasObject{top.content}
+	u.body.Refresh()
+	if len(u.stack) > 1 {
+		u.back.Show()
+	} else {
+		u.back.Hide()
+	}
+	u.top.Refresh() // lay out again for the back button's coming or going
+}
+
+func (u *UI) onBack() { u.pop() }
+
+// stateLabel names a record state in words.
+func (u *UI) stateLabel(s encounter.State) string {
+	switch s {
+	case encounter.Queued:
+		return u.p.T("state.queued")
+	case encounter.Synced:
+		return u.p.T("state.synced")
+	case encounter.Held:
+		return u.p.T("state.held")
+	}
+	return u.p.T("state.draft")
+}
+
+// businessLabel names a business type in words.
+func (u *UI) businessLabel(b encounter.Business) string {
+	if b == "" {
+		return ""
+	}
+	return u.p.T("business." + string(b))
+}
+
+// timeText formats a time for the officer, in the device's zone.
+func timeText(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Local().Format("2006-01-02 15:04")
+}

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Waymark needs to build and test, if any are
+# missing: the C headers for Fyne's OpenGL/X11 build, and extra ones named
+# as arguments (xvfb for tests that open a window). As root it runs
+# apt-get; otherwise it prints the exact line to run and fails.
+set -euo pipefail
+
+pkgs=(pkg-config gcc libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev
+      libxinerama-dev libxi-dev libxxf86vm-dev "$@")
+
+missing=()
+for p in "${pkgs[@]}"; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+		missing+=("$p")
+	fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+line="apt-get install -y --no-install-recommends ${missing[*]}"
+if [ "$(id -u)" -ne 0 ]; then
+	echo "Waymark needs these Debian packages: ${missing[*]}" >&2
+	echo "Run as root:  apt-get update && $line" >&2
+	exit 1
+fi
+echo "Installing missing packages: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}"

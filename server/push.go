@@ -1,0 +1,284 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/dgraph-io/badger/v4"
+	"github.com/google/uuid"
+
+	"github.com/waymark-app/waymark/sync/wire"
+)
+
+// Pushes are applied by one goroutine, the committer, which gathers the
+// pushes waiting at that moment and applies them together: one disk sync
+// serves many devices, and cursors are handed out in the order changes
+// become visible, so a pull never skips a change committed late.
+
+// maxGroup caps the pushes applied together in one group.
+const maxGroup = 64
+
+// txnBudget is how many bytes of keys and values the committer puts in one
+// Badger transaction before committing and starting another. Badger
+// refuses a transaction past 15% of the memtable size; this stays well
+// under that for the server's memtables.
+const txnBudget = 4 << 20
+
+// pushJob is a validated push waiting for the committer.
+type pushJob struct {
+	req   *wire.PushRequest
+	done  chan struct{}
+	resp  wire.PushResponse
+	err   error
+	bytes int // decoded size of the bodies, for the transaction budget
+}
+
+// push hands req to the committer and waits for its answer.
+func (s *Server) push(ctx context.Context, req *wire.PushRequest) (wire.PushResponse, error) {
+	// Compact bodies before they reach the committer: it is the form
+	// stored and compared, and doing it here keeps work off the single
+	// writer.
+	job := &pushJob{req: req, done: make(chan struct{})}
+	for i := range req.Entries {
+		b, err := wire.CompactBody(req.Entries[i].Body)
+		if err != nil {
+			return wire.PushResponse{}, wire.Errorf(wire.CodeBadRequest, "entry %d: %v", req.Entries[i].Seq, err)
+		}
+		req.Entries[i].Body = b
+		job.bytes += len(b)
+	}
+	select {
+	case s.pushes <- job:
+	case <-s.stopping:
+		return wire.PushResponse{}, wire.Errorf(wire.CodeUnavailable, "server is shutting down; try again shortly")
+	case <-ctx.Done():
+		return wire.PushResponse{}, ctx.Err()
+	}
+	// Once queued, the job is always finished by the committer, even if
+	// the client has gone: what it stored must be consistent.
+	<-job.done
+	return job.resp, job.err
+}
+
+// commitLoop is the committer. It runs until s.stopping is closed and no
+// push is waiting.
+func (s *Server) commitLoop() {
+	defer close(s.committerDone)
+	for {
+		var first *pushJob
+		select {
+		case first = <-s.pushes:
+		case <-s.stopping:
+			// Handlers have finished (Close is called after the HTTP
+			// server shut down), but drain anything queued regardless.
+			for {
+				select {
+				case j := <-s.pushes:
+					s.commitGroup([]*pushJob{j})
+				default:
+					return
+				}
+			}
+		}
+		group := []*pushJob{first}
+	gather:
+		for len(group) < maxGroup {
+			select {
+			case j := <-s.pushes:
+				group = append(group, j)
+			default:
+				break gather
+			}
+		}
+		s.commitGroup(group)
+	}
+}
+
+// commitGroup applies the group's pushes in as few transactions as the
+// budget allows, then answers every job. If any commit fails, every job of
+// the group gets the error; entries already committed are found again when
+// the devices resend, so nothing is stored twice.
+func (s *Server) commitGroup(group []*pushJob) {
+	err := s.applyGroup(group)
+	for _, j := range group {
+		if err != nil {
+			j.err = err
+		}
+		close(j.done)
+	}
+	if err != nil {
+		s.log.Error("commit pushes", "pushes", len(group), "err", err)
+	}
+}
+
+func (s *Server) applyGroup(group []*pushJob) error {
+	txn := s.db.NewTransaction(true)
+	defer func() { txn.Discard() }()
+	cursor, err := getUint(txn, keyCursor)
+	if err != nil {
+		return err
+	}
+	startCursor := cursor
+	used := 0
+	touched := map[uuid.UUID]bool{}
+	commit := func() error {
+		for dev := range touched {
+			if err := advanceAck(txn, dev); err != nil {
+				return err
+			}
+		}
+		if cursor != startCursor {
+			if err := setUint(txn, keyCursor, cursor); err != nil {
+				return err
+			}
+		}
+		if err := txn.Commit(); err != nil {
+			return fmt.Errorf("commit: %w", err)
+		}
+		txn = s.db.NewTransaction(true)
+		startCursor, used = cursor, 0
+		clear(touched)
+		return nil
+	}
+	for _, j := range group {
+		dev := j.req.Device
+		for _, e := range j.req.Entries {
+			// Two ops, an entry and a record: a generous estimate.
+			need := 2*len(e.Body) + 512
+			if used > 0 && used+need > txnBudget {
+				if err := commit(); err != nil {
+					return err
+				}
+			}
+			n, rej, err := s.applyEntry(txn, dev, e, &cursor)
+			if errors.Is(err, badger.ErrTxnTooBig) {
+				return fmt.Errorf("entry %d of device %s does not fit a transaction: %w", e.Seq, dev, err)
+			}
+			if err != nil {
+				return err
+			}
+			used += n
+			touched[dev] = true
+			if rej != nil {
+				j.resp.Rejected = append(j.resp.Rejected, *rej)
+			}
+		}
+	}
+	if err := commit(); err != nil {
+		return err
+	}
+	// Acks are read after everything is committed, so each answer reflects
+	// all that is durable for its device, including entries pushed by
+	// another job of the group.
+	return s.db.View(func(txn *badger.Txn) error {
+		for _, j := range group {
+			ack, err := getUint(txn, deviceKey(j.req.Device))
+			if err != nil {
+				return err
+			}
+			j.resp.Ack = ack
+		}
+		return nil
+	})
+}
+
+// applyEntry stores one entry, or keeps it aside, and returns the bytes
+// written and the rejection to report, if any.
+func (s *Server) applyEntry(txn *badger.Txn, dev uuid.UUID, e wire.Entry, cursor *uint64) (int, *wire.Rejection, error) {
+	h := hashBody(e.Body)
+	var ev entryValue
+	found, err := getJSON(txn, entryKey(dev, e.Seq), &ev)
+	if err != nil {
+		return 0, nil, err
+	}
+	if found {
+		if ev.ID == e.ID && ev.Hash == h && ev.Kind == e.Kind {
+			// A resend: answer as the first time.
+			if ev.Status == statusConflict {
+				return 0, rejection(e, wire.CodeConflict), nil
+			}
+			return 0, nil, nil
+		}
+		n, err := s.keepAside(txn, dev, e, h, wire.CodeSequenceReused)
+		return n, rejection(e, wire.CodeSequenceReused), err
+	}
+
+	ev = entryValue{ID: e.ID, Kind: e.Kind, Hash: h, Status: statusStored}
+	var rv recordValue
+	found, err = getJSON(txn, recordKey(e.ID), &rv)
+	if err != nil {
+		return 0, nil, err
+	}
+	var written int
+	var rej *wire.Rejection
+	switch {
+	case found && rv.Hash == h && rv.Kind == e.Kind:
+		// The same record again under a new sequence (say, a device that
+		// lost its outbox position): stored already, nothing to add.
+	case found:
+		ev.Status = statusConflict
+		n, err := s.keepAside(txn, dev, e, h, wire.CodeConflict)
+		if err != nil {
+			return 0, nil, err
+		}
+		written += n
+		rej = rejection(e, wire.CodeConflict)
+	default:
+		*cursor++
+		rv = recordValue{Kind: e.Kind, Hash: h, Device: dev, Seq: e.Seq, Cursor: *cursor, Body: e.Body}
+		n, err := setJSON(txn, recordKey(e.ID), rv)
+		if err != nil {
+			return 0, nil, err
+		}
+		written += n
+		n, err = setJSON(txn, logKey(*cursor), opValue{Kind: e.Kind, ID: e.ID, Device: dev, Seq: e.Seq})
+		if err != nil {
+			return 0, nil, err
+		}
+		written += n
+	}
+	n, err := setJSON(txn, entryKey(dev, e.Seq), ev)
+	return written + n, rej, err
+}
+
+func (s *Server) keepAside(txn *badger.Txn, dev uuid.UUID, e wire.Entry, h [32]byte, code wire.Code) (int, error) {
+	s.log.Warn("entry kept aside for review",
+		slog.String("device", dev.String()), slog.Uint64("seq", e.Seq),
+		slog.String("record", e.ID.String()), slog.String("code", string(code)))
+	return setJSON(txn, asideKey(dev, e.Seq, h), asideValue{
+		ID: e.ID, Kind: e.Kind, Code: code, Received: s.now().UTC(), Body: e.Body,
+	})
+}
+
+func rejection(e wire.Entry, code wire.Code) *wire.Rejection {
+	msg := "a different record with this id is already stored; this one is kept aside for review"
+	if code == wire.CodeSequenceReused {
+		msg = "this device already sent a different entry with this sequence number; this one is kept aside for review"
+	}
+	return &wire.Rejection{Seq: e.Seq, ID: e.ID, Code: code, Message: msg}
+}
+
+// advanceAck moves dev's contiguous ack past every entry now present.
+func advanceAck(txn *badger.Txn, dev uuid.UUID) error {
+	ack, err := getUint(txn, deviceKey(dev))
+	if err != nil {
+		return err
+	}
+	start := ack
+	for {
+		_, err := txn.Get(entryKey(dev, ack+1))
+		if errors.Is(err, badger.ErrKeyNotFound) {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		ack++
+	}
+	if ack == start {
+		return nil
+	}
+	return setUint(txn, deviceKey(dev), ack)
+}

@@ -1,0 +1,236 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+	"github.com/google/uuid"
+
+	"github.com/waymark-app/waymark/sync/wire"
+)
+
+// Options configures Open. The zero value keeps an unencrypted store in
+// memory, for tests.
+type Options struct {
+	// Dir is the folder of the embedded store. Empty keeps it in memory.
+	Dir string
+	// Key encrypts the store: 16, 24 or 32 bytes. Nil leaves it plain.
+	Key []byte
+	// Logger receives request and store logs. Nil discards them.
+	Logger *slog.Logger
+	// ContentVersion is the content pack version announced to devices.
+	ContentVersion int
+	// Now returns the current time. Nil means time.Now.
+	Now func() time.Time
+}
+
+// Server stores what devices push and serves it back to them. Use Handler
+// to serve HTTP, and Close once the HTTP server has shut down.
+type Server struct {
+	db             *badger.DB
+	log            *slog.Logger
+	now            func() time.Time
+	contentVersion int
+
+	pushes        chan *pushJob
+	stopping      chan struct{} // closed by Close
+	committerDone chan struct{} // closed when the committer returns
+	closeOnce     sync.Once
+}
+
+// Open opens or creates the server's store and starts its committer.
+func Open(opts Options) (*Server, error) {
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	bo := badger.DefaultOptions(opts.Dir).
+		WithSyncWrites(true).
+		WithDetectConflicts(false). // one writer: the committer
+		WithMemTableSize(32 << 20).
+		WithNumMemtables(3).
+		WithValueLogFileSize(128 << 20).
+		WithValueThreshold(64 << 10).
+		WithBlockCacheSize(64 << 20).
+		WithIndexCacheSize(32 << 20).
+		WithMetricsEnabled(false).
+		WithLogger(badgerLogger{log})
+	if opts.Dir == "" {
+		bo = bo.WithInMemory(true).WithSyncWrites(false)
+	}
+	if opts.Key != nil {
+		bo = bo.WithEncryptionKey(opts.Key)
+	}
+	db, err := badger.Open(bo)
+	if err != nil {
+		return nil, fmt.Errorf("open server store %s: %w", opts.Dir, err)
+	}
+	s := &Server{
+		db:             db,
+		log:            log,
+		now:            opts.Now,
+		contentVersion: opts.ContentVersion,
+		pushes:         make(chan *pushJob),
+		stopping:       make(chan struct{}),
+		committerDone:  make(chan struct{}),
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	go s.commitLoop()
+	return s, nil
+}
+
+// Close stops the committer once every push handed to it is stored, then
+// closes the store. Shut the HTTP server down first, so no push is cut
+// short; pushes arriving after Close get CodeUnavailable.
+func (s *Server) Close() error {
+	var err error
+	s.closeOnce.Do(func() {
+		close(s.stopping)
+		<-s.committerDone
+		if cerr := s.db.Close(); cerr != nil {
+			err = fmt.Errorf("close server store: %w", cerr)
+		}
+	})
+	return err
+}
+
+// pull returns the operations after req.Since.
+func (s *Server) pull(req *wire.PullRequest) (wire.PullResponse, error) {
+	limit := req.Limit
+	if limit == 0 {
+		limit = 500
+	}
+	resp := wire.PullResponse{Ops: []wire.Op{}, ContentVersion: s.contentVersion}
+	err := s.db.View(func(txn *badger.Txn) error {
+		last, err := getUint(txn, keyCursor)
+		if err != nil {
+			return err
+		}
+		since := req.Since
+		if since > last {
+			// The device has seen cursors this store never handed out: it
+			// was restored from a backup. Send everything again; devices
+			// apply operations idempotently.
+			s.log.Warn("pull cursor ahead of the store; resending from the start",
+				"device", req.Device.String(), "since", since, "last", last)
+			since = 0
+		}
+		resp.Cursor = since
+		it := txn.NewIterator(badger.IteratorOptions{PrefetchValues: true, PrefetchSize: 100, Prefix: prefixLog})
+		defer it.Close()
+		for it.Seek(logKey(since + 1)); it.ValidForPrefix(prefixLog); it.Next() {
+			if len(resp.Ops) == limit {
+				resp.More = true
+				break
+			}
+			key := it.Item().KeyCopy(nil)
+			cursor := uint64FromKey(key[len(prefixLog):])
+			var ov opValue
+			if err := it.Item().Value(func(b []byte) error { return json.Unmarshal(b, &ov) }); err != nil {
+				return fmt.Errorf("decode op %d: %w", cursor, err)
+			}
+			var rv recordValue
+			found, err := getJSON(txn, recordKey(ov.ID), &rv)
+			if err != nil {
+				return err
+			}
+			if !found {
+				return fmt.Errorf("op %d names record %s, which is missing", cursor, ov.ID)
+			}
+			resp.Ops = append(resp.Ops, wire.Op{
+				Cursor: cursor, Kind: ov.Kind, ID: ov.ID, Device: ov.Device, Seq: ov.Seq, Body: rv.Body,
+			})
+			resp.Cursor = cursor
+		}
+		return nil
+	})
+	return resp, err
+}
+
+// Stats counts what the server holds.
+type Stats struct {
+	Records int // distinct records stored
+	Devices int // devices that have pushed
+	Aside   int // entries kept aside for review
+}
+
+// Stats counts records, devices and entries kept aside.
+func (s *Server) Stats(ctx context.Context) (Stats, error) {
+	var st Stats
+	err := s.db.View(func(txn *badger.Txn) error {
+		for _, c := range []struct {
+			prefix []byte
+			n      *int
+		}{{prefixRecord, &st.Records}, {prefixDevice, &st.Devices}, {prefixAside, &st.Aside}} {
+			it := txn.NewIterator(badger.IteratorOptions{Prefix: c.prefix})
+			for it.Seek(c.prefix); it.ValidForPrefix(c.prefix); it.Next() {
+				if err := ctx.Err(); err != nil {
+					it.Close()
+					return err
+				}
+				*c.n++
+			}
+			it.Close()
+		}
+		return nil
+	})
+	return st, err
+}
+
+// Aside is an entry the server kept aside instead of storing.
+type Aside struct {
+	Device   uuid.UUID
+	Seq      uint64
+	ID       uuid.UUID
+	Code     wire.Code
+	Received time.Time
+	Body     []byte
+}
+
+// Aside lists the entries kept aside for review, oldest device first.
+func (s *Server) Aside(ctx context.Context) ([]Aside, error) {
+	var out []Aside
+	err := s.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{PrefetchValues: true, Prefix: prefixAside})
+		defer it.Close()
+		for it.Seek(prefixAside); it.ValidForPrefix(prefixAside); it.Next() {
+			k := it.Item().KeyCopy(nil)[len(prefixAside):]
+			var av asideValue
+			if err := it.Item().Value(func(b []byte) error { return json.Unmarshal(b, &av) }); err != nil {
+				return err
+			}
+			var dev uuid.UUID
+			copy(dev[:], k[:16])
+			out = append(out, Aside{
+				Device: dev, Seq: uint64FromKey(k[16:24]), ID: av.ID, Code: av.Code,
+				Received: av.Received, Body: av.Body,
+			})
+		}
+		return nil
+	})
+	return out, err
+}
+
+func uint64FromKey(b []byte) uint64 {
+	var n uint64
+	for _, c := range b[:8] {
+		n = n<<8 | uint64(c)
+	}
+	return n
+}
+
+// badgerLogger sends Badger's warnings and errors to slog and drops the rest.
+type badgerLogger struct{ l *slog.Logger }
+
+func (b badgerLogger) Errorf(f string, args ...any)   { b.l.Error("badger: " + fmt.Sprintf(f, args...)) }
+func (b badgerLogger) Warningf(f string, args ...any) { b.l.Warn("badger: " + fmt.Sprintf(f, args...)) }
+func (badgerLogger) Infof(string, ...any)             {}
+func (badgerLogger) Debugf(string, ...any)            {}

@@ -1,0 +1,414 @@
+package server
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/google/uuid"
+
+	"github.com/waymark-app/waymark/sync/wire"
+)
+
+func newServer(t *testing.T, opts Options) (*Server, *httptest.Server) {
+	t.Helper()
+	s, err := Open(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(s.Handler())
+	t.Cleanup(func() {
+		hs.Close()
+		s.Close()
+	})
+	return s, hs
+}
+
+func body(id uuid.UUID, name string) json.RawMessage {
+	return json.RawMessage(fmt.Sprintf(`{"id":%q,"premises":{"name":%q}}`, id, name))
+}
+
+// post sends v as a gzip JSON request to path and decodes the answer into
+// out, returning the status and the raw answer.
+func post(t *testing.T, hs *httptest.Server, path string, v, out any) (int, []byte) {
+	t.Helper()
+	code, raw, err := tryPost(hs, path, v, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return code, raw
+}
+
+func tryPost(hs *httptest.Server, path string, v, out any) (int, []byte, error) {
+	b, err := wire.EncodeGzip(v)
+	if err != nil {
+		return 0, nil, err
+	}
+	req, _ := http.NewRequest(http.MethodPost, hs.URL+path, bytes.NewReader(b))
+	req.Header.Set(wire.VersionHeader, strconv.Itoa(wire.Version))
+	req.Header.Set("Content-Encoding", wire.Gzip)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := hs.Client().Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return 0, nil, err
+	}
+	if out != nil {
+		if err := json.Unmarshal(raw, out); err != nil {
+			return 0, nil, fmt.Errorf("decode %s answer %q: %v", path, raw, err)
+		}
+	}
+	return resp.StatusCode, raw, nil
+}
+
+func TestPushSemantics(t *testing.T) {
+	_, hs := newServer(t, Options{})
+	devA, devB := uuid.New(), uuid.New()
+	r1, r2, r3 := uuid.New(), uuid.New(), uuid.New()
+
+	push := func(dev uuid.UUID, entries ...wire.Entry) (wire.PushResponse, []byte) {
+		t.Helper()
+		var resp wire.PushResponse
+		code, raw := post(t, hs, wire.PathPush, wire.PushRequest{Device: dev, Entries: entries}, &resp)
+		if code != http.StatusOK {
+			t.Fatalf("push: status %d: %s", code, raw)
+		}
+		return resp, raw
+	}
+	e := func(seq uint64, id uuid.UUID, name string) wire.Entry {
+		return wire.Entry{Seq: seq, ID: id, Kind: wire.KindEncounter, Body: body(id, name)}
+	}
+
+	first, raw1 := push(devA, e(1, r1, "one"), e(2, r2, "two"))
+	if first.Ack != 2 || len(first.Rejected) != 0 {
+		t.Fatalf("first push: %+v", first)
+	}
+	_, raw2 := push(devA, e(1, r1, "one"), e(2, r2, "two"))
+	if !bytes.Equal(raw1, raw2) {
+		t.Errorf("identical resend answered differently:\n%s\n%s", raw1, raw2)
+	}
+
+	// A gap: 4 arrives before 3. It is stored; the ack waits for 3.
+	if resp, _ := push(devA, e(4, r3, "three")); resp.Ack != 2 {
+		t.Errorf("ack with a gap: %d, want 2", resp.Ack)
+	}
+	// Same body under a new sequence: fine, nothing new stored.
+	if resp, _ := push(devA, e(3, r1, "one")); resp.Ack != 4 || len(resp.Rejected) != 0 {
+		t.Errorf("after filling the gap: %+v", resp)
+	}
+
+	// Device B sends a different body under r1: kept aside, never stored over.
+	conflict, rawC := push(devB, e(1, r1, "tampered"))
+	if conflict.Ack != 1 || len(conflict.Rejected) != 1 || conflict.Rejected[0].Code != wire.CodeConflict {
+		t.Fatalf("conflicting push: %+v", conflict)
+	}
+	if _, again := push(devB, e(1, r1, "tampered")); !bytes.Equal(rawC, again) {
+		t.Errorf("resent conflict answered differently:\n%s\n%s", rawC, again)
+	}
+	// Device A reuses sequence 2 for something else.
+	reused, _ := push(devA, e(2, uuid.New(), "other"))
+	if len(reused.Rejected) != 1 || reused.Rejected[0].Code != wire.CodeSequenceReused {
+		t.Errorf("reused sequence: %+v", reused)
+	}
+
+	var pulled wire.PullResponse
+	post(t, hs, wire.PathPull, wire.PullRequest{Device: devB}, &pulled)
+	if len(pulled.Ops) != 3 || pulled.More {
+		t.Fatalf("pull: %d ops, more %v", len(pulled.Ops), pulled.More)
+	}
+	for _, op := range pulled.Ops {
+		if op.ID == r1 && !strings.Contains(string(op.Body), `"one"`) {
+			t.Errorf("record r1 was overwritten: %s", op.Body)
+		}
+	}
+}
+
+func TestAsideAndStats(t *testing.T) {
+	s, hs := newServer(t, Options{})
+	id := uuid.New()
+	for i, dev := range []uuid.UUID{uuid.New(), uuid.New()} {
+		req := wire.PushRequest{Device: dev, Entries: []wire.Entry{{Seq: 1, ID: id, Kind: wire.KindEncounter, Body: body(id, fmt.Sprint("v", i))}}}
+		post(t, hs, wire.PathPush, req, nil)
+	}
+	st, err := s.Stats(context.Background())
+	if err != nil || st.Records != 1 || st.Devices != 2 || st.Aside != 1 {
+		t.Errorf("stats %+v, %v", st, err)
+	}
+	aside, err := s.Aside(context.Background())
+	if err != nil || len(aside) != 1 || aside[0].Code != wire.CodeConflict || !strings.Contains(string(aside[0].Body), "v1") {
+		t.Errorf("aside %+v, %v", aside, err)
+	}
+}
+
+func TestPullPages(t *testing.T) {
+	_, hs := newServer(t, Options{ContentVersion: 3})
+	dev := uuid.New()
+	var entries []wire.Entry
+	for i := range 25 {
+		id := uuid.New()
+		entries = append(entries, wire.Entry{Seq: uint64(i + 1), ID: id, Kind: wire.KindEncounter, Body: body(id, "p")})
+	}
+	post(t, hs, wire.PathPush, wire.PushRequest{Device: dev, Entries: entries}, nil)
+	var cursor uint64
+	var got []uuid.UUID
+	for pages := 0; ; pages++ {
+		var resp wire.PullResponse
+		post(t, hs, wire.PathPull, wire.PullRequest{Device: dev, Since: cursor, Limit: 10}, &resp)
+		if resp.ContentVersion != 3 {
+			t.Errorf("content version %d, want 3", resp.ContentVersion)
+		}
+		for _, op := range resp.Ops {
+			got = append(got, op.ID)
+		}
+		cursor = resp.Cursor
+		if !resp.More {
+			break
+		}
+		if pages > 5 {
+			t.Fatal("pull does not end")
+		}
+	}
+	if len(got) != 25 || cursor != 25 {
+		t.Fatalf("pulled %d ops to cursor %d", len(got), cursor)
+	}
+	for i, id := range got {
+		if id != entries[i].ID {
+			t.Fatalf("op %d is %s, want %s", i, id, entries[i].ID)
+		}
+	}
+	// A cursor from the future (a server restored from a backup) starts over.
+	var resp wire.PullResponse
+	post(t, hs, wire.PathPull, wire.PullRequest{Device: dev, Since: 999}, &resp)
+	if len(resp.Ops) != 25 {
+		t.Errorf("pull from a future cursor returned %d ops, want all 25", len(resp.Ops))
+	}
+}
+
+func TestRestartKeepsEverything(t *testing.T) {
+	dir := t.TempDir()
+	key := bytes.Repeat([]byte{3}, 32)
+	dev, id := uuid.New(), uuid.New()
+	req := wire.PushRequest{Device: dev, Entries: []wire.Entry{{Seq: 1, ID: id, Kind: wire.KindEncounter, Body: body(id, "kept")}}}
+
+	s, err := Open(Options{Dir: dir, Key: key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(s.Handler())
+	post(t, hs, wire.PathPush, req, nil)
+	hs.Close()
+	s.Close()
+
+	_, hs = newServer(t, Options{Dir: dir, Key: key})
+	var resp wire.PushResponse
+	post(t, hs, wire.PathPush, req, &resp)
+	if resp.Ack != 1 || len(resp.Rejected) != 0 {
+		t.Errorf("resend after restart: %+v", resp)
+	}
+	var pulled wire.PullResponse
+	post(t, hs, wire.PathPull, wire.PullRequest{Device: dev}, &pulled)
+	if len(pulled.Ops) != 1 {
+		t.Errorf("%d records after restart, want 1", len(pulled.Ops))
+	}
+}
+
+// TestBadRequests sends malformed requests: each must get a 4xx with a JSON
+// error body, never a 500.
+func TestBadRequests(t *testing.T) {
+	_, hs := newServer(t, Options{})
+	gz := func(s string) []byte {
+		var b bytes.Buffer
+		w := gzip.NewWriter(&b)
+		io.WriteString(w, s)
+		w.Close()
+		return b.Bytes()
+	}
+	dev := uuid.New().String()
+	tests := []struct {
+		name     string
+		method   string
+		path     string
+		version  string
+		encoding string
+		ctype    string
+		body     []byte
+		code     wire.Code
+	}{
+		{"unknown path", "POST", "/v2/push", "1", "", "", []byte(`{}`), wire.CodeNotFound},
+		{"get push", "GET", wire.PathPush, "1", "", "", nil, wire.CodeMethodNotAllowed},
+		{"post health", "POST", wire.PathHealth, "1", "", "", nil, wire.CodeMethodNotAllowed},
+		{"no version", "POST", wire.PathPush, "", "", "", []byte(`{}`), wire.CodeProtocolVersion},
+		{"old version", "POST", wire.PathPull, "0", "", "", []byte(`{}`), wire.CodeProtocolVersion},
+		{"newer version", "POST", wire.PathPush, "2", "", "", []byte(`{}`), wire.CodeProtocolVersion},
+		{"xml", "POST", wire.PathPush, "1", "", "application/xml", []byte(`<a/>`), wire.CodeUnsupportedEncoding},
+		{"brotli", "POST", wire.PathPush, "1", "br", "", []byte(`{}`), wire.CodeUnsupportedEncoding},
+		{"empty body", "POST", wire.PathPush, "1", "", "", nil, wire.CodeBadRequest},
+		{"not json", "POST", wire.PathPush, "1", "", "", []byte(`hello`), wire.CodeBadRequest},
+		{"bad gzip", "POST", wire.PathPush, "1", "gzip", "", []byte(`{}`), wire.CodeBadRequest},
+		{"no entries", "POST", wire.PathPush, "1", "gzip", "", gz(`{"device":"` + dev + `","entries":[]}`), wire.CodeBadRequest},
+		{"null entries", "POST", wire.PathPush, "1", "", "", []byte(`{"device":"` + dev + `","entries":null}`), wire.CodeBadRequest},
+		{"bad device", "POST", wire.PathPush, "1", "", "", []byte(`{"device":"nope","entries":[]}`), wire.CodeBadRequest},
+		{"body not object", "POST", wire.PathPush, "1", "", "", []byte(`{"device":"` + dev + `","entries":[{"seq":1,"id":"` + dev + `","kind":"encounter","body":"x"}]}`), wire.CodeBadRequest},
+		{"negative seq", "POST", wire.PathPush, "1", "", "", []byte(`{"device":"` + dev + `","entries":[{"seq":-1}]}`), wire.CodeBadRequest},
+		{"huge seq", "POST", wire.PathPush, "1", "", "", []byte(`{"device":"` + dev + `","entries":[{"seq":1e40}]}`), wire.CodeBadRequest},
+		{"pull no device", "POST", wire.PathPull, "1", "", "", []byte(`{"since":3}`), wire.CodeBadRequest},
+		{"pull bad limit", "POST", wire.PathPull, "1", "", "", []byte(`{"device":"` + dev + `","limit":100000}`), wire.CodeBadRequest},
+		{"too large", "POST", wire.PathPush, "1", "", "", bytes.Repeat([]byte(" "), wire.MaxRequestBytes+10), wire.CodeTooLarge},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req, _ := http.NewRequest(tt.method, hs.URL+tt.path, bytes.NewReader(tt.body))
+			if tt.version != "" {
+				req.Header.Set(wire.VersionHeader, tt.version)
+			}
+			if tt.encoding != "" {
+				req.Header.Set("Content-Encoding", tt.encoding)
+			}
+			if tt.ctype != "" {
+				req.Header.Set("Content-Type", tt.ctype)
+			}
+			resp, err := hs.Client().Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			var er wire.ErrorResponse
+			if err := json.NewDecoder(resp.Body).Decode(&er); err != nil {
+				t.Fatalf("status %d, body not a JSON error: %v", resp.StatusCode, err)
+			}
+			if resp.StatusCode < 400 || resp.StatusCode > 499 {
+				t.Errorf("status %d, want 4xx", resp.StatusCode)
+			}
+			if er.Error.Code != tt.code || er.Error.Message == "" {
+				t.Errorf("error %+v, want code %s with a message", er.Error, tt.code)
+			}
+			if resp.Header.Get(wire.VersionHeader) != "1" {
+				t.Errorf("response lacks the protocol header")
+			}
+		})
+	}
+}
+
+func TestHealth(t *testing.T) {
+	_, hs := newServer(t, Options{})
+	resp, err := hs.Client().Get(hs.URL + wire.PathHealth)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var h wire.Health
+	json.NewDecoder(resp.Body).Decode(&h)
+	if resp.StatusCode != 200 || h.Status != "ok" || h.Protocol != wire.Version {
+		t.Errorf("health: %d %+v", resp.StatusCode, h)
+	}
+}
+
+// TestConcurrentPushes has many devices push at once: every entry stored
+// once, every device acknowledged in full, cursors without gaps.
+func TestConcurrentPushes(t *testing.T) {
+	s, hs := newServer(t, Options{})
+	const devices, perDevice = 20, 30
+	var wg sync.WaitGroup
+	for range devices {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			dev := uuid.New()
+			for batch := range 3 {
+				var entries []wire.Entry
+				for i := range perDevice / 3 {
+					id := uuid.New()
+					seq := uint64(batch*perDevice/3 + i + 1)
+					entries = append(entries, wire.Entry{Seq: seq, ID: id, Kind: wire.KindEncounter, Body: body(id, "c")})
+				}
+				var resp wire.PushResponse
+				post(t, hs, wire.PathPush, wire.PushRequest{Device: dev, Entries: entries}, &resp)
+				if want := uint64((batch + 1) * perDevice / 3); resp.Ack != want {
+					t.Errorf("device ack %d, want %d", resp.Ack, want)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	st, _ := s.Stats(context.Background())
+	if st.Records != devices*perDevice {
+		t.Errorf("%d records, want %d", st.Records, devices*perDevice)
+	}
+	var resp wire.PullResponse
+	post(t, hs, wire.PathPull, wire.PullRequest{Device: uuid.New(), Limit: wire.MaxPullLimit}, &resp)
+	for i, op := range resp.Ops {
+		if op.Cursor != uint64(i+1) {
+			t.Fatalf("op %d has cursor %d: cursors have gaps", i, op.Cursor)
+		}
+	}
+	if len(resp.Ops) != devices*perDevice {
+		t.Errorf("pulled %d ops, want %d", len(resp.Ops), devices*perDevice)
+	}
+}
+
+// TestCloseFinishesPushes closes the server while pushes are in flight:
+// every push that got an answer is stored; none is answered with a 500.
+func TestCloseFinishesPushes(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(Options{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(s.Handler())
+	var wg sync.WaitGroup
+	acked := make(chan uuid.UUID, 100)
+	started := make(chan struct{}, 100)
+	for range 50 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			id := uuid.New()
+			var resp wire.PushResponse
+			started <- struct{}{}
+			code, _, err := tryPost(hs, wire.PathPush, wire.PushRequest{Device: uuid.New(), Entries: []wire.Entry{{Seq: 1, ID: id, Kind: wire.KindEncounter, Body: body(id, "x")}}}, &resp)
+			switch {
+			case err != nil: // refused once the listener closed: not acknowledged
+			case code == http.StatusOK && resp.Ack == 1:
+				acked <- id
+			case code == http.StatusServiceUnavailable:
+			default:
+				t.Errorf("push during close: status %d", code)
+			}
+		}()
+	}
+	for range 10 {
+		<-started
+	}
+	hs.Config.Shutdown(context.Background())
+	wg.Wait()
+	hs.Close()
+	s.Close()
+	close(acked)
+
+	s, err = Open(Options{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	st, _ := s.Stats(context.Background())
+	n := 0
+	for range acked {
+		n++
+	}
+	if st.Records < n {
+		t.Errorf("%d pushes acknowledged but %d records stored", n, st.Records)
+	}
+}

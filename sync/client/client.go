@@ -1,0 +1,379 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/waymark-app/waymark/store"
+)
+
+// Outbox is what the engine needs from the device store. *store.Store
+// implements it.
+type Outbox interface {
+	DeviceID() uuid.UUID
+	// Pending returns entries after the acknowledged one, in order.
+	Pending(ctx context.Context, max, maxBytes int) ([]store.OutboxEntry, error)
+	// Acknowledge records that the server holds every entry up to ack.
+	Acknowledge(ctx context.Context, ack uint64, rejected []store.Rejected) error
+	// ApplyPulled stores pulled operations and moves the pull cursor.
+	ApplyPulled(ctx context.Context, ops []store.Pulled, cursor uint64) error
+	// Progress reports the outbox position and the pull cursor.
+	Progress(ctx context.Context) (store.Progress, error)
+}
+
+// Options configures an Engine. Zero values choose the defaults given.
+type Options struct {
+	// Server is the base URL of the sync server, such as
+	// "http://127.0.0.1:8765". Required.
+	Server string
+	// HTTPClient sends requests. Nil uses a client with timeouts suited
+	// to slow mobile links.
+	HTTPClient *http.Client
+	// Interval is how often to sync when nothing else triggers it
+	// (default one minute): it brings other devices' changes.
+	Interval time.Duration
+	// MinBackoff and MaxBackoff bound the wait after failures (default 2
+	// seconds and 5 minutes). The wait doubles per failure, with jitter.
+	MinBackoff, MaxBackoff time.Duration
+	// BatchEntries and BatchBytes bound one push (default 200 entries
+	// and 1 MiB of bodies).
+	BatchEntries, BatchBytes int
+	// PullLimit is the operations asked for per pull (default 500).
+	PullLimit int
+	// Logger receives the engine's log. Nil discards it.
+	Logger *slog.Logger
+	// Now returns the current time. Nil means time.Now.
+	Now func() time.Time
+}
+
+// Status is what the interface shows about syncing.
+type Status struct {
+	// Queued counts finalised entries not yet acknowledged by the server.
+	Queued int
+	// Syncing is true while a sync is running.
+	Syncing bool
+	// LastSuccess is when a sync last completed; zero if never.
+	LastSuccess time.Time
+	// LastError is why the last attempt failed, nil if it succeeded. It
+	// is an *Error: its Kind says what to tell the user.
+	LastError error
+	// NextAttempt is when the engine will try again on its own.
+	NextAttempt time.Time
+	// ContentVersion is the content pack version the server last announced.
+	ContentVersion int
+}
+
+// Engine pushes a device's outbox to the server and pulls changes back,
+// in the background. It is safe for concurrent use.
+type Engine struct {
+	box  Outbox
+	opts Options
+	http *http.Client
+	log  *slog.Logger
+
+	notify chan struct{} // something was queued
+	now    chan struct{} // the user asked to sync now
+	runMu  sync.Mutex    // held while a sync runs: one at a time
+
+	mu        sync.Mutex // guards status, listeners, nextID, failures
+	status    Status
+	listeners map[int]func(Status)
+	nextID    int
+	failures  int
+}
+
+// New returns an engine for box. Call Run to start it.
+func New(box Outbox, opts Options) *Engine {
+	if opts.Interval == 0 {
+		opts.Interval = time.Minute
+	}
+	if opts.MinBackoff == 0 {
+		opts.MinBackoff = 2 * time.Second
+	}
+	if opts.MaxBackoff == 0 {
+		opts.MaxBackoff = 5 * time.Minute
+	}
+	if opts.BatchEntries == 0 {
+		opts.BatchEntries = 200
+	}
+	if opts.BatchBytes == 0 {
+		opts.BatchBytes = 1 << 20
+	}
+	if opts.PullLimit == 0 {
+		opts.PullLimit = 500
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	opts.Server = strings.TrimRight(opts.Server, "/")
+	e := &Engine{
+		box:       box,
+		opts:      opts,
+		http:      opts.HTTPClient,
+		log:       opts.Logger,
+		notify:    make(chan struct{}, 1),
+		now:       make(chan struct{}, 1),
+		listeners: map[int]func(Status){},
+	}
+	if e.http == nil {
+		e.http = DefaultHTTPClient()
+	}
+	if e.log == nil {
+		e.log = slog.New(slog.DiscardHandler)
+	}
+	return e
+}
+
+// DefaultHTTPClient returns the client an engine uses when given none:
+// short connect timeouts, so an officer without signal learns soon, and a
+// generous overall one for slow links.
+func DefaultHTTPClient() *http.Client {
+	return &http.Client{
+		Timeout: 2 * time.Minute,
+		Transport: &http.Transport{
+			Proxy:                 http.ProxyFromEnvironment,
+			DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+			TLSHandshakeTimeout:   10 * time.Second,
+			ResponseHeaderTimeout: time.Minute,
+			IdleConnTimeout:       90 * time.Second,
+			MaxIdleConnsPerHost:   2,
+		},
+	}
+}
+
+// Notify tells the engine that something was queued. It syncs soon,
+// unless it is waiting out a failure, and updates the queued count.
+func (e *Engine) Notify() {
+	select {
+	case e.notify <- struct{}{}:
+	default:
+	}
+}
+
+// SyncNow asks the engine to sync at once, even while it waits out a
+// failure.
+func (e *Engine) SyncNow() {
+	select {
+	case e.now <- struct{}{}:
+	default:
+	}
+}
+
+// Status returns the current sync status.
+func (e *Engine) Status() Status {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.status
+}
+
+// Subscribe calls fn with every new status, from the engine's goroutine,
+// until the returned function is called. fn must not block.
+func (e *Engine) Subscribe(fn func(Status)) (cancel func()) {
+	e.mu.Lock()
+	id := e.nextID
+	e.nextID++
+	e.listeners[id] = fn
+	e.mu.Unlock()
+	return func() {
+		e.mu.Lock()
+		delete(e.listeners, id)
+		e.mu.Unlock()
+	}
+}
+
+// update changes the status under the lock and tells the listeners.
+func (e *Engine) update(change func(*Status)) {
+	e.mu.Lock()
+	change(&e.status)
+	st := e.status
+	fns := make([]func(Status), 0, len(e.listeners))
+	for _, fn := range e.listeners {
+		fns = append(fns, fn)
+	}
+	e.mu.Unlock()
+	for _, fn := range fns {
+		fn(st)
+	}
+}
+
+// refreshQueued re-reads the queued count from the outbox.
+func (e *Engine) refreshQueued(ctx context.Context) {
+	p, err := e.box.Progress(ctx)
+	if err != nil {
+		e.log.Warn("read sync progress", "err", err)
+		return
+	}
+	e.update(func(s *Status) { s.Queued = p.Queued() })
+}
+
+// Run syncs at start, then whenever notified, asked, or the interval or a
+// backoff passes, until ctx is done. It returns ctx's error.
+func (e *Engine) Run(ctx context.Context) error {
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	e.refreshQueued(ctx)
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-e.now:
+			e.mu.Lock()
+			e.failures = 0
+			e.mu.Unlock()
+		case <-e.notify:
+			e.refreshQueued(ctx)
+			e.mu.Lock()
+			waiting := e.failures > 0
+			e.mu.Unlock()
+			if waiting {
+				continue // the backoff timer will try; Sync now overrides
+			}
+		case <-timer.C:
+		}
+		err := e.SyncOnce(ctx)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		wait := e.afterSync(err)
+		if !timer.Stop() {
+			select {
+			case <-timer.C:
+			default:
+			}
+		}
+		timer.Reset(wait)
+	}
+}
+
+// afterSync counts failures and returns how long to wait before the next
+// attempt: the interval after a success, an exponential backoff with
+// jitter after failures.
+func (e *Engine) afterSync(err error) time.Duration {
+	e.mu.Lock()
+	wait := e.opts.Interval
+	if err == nil {
+		e.failures = 0
+	} else {
+		e.failures++
+		wait = Backoff(e.failures, e.opts.MinBackoff, e.opts.MaxBackoff, rand.Float64())
+		if kindOf(err) == UpdateNeeded {
+			wait = e.opts.MaxBackoff // retrying soon will not help
+		}
+	}
+	e.mu.Unlock()
+	next := e.opts.Now().Add(wait)
+	e.update(func(s *Status) { s.NextAttempt = next })
+	return wait
+}
+
+// Backoff returns the wait after n consecutive failures: min doubled n-1
+// times, capped at max, then scaled into [½, 1] of that by r in [0, 1)
+// ("equal jitter"), so that many devices coming back at once spread out.
+func Backoff(n int, min, max time.Duration, r float64) time.Duration {
+	d := min
+	for i := 1; i < n && d < max; i++ {
+		d *= 2
+	}
+	if d > max {
+		d = max
+	}
+	return d/2 + time.Duration(r*float64(d/2))
+}
+
+// SyncOnce pushes everything queued, then pulls everything new, and
+// updates the status. It is what Run does each time; tests and tools call
+// it directly.
+func (e *Engine) SyncOnce(ctx context.Context) error {
+	e.runMu.Lock()
+	defer e.runMu.Unlock()
+	e.update(func(s *Status) { s.Syncing = true })
+	err := e.push(ctx)
+	if err == nil {
+		err = e.pull(ctx)
+	}
+	if err != nil && ctx.Err() == nil {
+		e.log.Warn("sync failed", "err", err)
+	}
+	p, perr := e.box.Progress(ctx)
+	e.update(func(s *Status) {
+		s.Syncing = false
+		s.LastError = err
+		if err == nil {
+			s.LastSuccess = e.opts.Now()
+		}
+		if perr == nil {
+			s.Queued = p.Queued()
+		}
+	})
+	return err
+}
+
+// push sends the outbox in batches until it is empty.
+func (e *Engine) push(ctx context.Context) error {
+	for {
+		entries, err := e.box.Pending(ctx, e.opts.BatchEntries, e.opts.BatchBytes)
+		if err != nil {
+			return &Error{Kind: DeviceFault, Err: err}
+		}
+		if len(entries) == 0 {
+			return nil
+		}
+		resp, err := e.sendPush(ctx, entries)
+		if err != nil {
+			return err
+		}
+		last := entries[len(entries)-1].Seq
+		rejected := make([]store.Rejected, len(resp.Rejected))
+		for i, r := range resp.Rejected {
+			rejected[i] = store.Rejected{Seq: r.Seq, Code: string(r.Code)}
+			e.log.Warn("server kept an entry aside", "seq", r.Seq, "record", r.ID, "code", r.Code)
+		}
+		if err := e.box.Acknowledge(ctx, resp.Ack, rejected); err != nil {
+			if errors.Is(err, store.ErrAckAhead) {
+				return &Error{Kind: Refused, Err: err}
+			}
+			return &Error{Kind: DeviceFault, Err: err}
+		}
+		if resp.Ack < last {
+			// The server holds less than was sent (it lost data, or this
+			// device's id is confused). Stop rather than spin; the outbox
+			// rewound and the next attempt resends.
+			return &Error{Kind: ServerFault, Err: fmt.Errorf("server acknowledged %d after receiving up to %d", resp.Ack, last)}
+		}
+	}
+}
+
+// pull fetches operations until the server has no more.
+func (e *Engine) pull(ctx context.Context) error {
+	for {
+		p, err := e.box.Progress(ctx)
+		if err != nil {
+			return &Error{Kind: DeviceFault, Err: err}
+		}
+		resp, err := e.sendPull(ctx, p.Cursor)
+		if err != nil {
+			return err
+		}
+		ops := make([]store.Pulled, len(resp.Ops))
+		for i, op := range resp.Ops {
+			ops[i] = store.Pulled{Cursor: op.Cursor, Kind: string(op.Kind), ID: op.ID, Device: op.Device, Body: op.Body}
+		}
+		if err := e.box.ApplyPulled(ctx, ops, resp.Cursor); err != nil {
+			return &Error{Kind: DeviceFault, Err: err}
+		}
+		e.update(func(s *Status) { s.ContentVersion = resp.ContentVersion })
+		if !resp.More || len(resp.Ops) == 0 {
+			return nil
+		}
+	}
+}

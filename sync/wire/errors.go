@@ -1,0 +1,111 @@
+package wire
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+)
+
+// Code names a kind of failure on the wire. The list is append-only: do
+// not reorder, rename or remove a code, since devices already in the field
+// match on them.
+type Code string
+
+const (
+	// CodeBadRequest: the request is malformed; sending it again will not help.
+	CodeBadRequest Code = "bad_request"
+	// CodeProtocolVersion: the request's protocol version is not the server's.
+	CodeProtocolVersion Code = "protocol_version"
+	// CodeConflict: a different body already exists under this record id.
+	// The entry is kept aside for review and nothing is overwritten.
+	CodeConflict Code = "conflict"
+	// CodeSequenceReused: this device already pushed a different entry
+	// under this sequence number. The entry is kept aside for review.
+	CodeSequenceReused Code = "sequence_reused"
+	// CodeTooLarge: the request, or an entry in it, is over a limit.
+	CodeTooLarge Code = "too_large"
+	// CodeUnsupportedEncoding: the body's content type or encoding is not
+	// JSON, optionally gzip-compressed.
+	CodeUnsupportedEncoding Code = "unsupported_encoding"
+	// CodeMethodNotAllowed: wrong HTTP method for the path.
+	CodeMethodNotAllowed Code = "method_not_allowed"
+	// CodeNotFound: no such path.
+	CodeNotFound Code = "not_found"
+	// CodeUnavailable: the server is shutting down or overloaded; try later.
+	CodeUnavailable Code = "unavailable"
+	// CodeInternal: the server failed; try later.
+	CodeInternal Code = "internal"
+)
+
+// HTTPStatus is the HTTP status a server answers with for c.
+func (c Code) HTTPStatus() int {
+	switch c {
+	case CodeBadRequest, CodeProtocolVersion:
+		return http.StatusBadRequest
+	case CodeConflict, CodeSequenceReused:
+		return http.StatusConflict
+	case CodeTooLarge:
+		return http.StatusRequestEntityTooLarge
+	case CodeUnsupportedEncoding:
+		return http.StatusUnsupportedMediaType
+	case CodeMethodNotAllowed:
+		return http.StatusMethodNotAllowed
+	case CodeNotFound:
+		return http.StatusNotFound
+	case CodeUnavailable:
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
+}
+
+// Temporary reports whether a request that failed with c may succeed if
+// sent again later, unchanged.
+func (c Code) Temporary() bool {
+	return c == CodeUnavailable || c == CodeInternal
+}
+
+// Error is a failure as it travels on the wire, in the body of every
+// response that is not 2xx: {"error": {"code": ..., "message": ...}}.
+type Error struct {
+	Code    Code   `json:"code"`
+	Message string `json:"message"`
+}
+
+// ErrorResponse is the body of a failed response.
+type ErrorResponse struct {
+	Error Error `json:"error"`
+}
+
+// Errorf returns an *Error with code c and a formatted message.
+func Errorf(c Code, format string, args ...any) *Error {
+	return &Error{Code: c, Message: fmt.Sprintf(format, args...)}
+}
+
+func (e *Error) Error() string {
+	return string(e.Code) + ": " + e.Message
+}
+
+// Is makes errors.Is(err, ErrX) match an *Error by its code alone.
+func (e *Error) Is(target error) bool {
+	t, ok := target.(*Error)
+	return ok && t.Message == "" && t.Code == e.Code
+}
+
+// Sentinels to test a returned error against with errors.Is.
+var (
+	ErrBadRequest      = &Error{Code: CodeBadRequest}
+	ErrProtocolVersion = &Error{Code: CodeProtocolVersion}
+	ErrConflict        = &Error{Code: CodeConflict}
+	ErrTooLarge        = &Error{Code: CodeTooLarge}
+	ErrUnavailable     = &Error{Code: CodeUnavailable}
+)
+
+// CodeOf returns the wire code for err: its own if err wraps an *Error,
+// CodeInternal otherwise.
+func CodeOf(err error) Code {
+	var we *Error
+	if errors.As(err, &we) {
+		return we.Code
+	}
+	return CodeInternal
+}

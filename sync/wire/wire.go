@@ -1,0 +1,192 @@
+package wire
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+
+	"github.com/google/uuid"
+)
+
+// Version is the protocol version this package speaks. Every request and
+// every response carries it in the VersionHeader header; a server refuses
+// a request whose version differs with CodeProtocolVersion.
+const Version = 1
+
+// VersionHeader is the HTTP header that carries the protocol version.
+const VersionHeader = "Waymark-Protocol"
+
+// The protocol's HTTP endpoints. Push and pull take POST with a JSON body;
+// health takes GET.
+const (
+	PathPush   = "/v1/push"
+	PathPull   = "/v1/pull"
+	PathHealth = "/healthz"
+)
+
+// Limits a server enforces and a client stays within.
+const (
+	// MaxRequestBytes caps a request body as sent, compressed or not.
+	MaxRequestBytes = 8 << 20
+	// MaxDecodedBytes caps a request body once decompressed, so that a
+	// small gzip stream cannot expand without bound.
+	MaxDecodedBytes = 32 << 20
+	// MaxEntries caps the entries in one push.
+	MaxEntries = 1000
+	// MaxBodyBytes caps one entry's body.
+	MaxBodyBytes = 1 << 20
+	// MaxPullLimit caps the operations one pull returns.
+	MaxPullLimit = 1000
+)
+
+// Kind says what an entry's body holds. The list is append-only: never
+// reuse or rename a value, since stored entries refer to it.
+type Kind string
+
+const (
+	// KindEncounter is a finalised encounter record document.
+	KindEncounter Kind = "encounter"
+)
+
+// Known reports whether k is a kind this version understands.
+func (k Kind) Known() bool {
+	return k == KindEncounter
+}
+
+// Entry is one item of a device's outbox. Within a push its identity is
+// (device, Seq): Seq counts up from 1 on each device, with no gaps. ID is
+// the record the body belongs to. Body is a JSON object, opaque to the
+// protocol.
+type Entry struct {
+	Seq  uint64          `json:"seq"`
+	ID   uuid.UUID       `json:"id"`
+	Kind Kind            `json:"kind"`
+	Body json.RawMessage `json:"body"`
+}
+
+// PushRequest sends part of a device's outbox, in sequence order.
+type PushRequest struct {
+	Device  uuid.UUID `json:"device"`
+	Entries []Entry   `json:"entries"`
+}
+
+// PushResponse answers a push. Ack is the highest sequence number n such
+// that the server has durably stored every entry of this device from 1 to
+// n; the device may forget those entries. Rejected lists the entries of
+// the request that the server kept aside instead of storing, with why.
+// A rejected entry still counts towards Ack: it is durably kept, for
+// review, and resending it changes nothing.
+type PushResponse struct {
+	Ack      uint64      `json:"ack"`
+	Rejected []Rejection `json:"rejected,omitempty"`
+}
+
+// Rejection is one entry the server refused to store as it stands.
+type Rejection struct {
+	Seq     uint64    `json:"seq"`
+	ID      uuid.UUID `json:"id"`
+	Code    Code      `json:"code"`
+	Message string    `json:"message,omitempty"`
+}
+
+// PullRequest asks for the operations after cursor Since, at most Limit of
+// them (0 means the server's choice).
+type PullRequest struct {
+	Device uuid.UUID `json:"device"`
+	Since  uint64    `json:"since"`
+	Limit  int       `json:"limit,omitempty"`
+}
+
+// PullResponse carries operations in cursor order. Cursor is the value to
+// send as Since next time; More says whether more operations are waiting.
+// ContentVersion is the version of the content pack the server currently
+// publishes (0: none).
+type PullResponse struct {
+	Ops            []Op   `json:"ops"`
+	Cursor         uint64 `json:"cursor"`
+	More           bool   `json:"more"`
+	ContentVersion int    `json:"content_version"`
+}
+
+// Op is one change stored on the server: an entry that some device pushed,
+// with the cursor that orders it among all changes.
+type Op struct {
+	Cursor uint64          `json:"cursor"`
+	Kind   Kind            `json:"kind"`
+	ID     uuid.UUID       `json:"id"`
+	Device uuid.UUID       `json:"device"`
+	Seq    uint64          `json:"seq"`
+	Body   json.RawMessage `json:"body"`
+}
+
+// Health is the answer to GET PathHealth.
+type Health struct {
+	Status   string `json:"status"`
+	Protocol int    `json:"protocol"`
+}
+
+// Validate checks the request against the protocol's rules: a device, one
+// to MaxEntries entries in strictly increasing sequence order, each with
+// an id, a known kind and a JSON object body of at most MaxBodyBytes.
+func (r *PushRequest) Validate() error {
+	if r.Device == uuid.Nil {
+		return Errorf(CodeBadRequest, "push has no device id")
+	}
+	if len(r.Entries) == 0 {
+		return Errorf(CodeBadRequest, "push has no entries")
+	}
+	if len(r.Entries) > MaxEntries {
+		return Errorf(CodeTooLarge, "push has %d entries, more than %d", len(r.Entries), MaxEntries)
+	}
+	var last uint64
+	for i, e := range r.Entries {
+		if e.Seq == 0 {
+			return Errorf(CodeBadRequest, "entry %d has sequence 0; sequences start at 1", i)
+		}
+		if e.Seq <= last {
+			return Errorf(CodeBadRequest, "entry %d: sequence %d does not follow %d", i, e.Seq, last)
+		}
+		last = e.Seq
+		if e.ID == uuid.Nil {
+			return Errorf(CodeBadRequest, "entry %d (sequence %d) has no record id", i, e.Seq)
+		}
+		if !e.Kind.Known() {
+			return Errorf(CodeBadRequest, "entry %d (sequence %d) has unknown kind %q", i, e.Seq, e.Kind)
+		}
+		if len(e.Body) > MaxBodyBytes {
+			return Errorf(CodeTooLarge, "entry %d (sequence %d) body is %d bytes, more than %d", i, e.Seq, len(e.Body), MaxBodyBytes)
+		}
+		if !isObject(e.Body) {
+			return Errorf(CodeBadRequest, "entry %d (sequence %d) body is not a JSON object", i, e.Seq)
+		}
+	}
+	return nil
+}
+
+// Validate checks the request: a device, and a limit within range.
+func (r *PullRequest) Validate() error {
+	if r.Device == uuid.Nil {
+		return Errorf(CodeBadRequest, "pull has no device id")
+	}
+	if r.Limit < 0 || r.Limit > MaxPullLimit {
+		return Errorf(CodeBadRequest, "pull limit %d is outside 0 to %d", r.Limit, MaxPullLimit)
+	}
+	return nil
+}
+
+// isObject reports whether b is a single valid JSON object.
+func isObject(b json.RawMessage) bool {
+	b = bytes.TrimSpace(b)
+	return len(b) >= 2 && b[0] == '{' && json.Valid(b)
+}
+
+// CompactBody returns body with insignificant space removed: the form in
+// which the server compares and stores bodies, so that re-encoding by a
+// JSON library does not make an identical body look different.
+func CompactBody(body json.RawMessage) (json.RawMessage, error) {
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, body); err != nil {
+		return nil, fmt.Errorf("compact body: %w", err)
+	}
+	return buf.Bytes(), nil
+}

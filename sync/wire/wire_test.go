@@ -1,0 +1,260 @@
+package wire
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/google/uuid"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+var (
+	device = uuid.MustParse("0192f1a0-0000-7000-8000-00000000d001")
+	other  = uuid.MustParse("0192f1a0-0000-7000-8000-00000000d002")
+	rec1   = uuid.MustParse("0192f1a0-1111-7111-8111-000000000001")
+	rec2   = uuid.MustParse("0192f1a0-1111-7111-8111-000000000002")
+)
+
+// goldens are the messages whose JSON form is frozen. Changing one of
+// these files is changing the protocol: bump Version instead.
+var goldens = []struct {
+	file string
+	msg  any
+	zero func() any
+}{
+	{"push_request.json", &PushRequest{
+		Device: device,
+		Entries: []Entry{
+			{Seq: 1, ID: rec1, Kind: KindEncounter, Body: json.RawMessage(`{"id":"0192f1a0-1111-7111-8111-000000000001","premises":{"name":"Example Hand Car Wash","business":"car_wash"},"people_present":4}`)},
+			{Seq: 2, ID: rec2, Kind: KindEncounter, Body: json.RawMessage(`{"id":"0192f1a0-1111-7111-8111-000000000002","premises":{"name":"Example Nails","business":"nail_bar"},"people_present":2}`)},
+		},
+	}, func() any { return new(PushRequest) }},
+	{"push_response.json", &PushResponse{Ack: 2}, func() any { return new(PushResponse) }},
+	{"push_response_rejected.json", &PushResponse{
+		Ack:      2,
+		Rejected: []Rejection{{Seq: 2, ID: rec2, Code: CodeConflict, Message: "a different record with this id is already stored; kept aside for review"}},
+	}, func() any { return new(PushResponse) }},
+	{"pull_request.json", &PullRequest{Device: device, Since: 41, Limit: 500}, func() any { return new(PullRequest) }},
+	{"pull_response.json", &PullResponse{
+		Ops: []Op{
+			{Cursor: 42, Kind: KindEncounter, ID: rec1, Device: other, Seq: 7, Body: json.RawMessage(`{"id":"0192f1a0-1111-7111-8111-000000000001"}`)},
+		},
+		Cursor:         42,
+		More:           false,
+		ContentVersion: 3,
+	}, func() any { return new(PullResponse) }},
+	{"error_protocol_version.json", &ErrorResponse{Error: Error{
+		Code:    CodeProtocolVersion,
+		Message: "this server speaks protocol 1, the request protocol 2",
+	}}, func() any { return new(ErrorResponse) }},
+	{"health.json", &Health{Status: "ok", Protocol: Version}, func() any { return new(Health) }},
+}
+
+func TestGolden(t *testing.T) {
+	for _, g := range goldens {
+		t.Run(g.file, func(t *testing.T) {
+			path := filepath.Join("testdata", g.file)
+			got, err := json.MarshalIndent(g.msg, "", "  ")
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, '\n')
+			if *update {
+				if err := os.WriteFile(path, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("encoding changed; this is a protocol change.\ngot:\n%s\nwant:\n%s", got, want)
+			}
+			// And the golden decodes back to the same message.
+			back := g.zero()
+			if err := Decode(bytes.NewReader(want), "", back); err != nil {
+				t.Fatalf("decode golden: %v", err)
+			}
+			// Bodies are raw JSON, so compare compact encodings.
+			b1, _ := json.Marshal(back)
+			b2, _ := json.Marshal(g.msg)
+			if !bytes.Equal(b1, b2) {
+				t.Errorf("decoded golden differs:\ngot  %s\nwant %s", b1, b2)
+			}
+		})
+	}
+}
+
+func TestGoldenRequestsAreValid(t *testing.T) {
+	for _, g := range goldens {
+		v, ok := g.msg.(interface{ Validate() error })
+		if !ok {
+			continue
+		}
+		if err := v.Validate(); err != nil {
+			t.Errorf("%s: %v", g.file, err)
+		}
+	}
+}
+
+func TestPushValidate(t *testing.T) {
+	body := json.RawMessage(`{"a":1}`)
+	ok := func() PushRequest {
+		return PushRequest{Device: device, Entries: []Entry{
+			{Seq: 1, ID: rec1, Kind: KindEncounter, Body: body},
+			{Seq: 3, ID: rec2, Kind: KindEncounter, Body: body},
+		}}
+	}
+	tests := []struct {
+		name   string
+		change func(*PushRequest)
+		code   Code
+	}{
+		{"valid", func(*PushRequest) {}, ""},
+		{"no device", func(r *PushRequest) { r.Device = uuid.Nil }, CodeBadRequest},
+		{"no entries", func(r *PushRequest) { r.Entries = nil }, CodeBadRequest},
+		{"sequence zero", func(r *PushRequest) { r.Entries[0].Seq = 0 }, CodeBadRequest},
+		{"sequence repeats", func(r *PushRequest) { r.Entries[1].Seq = 1 }, CodeBadRequest},
+		{"sequence goes back", func(r *PushRequest) { r.Entries[0].Seq = 5 }, CodeBadRequest},
+		{"no record id", func(r *PushRequest) { r.Entries[1].ID = uuid.Nil }, CodeBadRequest},
+		{"unknown kind", func(r *PushRequest) { r.Entries[0].Kind = "photo" }, CodeBadRequest},
+		{"body array", func(r *PushRequest) { r.Entries[0].Body = json.RawMessage(`[1]`) }, CodeBadRequest},
+		{"body missing", func(r *PushRequest) { r.Entries[0].Body = nil }, CodeBadRequest},
+		{"body too big", func(r *PushRequest) {
+			r.Entries[0].Body = json.RawMessage(`{"x":"` + strings.Repeat("a", MaxBodyBytes) + `"}`)
+		}, CodeTooLarge},
+		{"too many entries", func(r *PushRequest) {
+			r.Entries = make([]Entry, MaxEntries+1)
+			for i := range r.Entries {
+				r.Entries[i] = Entry{Seq: uint64(i + 1), ID: rec1, Kind: KindEncounter, Body: body}
+			}
+		}, CodeTooLarge},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := ok()
+			tt.change(&r)
+			err := r.Validate()
+			if got := codeOrEmpty(err); got != tt.code {
+				t.Errorf("Validate() = %v, want code %q", err, tt.code)
+			}
+		})
+	}
+}
+
+func TestPullValidate(t *testing.T) {
+	tests := []struct {
+		req  PullRequest
+		code Code
+	}{
+		{PullRequest{Device: device}, ""},
+		{PullRequest{Device: device, Since: 9, Limit: MaxPullLimit}, ""},
+		{PullRequest{}, CodeBadRequest},
+		{PullRequest{Device: device, Limit: -1}, CodeBadRequest},
+		{PullRequest{Device: device, Limit: MaxPullLimit + 1}, CodeBadRequest},
+	}
+	for _, tt := range tests {
+		if got := codeOrEmpty(tt.req.Validate()); got != tt.code {
+			t.Errorf("%+v: code %q, want %q", tt.req, got, tt.code)
+		}
+	}
+}
+
+func codeOrEmpty(err error) Code {
+	if err == nil {
+		return ""
+	}
+	return CodeOf(err)
+}
+
+func TestDecode(t *testing.T) {
+	gz := func(s string) []byte {
+		var b bytes.Buffer
+		w := gzip.NewWriter(&b)
+		w.Write([]byte(s))
+		w.Close()
+		return b.Bytes()
+	}
+	bomb := func() []byte {
+		var b bytes.Buffer
+		w := gzip.NewWriter(&b)
+		w.Write([]byte(`{"device":"`))
+		w.Write(bytes.Repeat([]byte("a"), MaxDecodedBytes+10))
+		w.Write([]byte(`"}`))
+		w.Close()
+		return b.Bytes()
+	}
+	tests := []struct {
+		name     string
+		body     []byte
+		encoding string
+		code     Code
+	}{
+		{"plain", []byte(`{"device":"` + device.String() + `"}`), "", ""},
+		{"gzip", gz(`{"device":"` + device.String() + `"}`), "gzip", ""},
+		{"gzip uppercase", gz(`{"device":"` + device.String() + `"}`), "GZIP", ""},
+		{"empty", nil, "", CodeBadRequest},
+		{"not json", []byte("hello"), "", CodeBadRequest},
+		{"two values", []byte(`{} {}`), "", CodeBadRequest},
+		{"trailing brace", []byte(`{}}`), "", CodeBadRequest},
+		{"wrong type", []byte(`{"device":12}`), "", CodeBadRequest},
+		{"bad uuid", []byte(`{"device":"nope"}`), "", CodeBadRequest},
+		{"claims gzip", []byte(`{}`), "gzip", CodeBadRequest},
+		{"truncated gzip", gz(`{"device":"x"}`)[:12], "gzip", CodeBadRequest},
+		{"brotli", []byte(`{}`), "br", CodeUnsupportedEncoding},
+		{"too big", bytes.Repeat([]byte(" "), MaxRequestBytes+1), "", CodeTooLarge},
+		{"gzip bomb", bomb(), "gzip", CodeTooLarge},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var r PullRequest
+			err := Decode(bytes.NewReader(tt.body), tt.encoding, &r)
+			if got := codeOrEmpty(err); got != tt.code {
+				t.Errorf("Decode = %v, want code %q", err, tt.code)
+			}
+		})
+	}
+}
+
+func TestEncodeGzipRoundTrip(t *testing.T) {
+	in := goldens[0].msg.(*PushRequest)
+	b, err := EncodeGzip(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out PushRequest
+	if err := Decode(bytes.NewReader(b), Gzip, &out); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(in, &out) {
+		t.Errorf("round trip differs:\n%#v\n%#v", in, &out)
+	}
+}
+
+func TestErrorsIs(t *testing.T) {
+	err := error(Errorf(CodeConflict, "record %s", rec1))
+	if !errors.Is(err, ErrConflict) {
+		t.Error("conflict error does not match ErrConflict")
+	}
+	if errors.Is(err, ErrBadRequest) {
+		t.Error("conflict error matches ErrBadRequest")
+	}
+	if CodeOf(errors.New("disk on fire")) != CodeInternal {
+		t.Error("plain error is not internal")
+	}
+	for _, c := range []Code{CodeBadRequest, CodeProtocolVersion, CodeTooLarge, CodeUnsupportedEncoding, CodeMethodNotAllowed, CodeNotFound} {
+		if s := c.HTTPStatus(); s < 400 || s > 499 {
+			t.Errorf("%s maps to %d, want 4xx", c, s)
+		}
+	}
+}
