@@ -24,12 +24,16 @@ type statusBar struct {
 func newStatusBar(u *UI) *statusBar {
 	b := &statusBar{u: u}
 	b.queued = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	b.queued.Wrapping = fyne.TextWrapWord
 	b.detail = widget.NewLabel("")
 	b.detail.Wrapping = fyne.TextWrapWord
 	b.detail.SizeName = theme.SizeNameCaptionText
 	b.syncNow = widget.NewButtonWithIcon(u.p.T("sync.now"), theme.ViewRefreshIcon(), b.onSyncNow)
-	b.box = container.NewBorder(nil, nil, nil, container.NewCenter(b.syncNow),
-		container.NewVBox(b.queued, b.detail))
+	// The detail runs the full width under the button: on a phone it is
+	// the longest text on screen.
+	b.box = container.NewVBox(
+		container.NewBorder(nil, nil, nil, b.syncNow, b.queued),
+		b.detail)
 	return b
 }
 

@@ -142,6 +142,23 @@ type Problem struct {
 	Code  string // "missing", "invalid", "future"
 }
 
+// The problems Validate reports.
+var (
+	PremisesMissing    = Problem{Field: "premises", Code: "missing"}
+	BusinessMissing    = Problem{Field: "business", Code: "missing"}
+	BusinessInvalid    = Problem{Field: "business", Code: "invalid"}
+	PeopleInvalid      = Problem{Field: "people_present", Code: "invalid"}
+	OccurredAtMissing  = Problem{Field: "occurred_at", Code: "missing"}
+	OccurredAtInFuture = Problem{Field: "occurred_at", Code: "future"}
+)
+
+// AllProblems lists every problem Validate can report, so that each can
+// be given words.
+var AllProblems = []Problem{
+	PremisesMissing, BusinessMissing, BusinessInvalid,
+	PeopleInvalid, OccurredAtMissing, OccurredAtInFuture,
+}
+
 // ErrInvalid is wrapped by the error Validate returns.
 var ErrInvalid = errors.New("encounter is incomplete")
 
@@ -170,22 +187,22 @@ const maxClockSkew = 15 * time.Minute
 func (r Record) Validate(now time.Time) error {
 	var ps []Problem
 	if r.Title() == "" {
-		ps = append(ps, Problem{"premises", "missing"})
+		ps = append(ps, PremisesMissing)
 	}
 	switch {
 	case r.Premises.Business == "":
-		ps = append(ps, Problem{"business", "missing"})
+		ps = append(ps, BusinessMissing)
 	case !r.Premises.Business.Valid():
-		ps = append(ps, Problem{"business", "invalid"})
+		ps = append(ps, BusinessInvalid)
 	}
 	if r.PeoplePresent < 0 {
-		ps = append(ps, Problem{"people_present", "invalid"})
+		ps = append(ps, PeopleInvalid)
 	}
 	switch {
 	case r.OccurredAt.IsZero():
-		ps = append(ps, Problem{"occurred_at", "missing"})
+		ps = append(ps, OccurredAtMissing)
 	case r.OccurredAt.After(now.Add(maxClockSkew)):
-		ps = append(ps, Problem{"occurred_at", "future"})
+		ps = append(ps, OccurredAtInFuture)
 	}
 	if len(ps) > 0 {
 		return &ValidationError{Problems: ps}

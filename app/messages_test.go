@@ -1,0 +1,47 @@
+package app
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"testing"
+
+	"github.com/waymark-app/waymark/encounter"
+	"github.com/waymark-app/waymark/i18n"
+)
+
+// TestMessagesExist checks that every message key the interface uses is in
+// the source catalogue: literal keys found in this package's code, and the
+// keys it builds from record values.
+func TestMessagesExist(t *testing.T) {
+	b, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob("*.go")
+	lit := regexp.MustCompile(`\.T\("([a-z0-9_.]+)"\s*[,)]`)
+	keys := map[string]bool{}
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range lit.FindAllSubmatch(src, -1) {
+			keys[string(m[1])] = true
+		}
+	}
+	if len(keys) < 20 {
+		t.Fatalf("found only %d keys: the pattern no longer matches the code", len(keys))
+	}
+	for _, bt := range encounter.Businesses {
+		keys["business."+string(bt)] = true
+	}
+	for _, p := range encounter.AllProblems {
+		keys["problem."+p.Field+"."+p.Code] = true
+	}
+	for k := range keys {
+		if !b.Has(k) {
+			t.Errorf("message %q is used but not in the catalogue", k)
+		}
+	}
+}
