@@ -1,6 +1,7 @@
 package encounter
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,7 +13,7 @@ import (
 
 // Schema is the version of the record document written by this package.
 // ParseDocument accepts documents of this schema and older ones.
-const Schema = 1
+const Schema = 2
 
 // Business is the kind of premises visited. Its values are stable
 // identifiers stored in records; labels come from the i18n catalogue.
@@ -87,24 +88,95 @@ type Premises struct {
 	Business Business `json:"business,omitempty"`
 }
 
+// Officer identifies who made or changed a record.
+type Officer struct {
+	Name   string `json:"name,omitempty"`
+	Number string `json:"number,omitempty"` // collar or staff number
+	Agency string `json:"agency,omitempty"`
+}
+
+// String is how an officer is named in a history: "PC 1234 A. Example".
+func (o Officer) String() string {
+	return strings.TrimSpace(o.Number + " " + o.Name)
+}
+
+// PackRef names the content pack, by id and version, that a record's
+// indicators, answers and assessment refer to.
+type PackRef struct {
+	ID      string `json:"id,omitempty"`
+	Version int    `json:"version,omitempty"`
+}
+
+// Assessment is the Red/Amber/Green result as it stood when the record was
+// saved: the level, why, and what to do. Rule, indicator and action ids
+// refer to the content pack named in Pack.
+type Assessment struct {
+	Level   string    `json:"level"` // "green", "amber" or "red"
+	Reasons []Reason  `json:"reasons,omitempty"`
+	Actions []string  `json:"actions,omitempty"`
+	Pack    PackRef   `json:"pack"`
+	At      time.Time `json:"at"`
+}
+
+// Reason is one rule that matched, and the answers that triggered it.
+type Reason struct {
+	Rule       string    `json:"rule"`
+	Level      string    `json:"level"`
+	Indicators []string  `json:"indicators,omitempty"`
+	Person     uuid.UUID `json:"person,omitzero"`
+}
+
+// Tick records that the officer did an action of the checklist, and when.
+type Tick struct {
+	Action string    `json:"action"`
+	At     time.Time `json:"at"`
+	By     string    `json:"by,omitempty"`
+}
+
+// Crime is the crime-recording clock a police NRM referral starts: the
+// national standard expects a crime record within 24 hours.
+type Crime struct {
+	Due        time.Time `json:"due"`
+	Reference  string    `json:"reference,omitempty"`
+	RecordedAt time.Time `json:"recorded_at,omitzero"`
+}
+
+// CrimeWindow is how long after a police NRM referral the crime must be
+// recorded.
+const CrimeWindow = 24 * time.Hour
+
 // Record is one encounter: a contact at a place and time. Its exported
 // fields with JSON tags form the record document that is synced; the
 // document is evidence, so once a record leaves the Draft state it is
-// never changed in place.
+// never changed in place: corrections are Amendments appended to it.
 type Record struct {
-	ID            uuid.UUID `json:"id"`
-	Schema        int       `json:"schema"`
-	Device        uuid.UUID `json:"device"`
-	Premises      Premises  `json:"premises"`
-	OccurredAt    time.Time `json:"occurred_at"`
-	PeoplePresent int       `json:"people_present"`
-	Notes         string    `json:"notes,omitempty"`
-	CreatedAt     time.Time `json:"created_at"`
-	UpdatedAt     time.Time `json:"updated_at"`
-	FinalisedAt   time.Time `json:"finalised_at,omitzero"`
+	ID            uuid.UUID   `json:"id"`
+	Schema        int         `json:"schema"`
+	Device        uuid.UUID   `json:"device"`
+	Officer       Officer     `json:"officer,omitzero"`
+	Operation     string      `json:"operation,omitempty"`
+	Premises      Premises    `json:"premises"`
+	OccurredAt    time.Time   `json:"occurred_at"`
+	PeoplePresent int         `json:"people_present"`
+	Notes         string      `json:"notes,omitempty"`
+	Indicators    []string    `json:"indicators,omitempty"` // premises-level observations
+	People        []Person    `json:"people,omitempty"`
+	Assessment    *Assessment `json:"assessment,omitempty"`
+	Checklist     []Tick      `json:"checklist,omitempty"`
+	Crime         *Crime      `json:"crime,omitempty"`
+	Content       PackRef     `json:"content,omitzero"`
+	CreatedAt     time.Time   `json:"created_at"`
+	UpdatedAt     time.Time   `json:"updated_at"`
+	FinalisedAt   time.Time   `json:"finalised_at,omitzero"`
 
 	// State is device-local and not part of the document.
 	State State `json:"-"`
+	// Amendments are the corrections appended since the record was
+	// finalised, oldest first, each with its own sync state. The other
+	// fields show the record with them applied; Original, the record as
+	// finalised. Device-local, filled in by the store.
+	Amendments []Amendment `json:"-"`
+	Original   *Record     `json:"-"`
 }
 
 // New returns an empty draft made on device at time now, with a fresh
@@ -126,6 +198,60 @@ func New(device uuid.UUID, now time.Time) (Record, error) {
 	}, nil
 }
 
+// Person returns the person with id, and whether there is one.
+func (r *Record) Person(id uuid.UUID) (*Person, bool) {
+	for i := range r.People {
+		if r.People[i].ID == id {
+			return &r.People[i], true
+		}
+	}
+	return nil, false
+}
+
+// Ticked returns the tick of action, if the officer ticked it.
+func (r Record) Ticked(action string) (Tick, bool) {
+	for _, t := range r.Checklist {
+		if t.Action == action {
+			return t, true
+		}
+	}
+	return Tick{}, false
+}
+
+// CrimeStatus says where a record's crime-recording clock stands at now.
+type CrimeStatus int
+
+const (
+	// NoCrimeClock: no police NRM referral, so no clock runs.
+	NoCrimeClock CrimeStatus = iota
+	// CrimeRecorded: a crime reference has been entered.
+	CrimeRecorded
+	// CrimeDue: the clock runs and more than CrimeDueSoon is left.
+	CrimeDue
+	// CrimeDueSoon: less than CrimeSoonWindow is left.
+	CrimeDueSoon
+	// CrimeOverdue: the deadline has passed with no reference.
+	CrimeOverdue
+)
+
+// CrimeSoonWindow is how close to the deadline a record counts as nearly due.
+const CrimeSoonWindow = 6 * time.Hour
+
+// CrimeStatus reports the crime-recording clock at now.
+func (r Record) CrimeStatus(now time.Time) CrimeStatus {
+	switch {
+	case r.Crime == nil || r.Crime.Due.IsZero():
+		return NoCrimeClock
+	case r.Crime.Reference != "":
+		return CrimeRecorded
+	case !now.Before(r.Crime.Due):
+		return CrimeOverdue
+	case r.Crime.Due.Sub(now) <= CrimeSoonWindow:
+		return CrimeDueSoon
+	}
+	return CrimeDue
+}
+
 // Title is a short human label for lists: the premises name, else the
 // address, else empty.
 func (r Record) Title() string {
@@ -133,81 +259,6 @@ func (r Record) Title() string {
 		return s
 	}
 	return strings.TrimSpace(r.Premises.Address)
-}
-
-// Problem is one reason a record cannot be finalised. Field and Code are
-// stable identifiers; the interface turns them into words.
-type Problem struct {
-	Field string // "premises", "business", "people_present", "occurred_at"
-	Code  string // "missing", "invalid", "future"
-}
-
-// The problems Validate reports.
-var (
-	PremisesMissing    = Problem{Field: "premises", Code: "missing"}
-	BusinessMissing    = Problem{Field: "business", Code: "missing"}
-	BusinessInvalid    = Problem{Field: "business", Code: "invalid"}
-	PeopleInvalid      = Problem{Field: "people_present", Code: "invalid"}
-	OccurredAtMissing  = Problem{Field: "occurred_at", Code: "missing"}
-	OccurredAtInFuture = Problem{Field: "occurred_at", Code: "future"}
-)
-
-// AllProblems lists every problem Validate can report, so that each can
-// be given words.
-var AllProblems = []Problem{
-	PremisesMissing, BusinessMissing, BusinessInvalid,
-	PeopleInvalid, OccurredAtMissing, OccurredAtInFuture,
-}
-
-// ErrInvalid is wrapped by the error Validate returns.
-var ErrInvalid = errors.New("encounter is incomplete")
-
-// ValidationError lists the problems that stop a record being finalised.
-type ValidationError struct {
-	Problems []Problem
-}
-
-func (e *ValidationError) Error() string {
-	parts := make([]string, len(e.Problems))
-	for i, p := range e.Problems {
-		parts[i] = p.Field + " " + p.Code
-	}
-	return ErrInvalid.Error() + ": " + strings.Join(parts, ", ")
-}
-
-// Unwrap lets errors.Is(err, ErrInvalid) match.
-func (e *ValidationError) Unwrap() error { return ErrInvalid }
-
-// maxClockSkew is how far in the future an encounter time may be before it
-// is refused: device clocks drift, typing a time a little ahead is common.
-const maxClockSkew = 15 * time.Minute
-
-// Validate reports what stops r being finalised at time now, as a
-// *ValidationError, or nil.
-func (r Record) Validate(now time.Time) error {
-	var ps []Problem
-	if r.Title() == "" {
-		ps = append(ps, PremisesMissing)
-	}
-	switch {
-	case r.Premises.Business == "":
-		ps = append(ps, BusinessMissing)
-	case !r.Premises.Business.Valid():
-		ps = append(ps, BusinessInvalid)
-	}
-	if r.PeoplePresent < 0 {
-		ps = append(ps, PeopleInvalid)
-	}
-	switch {
-	case r.OccurredAt.IsZero():
-		ps = append(ps, OccurredAtMissing)
-	case r.OccurredAt.After(now.Add(maxClockSkew)):
-		ps = append(ps, OccurredAtInFuture)
-	}
-	if len(ps) > 0 {
-		return &ValidationError{Problems: ps}
-	}
-	return nil
 }
 
 // Document returns the record document: the JSON form that is stored in
@@ -220,11 +271,14 @@ func (r Record) Document() ([]byte, error) {
 	return b, nil
 }
 
-// ParseDocument decodes a record document. The returned record's State is
-// Synced, since documents only travel once finalised.
+// ParseDocument decodes a record document. Fields it does not know are an
+// error: a document of a newer schema says so in its schema number, so an
+// unknown field is a malformed or tampered document, which may be trying
+// to carry details the model has no place for. The returned record's
+// State is Synced, since documents only travel once finalised.
 func ParseDocument(b []byte) (Record, error) {
 	var r Record
-	if err := json.Unmarshal(b, &r); err != nil {
+	if err := decodeStrict(b, &r); err != nil {
 		return Record{}, fmt.Errorf("decode encounter document: %w", err)
 	}
 	if r.ID == uuid.Nil {
@@ -235,4 +289,18 @@ func ParseDocument(b []byte) (Record, error) {
 	}
 	r.State = Synced
 	return r, nil
+}
+
+// decodeStrict decodes exactly one JSON value into v, refusing unknown
+// fields.
+func decodeStrict(b []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if dec.More() {
+		return errors.New("data after the document")
+	}
+	return nil
 }

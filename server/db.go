@@ -59,13 +59,15 @@ func asideKey(dev uuid.UUID, seq uint64, h [32]byte) []byte {
 const (
 	statusStored   = "stored"   // its record is in r/
 	statusConflict = "conflict" // another body holds its record id; kept aside
+	statusInvalid  = "invalid"  // broke the record rules; not kept at all
 )
 
 type entryValue struct {
-	ID     uuid.UUID `json:"id"`
-	Kind   wire.Kind `json:"kind"`
-	Hash   [32]byte  `json:"hash"`
-	Status string    `json:"status"`
+	ID      uuid.UUID `json:"id"`
+	Kind    wire.Kind `json:"kind"`
+	Hash    [32]byte  `json:"hash"`
+	Status  string    `json:"status"`
+	Message string    `json:"message,omitempty"` // why, for statusInvalid
 }
 
 type recordValue struct {

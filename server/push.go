@@ -9,6 +9,7 @@ import (
 	"github.com/dgraph-io/badger/v4"
 	"github.com/google/uuid"
 
+	"github.com/waymark-app/waymark/encounter"
 	"github.com/waymark-app/waymark/sync/wire"
 )
 
@@ -28,11 +29,50 @@ const txnBudget = 4 << 20
 
 // pushJob is a validated push waiting for the committer.
 type pushJob struct {
-	req   *wire.PushRequest
-	done  chan struct{}
-	resp  wire.PushResponse
-	err   error
-	bytes int // decoded size of the bodies, for the transaction budget
+	req    *wire.PushRequest
+	checks []entryCheck // one per entry
+	done   chan struct{}
+	resp   wire.PushResponse
+	err    error
+}
+
+// entryCheck is what the record rules said of an entry's body, worked out
+// before the committer sees it.
+type entryCheck struct {
+	invalid string    // why the body breaks the rules; empty if it does not
+	amends  uuid.UUID // for an amendment: the record it amends
+}
+
+// checkEntry applies the record rules to e's body: a finalised encounter
+// that passes encounter.Record.Check, or an amendment that passes
+// encounter.Amendment.Check, whose id is the entry's.
+func checkEntry(e wire.Entry) entryCheck {
+	switch e.Kind {
+	case wire.KindEncounter:
+		r, err := encounter.ParseDocument(e.Body)
+		if err != nil {
+			return entryCheck{invalid: err.Error()}
+		}
+		if r.ID != e.ID {
+			return entryCheck{invalid: fmt.Sprintf("body is record %s, not %s", r.ID, e.ID)}
+		}
+		if err := r.Check(); err != nil {
+			return entryCheck{invalid: err.Error()}
+		}
+	case wire.KindAmendment:
+		a, err := encounter.ParseAmendment(e.Body)
+		if err != nil {
+			return entryCheck{invalid: err.Error()}
+		}
+		if a.ID != e.ID {
+			return entryCheck{invalid: fmt.Sprintf("body is amendment %s, not %s", a.ID, e.ID)}
+		}
+		if err := a.Check(); err != nil {
+			return entryCheck{invalid: err.Error()}
+		}
+		return entryCheck{amends: a.Encounter}
+	}
+	return entryCheck{}
 }
 
 // push hands req to the committer and waits for its answer.
@@ -40,14 +80,14 @@ func (s *Server) push(ctx context.Context, req *wire.PushRequest) (wire.PushResp
 	// Compact bodies before they reach the committer: it is the form
 	// stored and compared, and doing it here keeps work off the single
 	// writer.
-	job := &pushJob{req: req, done: make(chan struct{})}
+	job := &pushJob{req: req, checks: make([]entryCheck, len(req.Entries)), done: make(chan struct{})}
 	for i := range req.Entries {
 		b, err := wire.CompactBody(req.Entries[i].Body)
 		if err != nil {
 			return wire.PushResponse{}, wire.Errorf(wire.CodeBadRequest, "entry %d: %v", req.Entries[i].Seq, err)
 		}
 		req.Entries[i].Body = b
-		job.bytes += len(b)
+		job.checks[i] = checkEntry(req.Entries[i])
 	}
 	select {
 	case s.pushes <- job:
@@ -144,7 +184,7 @@ func (s *Server) applyGroup(group []*pushJob) error {
 	}
 	for _, j := range group {
 		dev := j.req.Device
-		for _, e := range j.req.Entries {
+		for i, e := range j.req.Entries {
 			// Two ops, an entry and a record: a generous estimate.
 			need := 2*len(e.Body) + 512
 			if used > 0 && used+need > txnBudget {
@@ -152,7 +192,7 @@ func (s *Server) applyGroup(group []*pushJob) error {
 					return err
 				}
 			}
-			n, rej, err := s.applyEntry(txn, dev, e, &cursor)
+			n, rej, err := s.applyEntry(txn, dev, e, j.checks[i], &cursor)
 			if errors.Is(err, badger.ErrTxnTooBig) {
 				return fmt.Errorf("entry %d of device %s does not fit a transaction: %w", e.Seq, dev, err)
 			}
@@ -186,7 +226,7 @@ func (s *Server) applyGroup(group []*pushJob) error {
 
 // applyEntry stores one entry, or keeps it aside, and returns the bytes
 // written and the rejection to report, if any.
-func (s *Server) applyEntry(txn *badger.Txn, dev uuid.UUID, e wire.Entry, cursor *uint64) (int, *wire.Rejection, error) {
+func (s *Server) applyEntry(txn *badger.Txn, dev uuid.UUID, e wire.Entry, check entryCheck, cursor *uint64) (int, *wire.Rejection, error) {
 	h := hashBody(e.Body)
 	var ev entryValue
 	found, err := getJSON(txn, entryKey(dev, e.Seq), &ev)
@@ -196,13 +236,39 @@ func (s *Server) applyEntry(txn *badger.Txn, dev uuid.UUID, e wire.Entry, cursor
 	if found {
 		if ev.ID == e.ID && ev.Hash == h && ev.Kind == e.Kind {
 			// A resend: answer as the first time.
-			if ev.Status == statusConflict {
+			switch ev.Status {
+			case statusConflict:
 				return 0, rejection(e, wire.CodeConflict), nil
+			case statusInvalid:
+				return 0, invalid(e, ev.Message), nil
 			}
 			return 0, nil, nil
 		}
+		if check.invalid != "" {
+			return 0, invalid(e, check.invalid), nil
+		}
 		n, err := s.keepAside(txn, dev, e, h, wire.CodeSequenceReused)
 		return n, rejection(e, wire.CodeSequenceReused), err
+	}
+
+	if check.invalid == "" && check.amends != uuid.Nil {
+		var target recordValue
+		ok, err := getJSON(txn, recordKey(check.amends), &target)
+		if err != nil {
+			return 0, nil, err
+		}
+		if !ok || target.Kind != wire.KindEncounter {
+			check.invalid = fmt.Sprintf("amends record %s, which this server does not hold", check.amends)
+		}
+	}
+	if check.invalid != "" {
+		// Not stored, not kept aside: only that it was refused, and why.
+		s.log.Warn("entry refused by the record rules",
+			slog.String("device", dev.String()), slog.Uint64("seq", e.Seq),
+			slog.String("record", e.ID.String()), slog.String("why", check.invalid))
+		ev = entryValue{ID: e.ID, Kind: e.Kind, Hash: h, Status: statusInvalid, Message: check.invalid}
+		n, err := setJSON(txn, entryKey(dev, e.Seq), ev)
+		return n, invalid(e, check.invalid), err
 	}
 
 	ev = entryValue{ID: e.ID, Kind: e.Kind, Hash: h, Status: statusStored}
@@ -250,6 +316,10 @@ func (s *Server) keepAside(txn *badger.Txn, dev uuid.UUID, e wire.Entry, h [32]b
 	return setJSON(txn, asideKey(dev, e.Seq, h), asideValue{
 		ID: e.ID, Kind: e.Kind, Code: code, Received: s.now().UTC(), Body: e.Body,
 	})
+}
+
+func invalid(e wire.Entry, why string) *wire.Rejection {
+	return &wire.Rejection{Seq: e.Seq, ID: e.ID, Code: wire.CodeInvalidRecord, Message: why}
 }
 
 func rejection(e wire.Entry, code wire.Code) *wire.Rejection {

@@ -13,9 +13,11 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
+	"github.com/waymark-app/waymark/encounter"
 	"github.com/waymark-app/waymark/sync/wire"
 )
 
@@ -33,8 +35,21 @@ func newServer(t *testing.T, opts Options) (*Server, *httptest.Server) {
 	return s, hs
 }
 
+var t0 = time.Date(2026, 3, 14, 9, 30, 0, 0, time.UTC)
+
+// body returns the document of a finalised encounter with id, at premises
+// name.
 func body(id uuid.UUID, name string) json.RawMessage {
-	return json.RawMessage(fmt.Sprintf(`{"id":%q,"premises":{"name":%q}}`, id, name))
+	r := encounter.Record{
+		ID: id, Schema: encounter.Schema, Device: uuid.MustParse("0192f1a0-0000-7000-8000-00000000d009"),
+		Premises:   encounter.Premises{Name: name, Business: encounter.CarWash},
+		OccurredAt: t0, CreatedAt: t0, UpdatedAt: t0, FinalisedAt: t0,
+	}
+	b, err := r.Document()
+	if err != nil {
+		panic(err)
+	}
+	return b
 }
 
 // post sends v as a gzip JSON request to path and decodes the answer into

@@ -152,27 +152,14 @@ func (s *Store) Acknowledge(ctx context.Context, ack uint64, rejected []Rejected
 		seqs = append(seqs, q)
 	}
 	err = s.chunked(len(seqs), func(txn *badger.Txn, i int) error {
-		ob, err := getValue(txn, outboxKey(seqs[i]))
+		ov, err := getOutbox(txn, seqs[i])
 		if err != nil {
-			return fmt.Errorf("outbox entry %d: %w", seqs[i], err)
-		}
-		var ov outboxValue
-		if err := json.Unmarshal(ob, &ov); err != nil {
-			return fmt.Errorf("decode outbox entry %d: %w", seqs[i], err)
-		}
-		st, err := getStored(txn, ov.ID)
-		if err != nil {
-			return fmt.Errorf("record of outbox entry %d: %w", seqs[i], err)
-		}
-		if st.Seq != seqs[i] {
-			return nil // a later entry about the same record decides its state
+			return err
 		}
 		if code, ok := held[seqs[i]]; ok {
-			st.State, st.Held = encounter.Held, code
-		} else if st.State == encounter.Queued {
-			st.State = encounter.Synced
+			return setSent(txn, seqs[i], ov, encounter.Held, code)
 		}
-		return putStored(txn, st)
+		return setSent(txn, seqs[i], ov, encounter.Synced, "")
 	}, func(txn *badger.Txn, done int) error {
 		return setUint(txn, keyAcked, seqs[done-1])
 	})
@@ -191,23 +178,12 @@ func (s *Store) rewind(ack uint64) error {
 			return err
 		}
 		for q := ack + 1; q <= last; q++ {
-			ob, err := getValue(txn, outboxKey(q))
-			if err != nil {
-				return fmt.Errorf("outbox entry %d: %w", q, err)
-			}
-			var ov outboxValue
-			if err := json.Unmarshal(ob, &ov); err != nil {
-				return err
-			}
-			st, err := getStored(txn, ov.ID)
+			ov, err := getOutbox(txn, q)
 			if err != nil {
 				return err
 			}
-			if st.Seq == q && st.State == encounter.Synced {
-				st.State = encounter.Queued
-				if err := putStored(txn, st); err != nil {
-					return err
-				}
+			if err := setSent(txn, q, ov, encounter.Queued, ""); err != nil {
+				return err
 			}
 		}
 		return setUint(txn, keyAcked, ack)
@@ -227,8 +203,12 @@ func (s *Store) ApplyPulled(ctx context.Context, ops []Pulled, cursor uint64) er
 	defer s.wmu.Unlock()
 	err := s.chunked(len(ops), func(txn *badger.Txn, i int) error {
 		op := ops[i]
-		if op.Kind != KindEncounter {
-			return nil
+		switch op.Kind {
+		case KindAmendment:
+			return applyPulledAmendment(txn, op)
+		case KindEncounter:
+		default:
+			return nil // a kind this version does not know
 		}
 		old, err := getStored(txn, op.ID)
 		switch {

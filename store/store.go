@@ -27,6 +27,7 @@ import (
 //	m/acked         uint64: the highest sequence the server acknowledged
 //	m/cursor        uint64: the server cursor of the last pulled operation
 //	r/<id>          record: JSON of stored, id is the 16 raw UUID bytes
+//	a/<id><aid>     amendment aid of record id: JSON of storedAmendment
 //	o/<seq>         outbox entry: JSON of outboxValue, seq uint64 big-endian
 //
 // Outbox entries stay after they are acknowledged: they are the exact bytes
@@ -38,6 +39,7 @@ var (
 	keyAcked    = []byte("m/acked")
 	keyCursor   = []byte("m/cursor")
 	prefixRec   = []byte("r/")
+	prefixAmend = []byte("a/")
 	prefixOutbx = []byte("o/")
 )
 
@@ -54,8 +56,11 @@ var (
 	ErrClosed    = errors.New("store is closed")
 )
 
-// KindEncounter is the outbox kind of a finalised encounter document.
-const KindEncounter = "encounter"
+// Outbox kinds: what an entry's body holds.
+const (
+	KindEncounter = "encounter" // a finalised encounter document
+	KindAmendment = "amendment" // an amendment document
+)
 
 // Options configures Open. The zero value opens an unencrypted store in
 // memory, which only tests want.
@@ -219,10 +224,12 @@ func (st stored) record() encounter.Record {
 }
 
 // outboxValue is one outbox entry: the bytes sent, fixed when queued.
+// Encounter is set for an amendment: the record it amends.
 type outboxValue struct {
-	ID   uuid.UUID       `json:"id"`
-	Kind string          `json:"kind"`
-	Body json.RawMessage `json:"body"`
+	ID        uuid.UUID       `json:"id"`
+	Kind      string          `json:"kind"`
+	Encounter uuid.UUID       `json:"encounter,omitzero"`
+	Body      json.RawMessage `json:"body"`
 }
 
 // SaveDraft writes r, which must be a draft, replacing any earlier version
@@ -280,10 +287,11 @@ func (s *Store) DeleteDraft(ctx context.Context, id uuid.UUID) error {
 }
 
 // Finalise closes draft id for good: it checks it is complete, stamps the
-// time, and queues its document in the outbox under the next sequence
-// number, all in one transaction. The record is Queued afterwards. A
-// record that is incomplete fails with an error wrapping
-// encounter.ErrInvalid and stays a draft.
+// time (starting the crime-recording clock for a police NRM referral),
+// and queues its document in the outbox under the next sequence number,
+// all in one transaction. The record is Queued afterwards. A record that
+// is incomplete fails with an error wrapping encounter.ErrInvalid and
+// stays a draft.
 func (s *Store) Finalise(ctx context.Context, id uuid.UUID) (encounter.Record, error) {
 	if err := ctx.Err(); err != nil {
 		return encounter.Record{}, err
@@ -299,29 +307,15 @@ func (s *Store) Finalise(ctx context.Context, id uuid.UUID) (encounter.Record, e
 		if st.State != encounter.Draft {
 			return ErrFinalised
 		}
-		now := s.now().UTC()
-		if err := st.Doc.Validate(now); err != nil {
+		if err := st.Doc.Seal(s.now()); err != nil {
 			return err
 		}
-		st.Doc.FinalisedAt = now
-		st.Doc.UpdatedAt = now
 		body, err := st.Doc.Document()
 		if err != nil {
 			return err
 		}
-		seq, err := getUint(txn, keySeq)
+		seq, err := enqueue(txn, outboxValue{ID: id, Kind: KindEncounter, Body: body})
 		if err != nil {
-			return err
-		}
-		seq++
-		ob, err := json.Marshal(outboxValue{ID: id, Kind: KindEncounter, Body: body})
-		if err != nil {
-			return err
-		}
-		if err := txn.Set(outboxKey(seq), ob); err != nil {
-			return err
-		}
-		if err := setUint(txn, keySeq, seq); err != nil {
 			return err
 		}
 		st.State = encounter.Queued
@@ -335,7 +329,26 @@ func (s *Store) Finalise(ctx context.Context, id uuid.UUID) (encounter.Record, e
 	return out, nil
 }
 
-// Get returns record id, or an error wrapping ErrNotFound.
+// enqueue appends ov to the outbox under the next sequence number, which
+// it returns.
+func enqueue(txn *badger.Txn, ov outboxValue) (uint64, error) {
+	seq, err := getUint(txn, keySeq)
+	if err != nil {
+		return 0, err
+	}
+	seq++
+	b, err := json.Marshal(ov)
+	if err != nil {
+		return 0, err
+	}
+	if err := txn.Set(outboxKey(seq), b); err != nil {
+		return 0, err
+	}
+	return seq, setUint(txn, keySeq, seq)
+}
+
+// Get returns record id with its amendments applied (see
+// encounter.Record.WithAmendments), or an error wrapping ErrNotFound.
 func (s *Store) Get(ctx context.Context, id uuid.UUID) (encounter.Record, error) {
 	if err := ctx.Err(); err != nil {
 		return encounter.Record{}, err
@@ -343,7 +356,11 @@ func (s *Store) Get(ctx context.Context, id uuid.UUID) (encounter.Record, error)
 	var r encounter.Record
 	err := s.db.View(func(txn *badger.Txn) error {
 		st, err := getStored(txn, id)
-		r = st.record()
+		if err != nil {
+			return err
+		}
+		as, err := amendmentsOf(txn, id)
+		r = st.record().WithAmendments(as)
 		return err
 	})
 	if err != nil {
@@ -352,11 +369,17 @@ func (s *Store) Get(ctx context.Context, id uuid.UUID) (encounter.Record, error)
 	return r, nil
 }
 
-// List returns every record: drafts first, then the rest, each group
-// newest encounter first.
+// List returns every record with its amendments applied, in the order an
+// officer needs them: records whose crime-recording deadline has passed
+// first, then those nearly due, then drafts, then the rest; within each
+// group the earliest deadline or the newest encounter first.
 func (s *Store) List(ctx context.Context) ([]encounter.Record, error) {
 	var out []encounter.Record
 	err := s.db.View(func(txn *badger.Txn) error {
+		amends, err := allAmendments(txn)
+		if err != nil {
+			return err
+		}
 		it := txn.NewIterator(badger.IteratorOptions{PrefetchValues: true, PrefetchSize: 64, Prefix: prefixRec})
 		defer it.Close()
 		for it.Seek(prefixRec); it.ValidForPrefix(prefixRec); it.Next() {
@@ -367,24 +390,43 @@ func (s *Store) List(ctx context.Context) ([]encounter.Record, error) {
 			if err := it.Item().Value(func(v []byte) error { return json.Unmarshal(v, &st) }); err != nil {
 				return fmt.Errorf("decode record %x: %w", it.Item().Key(), err)
 			}
-			out = append(out, st.record())
+			out = append(out, st.record().WithAmendments(amends[st.Doc.ID]))
 		}
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list records: %w", err)
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		di, dj := out[i].State == encounter.Draft, out[j].State == encounter.Draft
-		if di != dj {
-			return di
-		}
-		if !out[i].OccurredAt.Equal(out[j].OccurredAt) {
-			return out[i].OccurredAt.After(out[j].OccurredAt)
-		}
-		return out[i].ID.String() > out[j].ID.String()
-	})
+	SortForOfficer(out, s.now())
 	return out, nil
+}
+
+// SortForOfficer orders records as List returns them, at time now.
+func SortForOfficer(rs []encounter.Record, now time.Time) {
+	group := func(r encounter.Record) int {
+		switch {
+		case r.CrimeStatus(now) == encounter.CrimeOverdue:
+			return 0
+		case r.CrimeStatus(now) == encounter.CrimeDueSoon:
+			return 1
+		case r.State == encounter.Draft:
+			return 2
+		}
+		return 3
+	}
+	sort.SliceStable(rs, func(i, j int) bool {
+		gi, gj := group(rs[i]), group(rs[j])
+		if gi != gj {
+			return gi < gj
+		}
+		if gi < 2 && !rs[i].Crime.Due.Equal(rs[j].Crime.Due) {
+			return rs[i].Crime.Due.Before(rs[j].Crime.Due)
+		}
+		if !rs[i].OccurredAt.Equal(rs[j].OccurredAt) {
+			return rs[i].OccurredAt.After(rs[j].OccurredAt)
+		}
+		return rs[i].ID.String() > rs[j].ID.String()
+	})
 }
 
 // update runs fn in a read-write transaction and commits it. Callers hold wmu.

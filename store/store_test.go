@@ -298,7 +298,7 @@ func TestAcknowledge(t *testing.T) {
 	if err := s.Acknowledge(ctx, 1, nil); err != nil {
 		t.Fatal(err)
 	}
-	if got, want := states(), "synced,held,queued,queued,queued"; got != want {
+	if got, want := states(), "synced,queued,queued,queued,queued"; got != want {
 		t.Errorf("states after rewind %s, want %s", got, want)
 	}
 	pend, _ = s.Pending(ctx, 10, 1<<20)

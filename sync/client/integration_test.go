@@ -430,3 +430,60 @@ func (newerServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(wire.CodeProtocolVersion.HTTPStatus())
 	json.NewEncoder(w).Encode(wire.ErrorResponse{Error: wire.Error{Code: wire.CodeProtocolVersion, Message: "this server speaks protocol 2"}})
 }
+
+// TestAmendmentReachesOtherDevice amends a record on one device and shows
+// the amendment as history on a second device after sync, and the other
+// way round.
+func TestAmendmentReachesOtherDevice(t *testing.T) {
+	sys := newSystem(t)
+	a, b := sys.device(), sys.device()
+	id := a.record(t, 1, "amended")[0]
+	sync := func(ds ...*device) {
+		t.Helper()
+		for _, d := range ds {
+			if err := d.eng.SyncOnce(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	sync(a, b)
+	if _, err := b.st.Get(ctx, id); err != nil {
+		t.Fatalf("second device lacks the record: %v", err)
+	}
+
+	amend := func(d *device, who encounter.Officer, field, to, why string) {
+		t.Helper()
+		am, err := encounter.NewAmendment(id, d.st.DeviceID(), who, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		am.Reason = why
+		am.Changes = []encounter.Change{{Field: field, To: to}}
+		if _, err := d.st.Amend(ctx, am); err != nil {
+			t.Fatal(err)
+		}
+	}
+	amend(a, encounter.Officer{Number: "PC 101", Name: "A Example"}, encounter.FieldPremisesAddress, "4 Example Street", "Address confirmed with the landlord")
+	sync(a, b)
+	got, err := b.st.Get(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Premises.Address != "4 Example Street" || len(got.Amendments) != 1 {
+		t.Fatalf("second device view: address %q, %d amendments", got.Premises.Address, len(got.Amendments))
+	}
+	h := got.Amendments[0]
+	if h.Author.Number != "PC 101" || h.Reason != "Address confirmed with the landlord" || h.State != encounter.Synced || h.At.IsZero() {
+		t.Errorf("history on the second device: %+v", h)
+	}
+
+	amend(b, encounter.Officer{Number: "PS 7"}, encounter.FieldCrimeReference, "CR/0042/26", "Crime recorded")
+	sync(b, a)
+	got, _ = a.st.Get(ctx, id)
+	if len(got.Amendments) != 2 || got.Amendments[1].Author.Number != "PS 7" || got.Crime == nil || got.Crime.Reference != "CR/0042/26" {
+		t.Errorf("first device after the second amended: %+v", got.Amendments)
+	}
+	if got.Original == nil || got.Original.Premises.Address != "" {
+		t.Errorf("original record changed: %+v", got.Original)
+	}
+}

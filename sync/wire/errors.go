@@ -35,6 +35,12 @@ const (
 	CodeUnavailable Code = "unavailable"
 	// CodeInternal: the server failed; try later.
 	CodeInternal Code = "internal"
+	// CodeInvalidRecord: the entry's body breaks the record rules (a Duty
+	// to Notify carrying identifying details, a draft, an amendment of a
+	// record the server does not hold, ...). It is not stored, nor kept
+	// aside, since it may hold what must not be kept; it counts towards
+	// Ack so the outbox moves on, and the device keeps its own copy.
+	CodeInvalidRecord Code = "invalid_record"
 )
 
 // HTTPStatus is the HTTP status a server answers with for c.
@@ -44,6 +50,8 @@ func (c Code) HTTPStatus() int {
 		return http.StatusBadRequest
 	case CodeConflict, CodeSequenceReused:
 		return http.StatusConflict
+	case CodeInvalidRecord:
+		return http.StatusUnprocessableEntity
 	case CodeTooLarge:
 		return http.StatusRequestEntityTooLarge
 	case CodeUnsupportedEncoding:

@@ -46,11 +46,14 @@ type Kind string
 const (
 	// KindEncounter is a finalised encounter record document.
 	KindEncounter Kind = "encounter"
+	// KindAmendment is an amendment appended to a finalised encounter; its
+	// body names the encounter.
+	KindAmendment Kind = "amendment"
 )
 
 // Known reports whether k is a kind this version understands.
 func (k Kind) Known() bool {
-	return k == KindEncounter
+	return k == KindEncounter || k == KindAmendment
 }
 
 // Entry is one item of a device's outbox. Within a push its identity is

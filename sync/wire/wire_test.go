@@ -43,6 +43,10 @@ var goldens = []struct {
 		Ack:      2,
 		Rejected: []Rejection{{Seq: 2, ID: rec2, Code: CodeConflict, Message: "a different record with this id is already stored; kept aside for review"}},
 	}, func() any { return new(PushResponse) }},
+	{"push_response_invalid.json", &PushResponse{
+		Ack:      7,
+		Rejected: []Rejection{{Seq: 7, ID: rec1, Code: CodeInvalidRecord, Message: "encounter is incomplete or not allowed: referral child_needs_nrm"}},
+	}, func() any { return new(PushResponse) }},
 	{"pull_request.json", &PullRequest{Device: device, Since: 41, Limit: 500}, func() any { return new(PullRequest) }},
 	{"pull_response.json", &PullResponse{
 		Ops: []Op{

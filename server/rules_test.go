@@ -1,0 +1,136 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/google/uuid"
+
+	"github.com/waymark-app/waymark/encounter"
+	"github.com/waymark-app/waymark/sync/wire"
+)
+
+// finalised returns a finalised encounter with one adult person referred
+// by a Duty to Notify.
+func finalised(t *testing.T) encounter.Record {
+	t.Helper()
+	r, _ := encounter.New(uuid.New(), t0)
+	r.Premises = encounter.Premises{Name: "Example Farm", Business: encounter.Farm}
+	r.People = []encounter.Person{{ID: uuid.New(), AgeYears: 35, Referral: &encounter.Referral{
+		DutyToNotify: &encounter.DutyToNotify{Explained: encounter.Explained{By: "PC 1", At: t0}},
+	}}}
+	if err := r.Seal(t0); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func doc(t *testing.T, v interface{ Document() ([]byte, error) }) json.RawMessage {
+	t.Helper()
+	b, err := v.Document()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// TestRecordRules pushes entries that break the record rules: each is
+// refused with invalid_record, stored nowhere (not even aside), answered
+// the same on a resend, and counted towards the ack.
+func TestRecordRules(t *testing.T) {
+	s, hs := newServer(t, Options{})
+	good := finalised(t)
+
+	withName := strings.Replace(string(doc(t, good)), `"duty_to_notify":{`, `"duty_to_notify":{"name":"A Synthetic Person",`, 1)
+	draftDoc := strings.Replace(string(doc(t, good)), `"finalised_at"`, `"finalised_at_removed"`, 1)
+	child := finalised(t)
+	child.People[0].AgeYears = 15
+	orphan, _ := encounter.NewAmendment(uuid.New(), uuid.New(), encounter.Officer{Number: "PC 2"}, t0)
+	orphan.Reason = "typo"
+	orphan.Changes = []encounter.Change{{Field: encounter.FieldNotes, To: "x"}}
+	otherID := finalised(t)
+
+	cases := []struct {
+		name string
+		e    wire.Entry
+	}{
+		{"duty to notify carrying a name", wire.Entry{ID: good.ID, Kind: wire.KindEncounter, Body: json.RawMessage(withName)}},
+		{"a draft", wire.Entry{ID: good.ID, Kind: wire.KindEncounter, Body: json.RawMessage(draftDoc)}},
+		{"a child without an NRM referral", wire.Entry{ID: child.ID, Kind: wire.KindEncounter, Body: doc(t, child)}},
+		{"an amendment of an unknown record", wire.Entry{ID: orphan.ID, Kind: wire.KindAmendment, Body: doc(t, orphan)}},
+		{"an id that is not the body's", wire.Entry{ID: uuid.New(), Kind: wire.KindEncounter, Body: doc(t, otherID)}},
+		{"an amendment sent as an encounter", wire.Entry{ID: orphan.ID, Kind: wire.KindEncounter, Body: doc(t, orphan)}},
+	}
+	dev := uuid.New()
+	for i, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			c.e.Seq = uint64(i + 1)
+			req := wire.PushRequest{Device: dev, Entries: []wire.Entry{c.e}}
+			var resp wire.PushResponse
+			_, raw := post(t, hs, wire.PathPush, req, &resp)
+			if resp.Ack != c.e.Seq || len(resp.Rejected) != 1 || resp.Rejected[0].Code != wire.CodeInvalidRecord || resp.Rejected[0].Message == "" {
+				t.Fatalf("answer %s", raw)
+			}
+			_, again := post(t, hs, wire.PathPush, req, nil)
+			if !bytes.Equal(raw, again) {
+				t.Errorf("resend answered differently:\n%s\n%s", raw, again)
+			}
+		})
+	}
+	st, _ := s.Stats(context.Background())
+	if st.Records != 0 || st.Aside != 0 {
+		t.Errorf("refused entries were kept: %+v", st)
+	}
+}
+
+// TestAmendmentChain stores a record and amendments from two devices; the
+// server keeps them all, serves them in order, and refuses a changed copy
+// of the finalised record.
+func TestAmendmentChain(t *testing.T) {
+	s, hs := newServer(t, Options{})
+	r := finalised(t)
+	devA, devB := uuid.New(), uuid.New()
+	a1, _ := encounter.NewAmendment(r.ID, devA, encounter.Officer{Number: "PC 1"}, t0.Add(1))
+	a1.Reason = "address"
+	a1.Changes = []encounter.Change{{Field: encounter.FieldPremisesAddress, To: "9 Example Lane"}}
+	a2, _ := encounter.NewAmendment(r.ID, devB, encounter.Officer{Number: "PS 7"}, t0.Add(2))
+	a2.Reason = "crime recorded"
+	a2.Changes = []encounter.Change{{Field: encounter.FieldCrimeReference, To: "CR/9/26"}}
+
+	var resp wire.PushResponse
+	post(t, hs, wire.PathPush, wire.PushRequest{Device: devA, Entries: []wire.Entry{
+		{Seq: 1, ID: r.ID, Kind: wire.KindEncounter, Body: doc(t, r)},
+		{Seq: 2, ID: a1.ID, Kind: wire.KindAmendment, Body: doc(t, a1)},
+	}}, &resp)
+	if resp.Ack != 2 || len(resp.Rejected) != 0 {
+		t.Fatalf("push A: %+v", resp)
+	}
+	changed := r
+	changed.Notes = "rewritten after the event"
+	post(t, hs, wire.PathPush, wire.PushRequest{Device: devB, Entries: []wire.Entry{
+		{Seq: 1, ID: a2.ID, Kind: wire.KindAmendment, Body: doc(t, a2)},
+		{Seq: 2, ID: r.ID, Kind: wire.KindEncounter, Body: doc(t, changed)},
+	}}, &resp)
+	if resp.Ack != 2 || len(resp.Rejected) != 1 || resp.Rejected[0].Code != wire.CodeConflict {
+		t.Fatalf("push B: %+v", resp)
+	}
+	var pulled wire.PullResponse
+	post(t, hs, wire.PathPull, wire.PullRequest{Device: uuid.New()}, &pulled)
+	var kinds []string
+	for _, op := range pulled.Ops {
+		kinds = append(kinds, string(op.Kind))
+	}
+	if got := strings.Join(kinds, ","); got != "encounter,amendment,amendment" {
+		t.Errorf("pulled %s", got)
+	}
+	if !strings.Contains(string(pulled.Ops[0].Body), `"Example Farm"`) || strings.Contains(string(pulled.Ops[0].Body), "rewritten") {
+		t.Errorf("finalised record changed: %s", pulled.Ops[0].Body)
+	}
+	st, _ := s.Stats(context.Background())
+	if st.Records != 3 || st.Aside != 1 {
+		t.Errorf("stats %+v", st)
+	}
+}
