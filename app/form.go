@@ -203,7 +203,7 @@ func (f *formScreen) onSave() {
 func (f *formScreen) showProblems(text string) {
 	f.problems.SetText(text)
 	f.problems.Show()
-	f.content.Refresh()
+	relayout(f.content)
 }
 
 // onLeave runs when the officer goes back: a draft left empty is removed,

@@ -68,28 +68,34 @@ func (s *listScreen) set(records []encounter.Record) {
 		s.empty.Hide()
 	}
 	s.list.Refresh()
-	s.box.Refresh()
+	relayout(s.box)
 }
 
 func (s *listScreen) showNotice(text string, imp widget.Importance) {
 	s.notice.SetText(text)
 	s.notice.Importance = imp
 	s.notice.Show()
-	s.box.Refresh()
+	relayout(s.box)
 }
 
 func (s *listScreen) hideNotice() {
 	s.notice.Hide()
-	s.box.Refresh()
+	relayout(s.box)
 }
 
 func (s *listScreen) onNew() {
 	s.hideNotice()
+	if !s.u.officerKnown() {
+		// Records carry their author: ask once, then carry on.
+		s.u.openOfficer(s.onNew)
+		return
+	}
 	r, err := encounter.New(s.u.deps.Records.DeviceID(), s.u.deps.Now())
 	if err != nil {
 		s.showNotice(s.u.p.T("form.save_failed"), widget.DangerImportance)
 		return
 	}
+	r.Officer = s.u.officer()
 	s.u.openForm(r, false)
 }
 
@@ -114,7 +120,9 @@ func (s *listScreen) newRow() fyne.CanvasObject {
 	sub := widget.NewLabel("")
 	sub.SizeName = theme.SizeNameCaptionText
 	sub.Truncation = fyne.TextTruncateEllipsis
-	return container.NewBorder(nil, nil, nil, newBadge(), container.NewVBox(title, sub))
+	crime := newBadge()
+	crime.Hide()
+	return container.NewBorder(nil, nil, nil, container.NewVBox(newBadge(), crime), container.NewVBox(title, sub))
 }
 
 func (s *listScreen) updateRow(r encounter.Record, o fyne.CanvasObject) {
@@ -130,8 +138,15 @@ func (s *listScreen) updateRow(r encounter.Record, o fyne.CanvasObject) {
 		parts = append(parts, b)
 	}
 	texts[1].(*widget.Label).SetText(strings.Join(parts, " · "))
-	setBadge(c.Objects[1], s.u.stateLabel(r.State), stateColor(r.State))
-	c.Refresh() // the badge's width changes with its word
+	badges := c.Objects[1].(*fyne.Container).Objects
+	setBadge(badges[0], s.u.stateLabel(r.State), stateColor(r.State))
+	if text, col, ok := s.u.crimeClock(r); ok {
+		setBadge(badges[1], text, col)
+		badges[1].Show()
+	} else {
+		badges[1].Hide()
+	}
+	c.Refresh() // the badges' widths change with their words
 }
 
 // stateColor gives each state a colour; the badge always says the state

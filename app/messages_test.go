@@ -36,6 +36,15 @@ func TestMessagesExist(t *testing.T) {
 	for _, bt := range encounter.Businesses {
 		keys["business."+string(bt)] = true
 	}
+	for _, a := range agencies {
+		keys["agency."+a] = true
+	}
+	for _, f := range encounter.RecordFields {
+		keys["field."+f] = true
+	}
+	for _, f := range encounter.PersonFields {
+		keys["field.person."+f] = true
+	}
 	for _, p := range encounter.AllProblems {
 		keys["problem."+p.Field+"."+p.Code] = true
 	}

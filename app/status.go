@@ -62,7 +62,7 @@ func (b *statusBar) show(s client.Status) {
 		b.detail.Importance = widget.MediumImportance
 	}
 	b.detail.Refresh()
-	b.box.Refresh() // the detail may now wrap onto more lines
+	relayout(b.u.win.Content()) // the bar may now be taller or shorter
 }
 
 // errorText says what a sync error means for the officer.

@@ -22,6 +22,7 @@ type Records interface {
 	SaveDraft(ctx context.Context, r encounter.Record) error
 	DeleteDraft(ctx context.Context, id uuid.UUID) error
 	Finalise(ctx context.Context, id uuid.UUID) (encounter.Record, error)
+	Amend(ctx context.Context, a encounter.Amendment) (encounter.Record, error)
 	Get(ctx context.Context, id uuid.UUID) (encounter.Record, error)
 	List(ctx context.Context) ([]encounter.Record, error)
 }
@@ -40,6 +41,9 @@ type Deps struct {
 	Records Records
 	Sync    Syncer
 	Printer *i18n.Printer
+	// Prefs keeps settings such as who the officer is. Nil means the
+	// current app's preferences.
+	Prefs fyne.Preferences
 	// Now returns the current time. Nil means time.Now.
 	Now func() time.Time
 }
@@ -52,6 +56,7 @@ type UI struct {
 	p    *i18n.Printer
 
 	back    *widget.Button
+	details *widget.Button // opens Your details; on the home screen only
 	title   *widget.Label
 	top     *fyne.Container // the title bar
 	body    *fyne.Container // holds the top screen
@@ -75,14 +80,18 @@ func New(win fyne.Window, deps Deps) *UI {
 	if deps.Now == nil {
 		deps.Now = time.Now
 	}
+	if deps.Prefs == nil {
+		deps.Prefs = fyne.CurrentApp().Preferences()
+	}
 	u := &UI{win: win, deps: deps, p: deps.Printer}
 	u.title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	u.back = widget.NewButtonWithIcon(u.p.T("nav.back"), theme.NavigateBackIcon(), u.onBack)
+	u.details = widget.NewButtonWithIcon(u.p.T("officer.title"), theme.AccountIcon(), func() { u.openOfficer(nil) })
 	u.body = container.NewStack()
 	u.status = newStatusBar(u)
 	u.list = newListScreen(u)
 
-	u.top = container.NewBorder(nil, nil, u.back, nil, u.title)
+	u.top = container.NewBorder(nil, nil, u.back, u.details, u.title)
 	win.SetContent(container.NewBorder(
 		container.NewVBox(u.top, widget.NewSeparator()),
 		container.NewVBox(widget.NewSeparator(), u.status.box),
@@ -148,8 +157,10 @@ func (u *UI) showTop() {
 	u.body.Refresh()
 	if len(u.stack) > 1 {
 		u.back.Show()
+		u.details.Hide()
 	} else {
 		u.back.Hide()
+		u.details.Show()
 	}
 	u.top.Refresh() // lay out again for the back button's coming or going
 }
@@ -183,4 +194,13 @@ func timeText(t time.Time) string {
 		return ""
 	}
 	return t.Local().Format("2006-01-02 15:04")
+}
+
+// relayout lays c out again after its contents changed. Wrapped labels
+// learn their width only from a layout, and report their height from the
+// width they had, so it lays out twice: the second pass gives each label
+// the height of the lines it now wraps to.
+func relayout(c fyne.CanvasObject) {
+	c.Refresh()
+	c.Refresh()
 }

@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
+	"github.com/google/uuid"
 
 	"github.com/waymark-app/waymark/encounter"
 	"github.com/waymark-app/waymark/i18n"
@@ -24,6 +25,8 @@ import (
 )
 
 var ctx = context.Background()
+
+var testOfficer = encounter.Officer{Name: "A Example", Number: "PC 101", Agency: "police"}
 
 // harness is the interface on a test canvas, wired to a real store and a
 // real sync engine talking to a real server in this process.
@@ -82,6 +85,7 @@ func newHarness(t *testing.T) *harness {
 	t.Cleanup(ui.Close)
 	h := &harness{t: t, win: win, ui: ui, st: st, eng: eng, proxy: proxy}
 	waitUntil(t, func() bool { return h.hasText("Can't reach the server") })
+	ui.setOfficer(testOfficer)
 	return h
 }
 
@@ -205,14 +209,14 @@ func TestRecordEncounter(t *testing.T) {
 	if !h.hasText("Encounters") || !h.hasText("Example Hand Car Wash") || !h.hasText("Queued") {
 		t.Error("list does not show the queued encounter")
 	}
-	waitUntil(t, func() bool { return h.hasText("1 encounter waiting to send") })
+	waitUntil(t, func() bool { return h.hasText("1 record waiting to send") })
 	saveShot(t, h.win, "list-queued")
 
 	// The server comes back; the officer taps Sync now. The engine's
 	// status reaches the list through fyne.Do.
 	h.proxy.Set(faultproxy.Faults{})
 	test.Tap(h.button("Sync now"))
-	waitUntil(t, func() bool { return h.hasText("Synced") && h.hasText("All encounters sent") })
+	waitUntil(t, func() bool { return h.hasText("Synced") && h.hasText("Everything sent") })
 	if r := h.only(); r.State != encounter.Synced {
 		t.Errorf("after sync: %v", r.State)
 	}
@@ -297,4 +301,104 @@ func saveShot(t *testing.T, w fyne.Window, name string) {
 	}
 	defer f.Close()
 	png.Encode(f, img)
+}
+
+func TestFirstRunAsksWhoYouAre(t *testing.T) {
+	h := newHarness(t)
+	h.ui.setOfficer(encounter.Officer{})
+	test.Tap(h.button("New encounter"))
+	if !h.hasText("Your details") {
+		t.Fatal("no details screen on first use")
+	}
+	test.Tap(h.button("Save details"))
+	if !h.hasText("Enter your name and your collar or staff number.") {
+		t.Error("empty details accepted")
+	}
+	test.Type(h.entry("As it appears on your statements"), "B Example")
+	test.Type(h.entry("For example PC 1234"), "PC 202")
+	test.Tap(h.button("Save details"))
+	// Straight on to the encounter, which carries its author.
+	test.Type(h.entry("Trading name, or what is on the sign"), "Example Takeaway")
+	if r := h.only(); r.Officer.Number != "PC 202" || r.Officer.Name != "B Example" || r.Officer.Agency != "police" {
+		t.Errorf("record author %+v", r.Officer)
+	}
+}
+
+// finalisedRecord saves a complete encounter straight into the store.
+func (h *harness) finalisedRecord(mutate func(*encounter.Record)) encounter.Record {
+	h.t.Helper()
+	r, _ := encounter.New(h.st.DeviceID(), time.Now())
+	r.Officer = testOfficer
+	r.Premises = encounter.Premises{Name: "Example Farm", Address: "Example Lane", Business: encounter.Farm}
+	if mutate != nil {
+		mutate(&r)
+	}
+	if err := h.st.SaveDraft(ctx, r); err != nil {
+		h.t.Fatal(err)
+	}
+	r, err := h.st.Finalise(ctx, r.ID)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	h.ui.list.reload()
+	return r
+}
+
+func TestAmendFromDetail(t *testing.T) {
+	h := newHarness(t)
+	r := h.finalisedRecord(nil)
+	h.ui.list.onSelected(0)
+	if !h.hasText("It cannot be changed") {
+		t.Fatal("detail screen does not say the record is final")
+	}
+	test.Tap(h.button("Add an amendment"))
+	find(h, "field select", func(s *widget.Select) bool { return s.PlaceHolder == "Choose what to correct" }).SetSelected("Address")
+	to := find(h, "value entry", func(e *widget.Entry) bool { return e.MultiLine && e.Text == "Example Lane" })
+	to.SetText("")
+	test.Type(to, "12 Example Lane")
+	test.Tap(h.button("Save amendment"))
+	if !h.hasText("Give the reason for the amendment.") {
+		t.Fatal("amendment without a reason accepted")
+	}
+	test.Type(h.entry("Why this is being corrected"), "House number misheard")
+	test.Tap(h.button("Save amendment"))
+
+	got, _ := h.st.Get(ctx, r.ID)
+	if got.Premises.Address != "12 Example Lane" || len(got.Amendments) != 1 || got.Amendments[0].Author.Number != "PC 101" {
+		t.Fatalf("after amending: %q, %+v", got.Premises.Address, got.Amendments)
+	}
+	if got.Original.Premises.Address != "Example Lane" {
+		t.Error("original changed")
+	}
+	for _, want := range []string{"History", "PC 101 A Example", "Reason: House number misheard", "Address changed from “Example Lane” to “12 Example Lane”"} {
+		if !h.hasText(want) {
+			t.Errorf("history does not show %q", want)
+		}
+	}
+	saveShot(t, h.win, "detail-history")
+}
+
+func TestCrimeReference(t *testing.T) {
+	h := newHarness(t)
+	now := time.Now()
+	r := h.finalisedRecord(func(r *encounter.Record) {
+		r.People = []encounter.Person{{ID: uuid.New(), AgeYears: 30, Referral: &encounter.Referral{NRM: &encounter.NRM{
+			Consent: true, Explained: &encounter.Explained{By: "PC 101", At: now}, ReferredAt: now.Add(-26 * time.Hour),
+		}}}}
+	})
+	if !h.hasText("Crime record overdue by 2 hours") {
+		t.Error("list does not show the overdue crime record")
+	}
+	h.ui.list.onSelected(0)
+	test.Tap(h.button("Add crime reference"))
+	test.Type(h.entry("For example CR/12345/26"), "CR/777/26")
+	test.Tap(h.button("Save amendment"))
+	got, _ := h.st.Get(ctx, r.ID)
+	if got.CrimeStatus(time.Now()) != encounter.CrimeRecorded || got.Crime.Reference != "CR/777/26" {
+		t.Fatalf("crime after reference: %+v", got.Crime)
+	}
+	if !h.hasText("Crime recorded: CR/777/26") {
+		t.Error("detail does not show the crime reference")
+	}
+	saveShot(t, h.win, "detail-crime")
 }

@@ -1,0 +1,102 @@
+package app
+
+import (
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/waymark-app/waymark/encounter"
+)
+
+// Preference keys for the officer using this device. Read and write them
+// only through officer and setOfficer.
+const (
+	prefOfficerName   = "officer.name"
+	prefOfficerNumber = "officer.number"
+	prefOfficerAgency = "officer.agency"
+)
+
+// agencies are the agencies an officer may belong to, as stored.
+var agencies = []string{"police", "immigration", "glaa", "hmrc", "local_authority", "fire", "ngo", "other"}
+
+// officer returns the officer using this device, as set in Your details.
+func (u *UI) officer() encounter.Officer {
+	p := u.deps.Prefs
+	return encounter.Officer{
+		Name:   p.String(prefOfficerName),
+		Number: p.String(prefOfficerNumber),
+		Agency: p.StringWithFallback(prefOfficerAgency, "police"),
+	}
+}
+
+func (u *UI) setOfficer(o encounter.Officer) {
+	p := u.deps.Prefs
+	p.SetString(prefOfficerName, strings.TrimSpace(o.Name))
+	p.SetString(prefOfficerNumber, strings.TrimSpace(o.Number))
+	p.SetString(prefOfficerAgency, o.Agency)
+}
+
+// officerKnown reports whether the officer has said who they are: records
+// and amendments carry it as their author.
+func (u *UI) officerKnown() bool {
+	o := u.officer()
+	return o.Name != "" && o.Number != ""
+}
+
+// openOfficer shows the Your details screen; then runs next, if set, once
+// the details are saved.
+func (u *UI) openOfficer(next func()) {
+	p := u.p
+	o := u.officer()
+	name := widget.NewEntry()
+	name.SetText(o.Name)
+	name.SetPlaceHolder(p.T("officer.name.hint"))
+	number := widget.NewEntry()
+	number.SetText(o.Number)
+	number.SetPlaceHolder(p.T("officer.number.hint"))
+	labels := make([]string, len(agencies))
+	for i, a := range agencies {
+		labels[i] = p.T("agency." + a)
+	}
+	agency := widget.NewSelect(labels, nil)
+	for i, a := range agencies {
+		if a == o.Agency {
+			agency.SetSelectedIndex(i)
+		}
+	}
+	problem := widget.NewLabel(p.T("officer.needed"))
+	problem.Wrapping = fyne.TextWrapWord
+	problem.Importance = widget.DangerImportance
+	problem.Hide()
+	intro := widget.NewLabel(p.T("officer.intro"))
+	intro.Wrapping = fyne.TextWrapWord
+	var content *fyne.Container
+	save := widget.NewButtonWithIcon(p.T("officer.save"), theme.ConfirmIcon(), func() {
+		o := encounter.Officer{Name: name.Text, Number: number.Text, Agency: "police"}
+		if i := agency.SelectedIndex(); i >= 0 {
+			o.Agency = agencies[i]
+		}
+		if strings.TrimSpace(o.Name) == "" || strings.TrimSpace(o.Number) == "" {
+			problem.Show()
+			relayout(content)
+			return
+		}
+		u.setOfficer(o)
+		u.pop()
+		if next != nil {
+			next()
+		}
+	})
+	save.Importance = widget.HighImportance
+	form := widget.NewForm(
+		widget.NewFormItem(p.T("officer.name"), name),
+		widget.NewFormItem(p.T("officer.number"), number),
+		widget.NewFormItem(p.T("officer.agency"), agency),
+	)
+	form.Orientation = widget.Adaptive
+	content = container.NewVBox(intro, form, problem, save)
+	u.push(screen{title: p.T("officer.title"), content: container.NewVScroll(content)})
+}
