@@ -348,4 +348,3 @@ func (u *UI) stateBadge(s encounter.State) fyne.CanvasObject {
 	setBadge(b, u.stateLabel(s), stateColor(s))
 	return b
 }
-
