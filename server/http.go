@@ -20,6 +20,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc(wire.PathHealth, s.onHealth)
 	mux.HandleFunc(wire.PathPush, s.protocol(s.onPush))
 	mux.HandleFunc(wire.PathPull, s.protocol(s.onPull))
+	mux.HandleFunc(wire.PathContent, s.protocol(s.onContent))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, wire.Errorf(wire.CodeNotFound, "no such path %q", r.URL.Path))
 	})
@@ -90,6 +91,21 @@ func (s *Server) onPull(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.writeJSON(w, r, resp)
+	return nil
+}
+
+func (s *Server) onContent(w http.ResponseWriter, r *http.Request) error {
+	var req wire.ContentRequest
+	if err := wire.Decode(r.Body, r.Header.Get("Content-Encoding"), &req); err != nil {
+		return err
+	}
+	if err := req.Validate(); err != nil {
+		return err
+	}
+	if s.content == nil {
+		return wire.Errorf(wire.CodeNotFound, "this server publishes no content pack")
+	}
+	s.writeJSON(w, r, wire.ContentResponse{ID: s.content.ID, Version: s.content.Version, Bundle: s.content.Bundle})
 	return nil
 }
 

@@ -24,19 +24,28 @@ type Options struct {
 	Key []byte
 	// Logger receives request and store logs. Nil discards them.
 	Logger *slog.Logger
-	// ContentVersion is the content pack version announced to devices.
-	ContentVersion int
+	// Content is the content pack the server publishes to devices, or nil
+	// for none. The caller validates it (content.Parse) before passing it.
+	Content *Content
 	// Now returns the current time. Nil means time.Now.
 	Now func() time.Time
+}
+
+// Content is a published content pack: what devices pull to update their
+// indicators, rules, checklists and screening questions.
+type Content struct {
+	ID      string
+	Version int
+	Bundle  []byte
 }
 
 // Server stores what devices push and serves it back to them. Use Handler
 // to serve HTTP, and Close once the HTTP server has shut down.
 type Server struct {
 	db             *badger.DB
-	log            *slog.Logger
-	now            func() time.Time
-	contentVersion int
+	log     *slog.Logger
+	now     func() time.Time
+	content *Content
 
 	pushes        chan *pushJob
 	stopping      chan struct{} // closed by Close
@@ -72,13 +81,13 @@ func Open(opts Options) (*Server, error) {
 		return nil, fmt.Errorf("open server store %s: %w", opts.Dir, err)
 	}
 	s := &Server{
-		db:             db,
-		log:            log,
-		now:            opts.Now,
-		contentVersion: opts.ContentVersion,
-		pushes:         make(chan *pushJob),
-		stopping:       make(chan struct{}),
-		committerDone:  make(chan struct{}),
+		db:            db,
+		log:           log,
+		now:           opts.Now,
+		content:       opts.Content,
+		pushes:        make(chan *pushJob),
+		stopping:      make(chan struct{}),
+		committerDone: make(chan struct{}),
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -108,7 +117,10 @@ func (s *Server) pull(req *wire.PullRequest) (wire.PullResponse, error) {
 	if limit == 0 {
 		limit = 500
 	}
-	resp := wire.PullResponse{Ops: []wire.Op{}, ContentVersion: s.contentVersion}
+	resp := wire.PullResponse{Ops: []wire.Op{}}
+	if s.content != nil {
+		resp.ContentVersion = s.content.Version
+	}
 	err := s.db.View(func(txn *badger.Txn) error {
 		last, err := getUint(txn, keyCursor)
 		if err != nil {

@@ -169,7 +169,7 @@ func TestAsideAndStats(t *testing.T) {
 }
 
 func TestPullPages(t *testing.T) {
-	_, hs := newServer(t, Options{ContentVersion: 3})
+	_, hs := newServer(t, Options{Content: &Content{ID: "test.pack", Version: 3, Bundle: []byte("bundle")}})
 	dev := uuid.New()
 	var entries []wire.Entry
 	for i := range 25 {
@@ -314,6 +314,20 @@ func TestBadRequests(t *testing.T) {
 				t.Errorf("response lacks the protocol header")
 			}
 		})
+	}
+}
+
+func TestContent(t *testing.T) {
+	_, none := newServer(t, Options{})
+	req := wire.ContentRequest{Device: uuid.New()}
+	var er wire.ErrorResponse
+	if code, _ := post(t, none, wire.PathContent, req, &er); code != 404 || er.Error.Code != wire.CodeNotFound {
+		t.Errorf("no pack: %d %+v", code, er)
+	}
+	_, hs := newServer(t, Options{Content: &Content{ID: "test.pack", Version: 3, Bundle: []byte("bundle bytes")}})
+	var resp wire.ContentResponse
+	if code, raw := post(t, hs, wire.PathContent, req, &resp); code != 200 || resp.Version != 3 || string(resp.Bundle) != "bundle bytes" {
+		t.Errorf("content: %d %s", code, raw)
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/waymark-app/waymark/store"
+	"github.com/waymark-app/waymark/sync/wire"
 )
 
 // Outbox is what the engine needs from the device store. *store.Store
@@ -29,6 +30,15 @@ type Outbox interface {
 	ApplyPulled(ctx context.Context, ops []store.Pulled, cursor uint64) error
 	// Progress reports the outbox position and the pull cursor.
 	Progress(ctx context.Context) (store.Progress, error)
+}
+
+// ContentSink receives content packs the server publishes. The engine
+// fetches a pack when the server announces a newer version than the sink
+// holds; the sink validates it and either installs it or refuses it,
+// keeping the pack it had.
+type ContentSink interface {
+	ContentVersion() int
+	InstallContent(ctx context.Context, bundle []byte) error
 }
 
 // Options configures an Engine. Zero values choose the defaults given.
@@ -50,6 +60,8 @@ type Options struct {
 	BatchEntries, BatchBytes int
 	// PullLimit is the operations asked for per pull (default 500).
 	PullLimit int
+	// Content, if set, receives newer content packs from the server.
+	Content ContentSink
 	// Logger receives the engine's log. Nil discards it.
 	Logger *slog.Logger
 	// Now returns the current time. Nil means time.Now.
@@ -71,6 +83,9 @@ type Status struct {
 	NextAttempt time.Time
 	// ContentVersion is the content pack version the server last announced.
 	ContentVersion int
+	// ContentError is why the last content pack offered was refused, nil
+	// if none was. The pack in use stays in use.
+	ContentError error
 }
 
 // Engine pushes a device's outbox to the server and pulls changes back,
@@ -90,6 +105,8 @@ type Engine struct {
 	listeners map[int]func(Status)
 	nextID    int
 	failures  int
+
+	refused int // content version refused already, not fetched again; guarded by runMu
 }
 
 // New returns an engine for box. Call Run to start it.
@@ -373,7 +390,29 @@ func (e *Engine) pull(ctx context.Context) error {
 		}
 		e.update(func(s *Status) { s.ContentVersion = resp.ContentVersion })
 		if !resp.More || len(resp.Ops) == 0 {
-			return nil
+			return e.updateContent(ctx, resp.ContentVersion)
 		}
 	}
+}
+
+// updateContent fetches and installs the published content pack if it is
+// newer than the one the sink holds. A pack the sink refuses is reported
+// in the status, not as a sync failure, and not fetched again.
+func (e *Engine) updateContent(ctx context.Context, published int) error {
+	sink := e.opts.Content
+	if sink == nil || published <= sink.ContentVersion() || published == e.refused {
+		return nil
+	}
+	var resp wire.ContentResponse
+	err := e.post(ctx, wire.PathContent, &wire.ContentRequest{Device: e.box.DeviceID(), Have: sink.ContentVersion()}, &resp)
+	if err != nil {
+		return err
+	}
+	err = sink.InstallContent(ctx, resp.Bundle)
+	if err != nil {
+		e.refused = published
+		e.log.Warn("content pack refused", "version", resp.Version, "err", err)
+	}
+	e.update(func(s *Status) { s.ContentError = err })
+	return nil
 }

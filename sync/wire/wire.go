@@ -19,9 +19,10 @@ const VersionHeader = "Waymark-Protocol"
 // The protocol's HTTP endpoints. Push and pull take POST with a JSON body;
 // health takes GET.
 const (
-	PathPush   = "/v1/push"
-	PathPull   = "/v1/pull"
-	PathHealth = "/healthz"
+	PathPush    = "/v1/push"
+	PathPull    = "/v1/pull"
+	PathContent = "/v1/content"
+	PathHealth  = "/healthz"
 )
 
 // Limits a server enforces and a client stays within.
@@ -120,6 +121,32 @@ type Op struct {
 	Device uuid.UUID       `json:"device"`
 	Seq    uint64          `json:"seq"`
 	Body   json.RawMessage `json:"body"`
+}
+
+// ContentRequest asks for the content pack the server publishes. Have is
+// the version the device holds (0: none).
+type ContentRequest struct {
+	Device uuid.UUID `json:"device"`
+	Have   int       `json:"have"`
+}
+
+// ContentResponse carries the published content pack: its id, version
+// and bundle (base64 in JSON), which the device validates before use.
+type ContentResponse struct {
+	ID      string `json:"id"`
+	Version int    `json:"version"`
+	Bundle  []byte `json:"bundle"`
+}
+
+// Validate checks the request: a device, and a version not below zero.
+func (r *ContentRequest) Validate() error {
+	if r.Device == uuid.Nil {
+		return Errorf(CodeBadRequest, "content request has no device id")
+	}
+	if r.Have < 0 {
+		return Errorf(CodeBadRequest, "content version %d is below zero", r.Have)
+	}
+	return nil
 }
 
 // Health is the answer to GET PathHealth.

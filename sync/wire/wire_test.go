@@ -60,6 +60,8 @@ var goldens = []struct {
 		Code:    CodeProtocolVersion,
 		Message: "this server speaks protocol 1, the request protocol 2",
 	}}, func() any { return new(ErrorResponse) }},
+	{"content_request.json", &ContentRequest{Device: device, Have: 2}, func() any { return new(ContentRequest) }},
+	{"content_response.json", &ContentResponse{ID: "waymark.default", Version: 3, Bundle: []byte("{\"pack\":\"bundle bytes\"}")}, func() any { return new(ContentResponse) }},
 	{"health.json", &Health{Status: "ok", Protocol: Version}, func() any { return new(Health) }},
 }
 
@@ -153,6 +155,22 @@ func TestPushValidate(t *testing.T) {
 				t.Errorf("Validate() = %v, want code %q", err, tt.code)
 			}
 		})
+	}
+}
+
+func TestContentValidate(t *testing.T) {
+	for _, tt := range []struct {
+		req  ContentRequest
+		code Code
+	}{
+		{ContentRequest{Device: device}, ""},
+		{ContentRequest{Device: device, Have: 4}, ""},
+		{ContentRequest{Have: 1}, CodeBadRequest},
+		{ContentRequest{Device: device, Have: -1}, CodeBadRequest},
+	} {
+		if got := codeOrEmpty(tt.req.Validate()); got != tt.code {
+			t.Errorf("%+v: code %q, want %q", tt.req, got, tt.code)
+		}
 	}
 }
 
