@@ -42,7 +42,7 @@ type Content struct {
 // Server stores what devices push and serves it back to them. Use Handler
 // to serve HTTP, and Close once the HTTP server has shut down.
 type Server struct {
-	db             *badger.DB
+	db      *badger.DB
 	log     *slog.Logger
 	now     func() time.Time
 	content *Content
