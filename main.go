@@ -46,7 +46,7 @@ func run() error {
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 
 	a := fyneapp.NewWithID(appID)
-	a.SetIcon(assets.Icon)
+	a.SetIcon(fyne.NewStaticResource("icon.png", assets.IconPNG))
 	dir := *dataDir
 	if dir == "" {
 		dir = a.Storage().RootURI().Path()

@@ -1,15 +1,12 @@
-// Package assets holds the files embedded in Waymark: the app icon, and
-// later fonts and content packs, each with its licence.
+// Package assets holds the files embedded in Waymark, each with its
+// licence: the app icon, the default content pack and the fonts. It
+// exposes bytes and file systems only, so plain-Go packages can use it
+// without the UI toolkit.
 package assets
 
-import (
-	_ "embed"
+import _ "embed"
 
-	"fyne.io/fyne/v2"
-)
-
+// IconPNG is the app icon, also named in FyneApp.toml.
+//
 //go:embed icon.png
-var iconPNG []byte
-
-// Icon is the app icon, also named in FyneApp.toml.
-var Icon = fyne.NewStaticResource("icon.png", iconPNG)
+var IconPNG []byte

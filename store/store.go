@@ -29,6 +29,7 @@ import (
 //	r/<id>          record: JSON of stored, id is the 16 raw UUID bytes
 //	a/<id><aid>     amendment aid of record id: JSON of storedAmendment
 //	o/<seq>         outbox entry: JSON of outboxValue, seq uint64 big-endian
+//	p/<id>/<ver>    content pack bundle (see packs.go)
 //
 // Outbox entries stay after they are acknowledged: they are the exact bytes
 // that were sent, and if a server ever answers with a lower Ack than before

@@ -15,6 +15,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/waymark-app/waymark/content"
 	"github.com/waymark-app/waymark/server"
 	"github.com/waymark-app/waymark/store"
 )
@@ -37,6 +38,7 @@ func run() error {
 	addr := flag.String("addr", env("WAYMARK_ADDR", "127.0.0.1:8765"), "address to listen on (env WAYMARK_ADDR)")
 	data := flag.String("data", env("WAYMARK_DATA", "waymark-server-data"), "folder of the embedded store (env WAYMARK_DATA)")
 	logFormat := flag.String("log", env("WAYMARK_LOG", "text"), "log format: text or json (env WAYMARK_LOG)")
+	contentDir := flag.String("content", env("WAYMARK_CONTENT", ""), "folder of the content pack to publish; empty: the pack built in (env WAYMARK_CONTENT)")
 	flag.Parse()
 
 	var handler slog.Handler = slog.NewTextHandler(os.Stderr, nil)
@@ -45,6 +47,15 @@ func run() error {
 	}
 	log := slog.New(handler)
 
+	pack, err := content.Default()
+	if *contentDir != "" {
+		pack, err = content.Parse(os.DirFS(*contentDir))
+	}
+	if err != nil {
+		return fmt.Errorf("content pack not published: %w", err)
+	}
+	log.Info("publishing content pack", "pack", pack.ID, "version", pack.Version, "digest", pack.Digest)
+
 	if err := os.MkdirAll(*data, 0o700); err != nil {
 		return err
 	}
@@ -52,7 +63,10 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	srv, err := server.Open(server.Options{Dir: filepath.Join(*data, "db"), Key: key, Logger: log})
+	srv, err := server.Open(server.Options{
+		Dir: filepath.Join(*data, "db"), Key: key, Logger: log,
+		Content: &server.Content{ID: pack.ID, Version: pack.Version, Bundle: pack.Bundle()},
+	})
 	if err != nil {
 		return err
 	}

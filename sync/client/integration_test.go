@@ -1,20 +1,25 @@
 package client_test
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/google/uuid"
 
+	"github.com/waymark-app/waymark/assets"
+	"github.com/waymark-app/waymark/content"
 	"github.com/waymark-app/waymark/encounter"
 	"github.com/waymark-app/waymark/server"
 	"github.com/waymark-app/waymark/store"
@@ -485,5 +490,95 @@ func TestAmendmentReachesOtherDevice(t *testing.T) {
 	}
 	if got.Original == nil || got.Original.Premises.Address != "" {
 		t.Errorf("original record changed: %+v", got.Original)
+	}
+}
+
+// packFiles returns the default content pack's files at another version,
+// with its name changed so it can be told apart.
+func packFiles(t *testing.T, version int) fstest.MapFS {
+	t.Helper()
+	files := fstest.MapFS{}
+	err := fs.WalkDir(assets.Content, ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(assets.Content, path)
+		files[path] = &fstest.MapFile{Data: b}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var meta map[string]any
+	json.Unmarshal(files["pack.json"].Data, &meta)
+	meta["version"] = version
+	meta["name"] = map[string]any{"en": fmt.Sprintf("Pack version %d", version)}
+	files["pack.json"].Data, _ = json.Marshal(meta)
+	return files
+}
+
+// brokenBundle zips the pack files with the rules file cut short, as a
+// faulty server might publish them: the device must refuse it.
+func brokenBundle(files fstest.MapFS) []byte {
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for name, f := range files {
+		data := f.Data
+		if name == "rules.json" {
+			data = data[:len(data)/2]
+		}
+		w, _ := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Store})
+		w.Write(data)
+	}
+	zw.SetComment("waymark content bundle 1")
+	zw.Close()
+	return buf.Bytes()
+}
+
+func TestContentUpdate(t *testing.T) {
+	base, err := content.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	v2, err := content.Parse(packFiles(t, base.Version+1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	srv, err := server.Open(server.Options{Dir: dir, Content: &server.Content{ID: v2.ID, Version: v2.Version, Bundle: v2.Bundle()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv.Handler())
+	st, _ := store.Open(ctx, store.Options{})
+	defer st.Close()
+	lib, err := content.OpenLibrary(ctx, st, base, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng := client.New(st, client.Options{Server: hs.URL, Content: lib})
+	if err := eng.SyncOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if lib.ContentVersion() != v2.Version || lib.Current().Name.In("en") != fmt.Sprintf("Pack version %d", v2.Version) {
+		t.Fatalf("after sync the device uses version %d", lib.ContentVersion())
+	}
+	hs.Close()
+	srv.Close()
+
+	// The server now publishes a broken version 3: refused, version 2 stays.
+	bundle := brokenBundle(packFiles(t, base.Version+2))
+	srv, _ = server.Open(server.Options{Dir: dir, Content: &server.Content{ID: base.ID, Version: base.Version + 2, Bundle: bundle}})
+	hs = httptest.NewServer(srv.Handler())
+	defer func() { hs.Close(); srv.Close() }()
+	eng = client.New(st, client.Options{Server: hs.URL, Content: lib})
+	if err := eng.SyncOnce(ctx); err != nil {
+		t.Fatalf("a refused pack failed the sync: %v", err)
+	}
+	if lib.ContentVersion() != v2.Version {
+		t.Errorf("broken pack put in use: version %d", lib.ContentVersion())
+	}
+	if s := eng.Status(); !errors.Is(s.ContentError, content.ErrRefused) {
+		t.Errorf("status does not report the refused pack: %v", s.ContentError)
 	}
 }
