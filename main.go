@@ -17,6 +17,7 @@ import (
 
 	"github.com/waymark-app/waymark/app"
 	"github.com/waymark-app/waymark/assets"
+	"github.com/waymark-app/waymark/content"
 	"github.com/waymark-app/waymark/i18n"
 	"github.com/waymark-app/waymark/store"
 	"github.com/waymark-app/waymark/sync/client"
@@ -72,7 +73,16 @@ func run() error {
 	}
 	printer := bundle.Printer(bundle.Match(lang.SystemLocale().LanguageString()))
 
-	eng := client.New(st, client.Options{Server: *serverURL, Logger: log})
+	base, err := content.Default()
+	if err != nil {
+		return fmt.Errorf("the content pack built into this app is broken: %w", err)
+	}
+	lib, err := content.OpenLibrary(ctx, st, base, log)
+	if err != nil {
+		return err
+	}
+
+	eng := client.New(st, client.Options{Server: *serverURL, Logger: log, Content: lib})
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -81,7 +91,7 @@ func run() error {
 
 	w := a.NewWindow(printer.T("app.title"))
 	w.Resize(fyne.NewSize(440, 780))
-	ui := app.New(w, app.Deps{Records: st, Sync: eng, Printer: printer})
+	ui := app.New(w, app.Deps{Records: st, Sync: eng, Content: lib, Printer: printer, Prefs: a.Preferences()})
 	w.ShowAndRun()
 
 	ui.Close()

@@ -96,7 +96,7 @@ func (s *listScreen) onNew() {
 		return
 	}
 	r.Officer = s.u.officer()
-	s.u.openForm(r, false)
+	s.u.openFlow(r, false)
 }
 
 func (s *listScreen) onSelected(i widget.ListItemID) {
@@ -107,7 +107,7 @@ func (s *listScreen) onSelected(i widget.ListItemID) {
 	s.hideNotice()
 	r := s.records[i]
 	if r.State == encounter.Draft {
-		s.u.openForm(r, true)
+		s.u.openFlow(r, true)
 		return
 	}
 	s.u.openDetail(r)

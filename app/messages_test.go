@@ -19,7 +19,7 @@ func TestMessagesExist(t *testing.T) {
 		t.Fatal(err)
 	}
 	files, _ := filepath.Glob("*.go")
-	lit := regexp.MustCompile(`\.T\("([a-z0-9_.]+)"\s*[,)]`)
+	lit := regexp.MustCompile(`(?:\.T|\badd)\("([a-z0-9_.]+)"\s*[,)]`)
 	keys := map[string]bool{}
 	for _, f := range files {
 		src, err := os.ReadFile(f)
@@ -33,8 +33,18 @@ func TestMessagesExist(t *testing.T) {
 	if len(keys) < 20 {
 		t.Fatalf("found only %d keys: the pattern no longer matches the code", len(keys))
 	}
-	for _, bt := range encounter.Businesses {
-		keys["business."+string(bt)] = true
+	for _, s := range stepKeys {
+		keys["flow."+s] = true
+	}
+	for _, l := range []string{"unassessed", "green", "amber", "red"} {
+		keys["rag."+l] = true
+		keys["rag.word."+l] = true
+	}
+	for _, g := range genders {
+		keys["gender."+g] = true
+	}
+	for _, e := range englishLevels {
+		keys["english."+e] = true
 	}
 	for _, a := range agencies {
 		keys["agency."+a] = true

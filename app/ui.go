@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 	"github.com/google/uuid"
 
+	"github.com/waymark-app/waymark/content"
 	"github.com/waymark-app/waymark/encounter"
 	"github.com/waymark-app/waymark/i18n"
 	"github.com/waymark-app/waymark/sync/client"
@@ -40,6 +41,9 @@ type Syncer interface {
 type Deps struct {
 	Records Records
 	Sync    Syncer
+	// Content holds the content packs: indicators, questions, rules and
+	// checklists, in the version each record was made under.
+	Content *content.Library
 	Printer *i18n.Printer
 	// Prefs keeps settings such as who the officer is. Nil means the
 	// current app's preferences.
@@ -59,6 +63,7 @@ type UI struct {
 	details *widget.Button // opens Your details; on the home screen only
 	title   *widget.Label
 	top     *fyne.Container // the title bar
+	notice  *widget.Label   // a message about the last action, until the next screen
 	body    *fyne.Container // holds the top screen
 	stack   []screen
 	list    *listScreen
@@ -88,12 +93,15 @@ func New(win fyne.Window, deps Deps) *UI {
 	u.back = widget.NewButtonWithIcon(u.p.T("nav.back"), theme.NavigateBackIcon(), u.onBack)
 	u.details = widget.NewButtonWithIcon(u.p.T("officer.title"), theme.AccountIcon(), func() { u.openOfficer(nil) })
 	u.body = container.NewStack()
+	u.notice = widget.NewLabel("")
+	u.notice.Wrapping = fyne.TextWrapWord
+	u.notice.Hide()
 	u.status = newStatusBar(u)
 	u.list = newListScreen(u)
 
 	u.top = container.NewBorder(nil, nil, u.back, u.details, u.title)
 	win.SetContent(container.NewBorder(
-		container.NewVBox(u.top, widget.NewSeparator()),
+		container.NewVBox(u.top, widget.NewSeparator(), u.notice),
 		container.NewVBox(widget.NewSeparator(), u.status.box),
 		nil, nil, u.body))
 	u.push(screen{title: u.p.T("list.title"), content: u.list.box})
@@ -151,6 +159,7 @@ func (u *UI) popToRoot() {
 }
 
 func (u *UI) showTop() {
+	u.notice.Hide()
 	top := u.stack[len(u.stack)-1]
 	u.title.SetText(top.title)
 	u.body.Objects = []fyne.CanvasObject{top.content}
@@ -180,13 +189,6 @@ func (u *UI) stateLabel(s encounter.State) string {
 	return u.p.T("state.draft")
 }
 
-// businessLabel names a business type in words.
-func (u *UI) businessLabel(b encounter.Business) string {
-	if b == "" {
-		return ""
-	}
-	return u.p.T("business." + string(b))
-}
 
 // timeText formats a time for the officer, in the device's zone.
 func timeText(t time.Time) string {
@@ -194,6 +196,15 @@ func timeText(t time.Time) string {
 		return ""
 	}
 	return t.Local().Format("2006-01-02 15:04")
+}
+
+// toast shows a message above the current screen until the officer
+// moves to another.
+func (u *UI) toast(text string, imp widget.Importance) {
+	u.notice.SetText(text)
+	u.notice.Importance = imp
+	u.notice.Show()
+	relayout(u.win.Content())
 }
 
 // relayout lays c out again after its contents changed. Wrapped labels

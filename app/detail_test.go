@@ -1,0 +1,92 @@
+package app
+
+import (
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+	"github.com/google/uuid"
+
+	"github.com/waymark-app/waymark/encounter"
+)
+
+func TestFirstRunAsksWhoYouAre(t *testing.T) {
+	h := newHarness(t)
+	h.ui.setOfficer(encounter.Officer{})
+	test.Tap(h.button("New encounter"))
+	if !h.hasText("Your details") {
+		t.Fatal("no details screen on first use")
+	}
+	test.Tap(h.button("Save details"))
+	if !h.hasText("Enter your name and your collar or staff number.") {
+		t.Error("empty details accepted")
+	}
+	test.Type(h.entry("As it appears on your statements"), "B Example")
+	test.Type(h.entry("For example PC 1234"), "PC 202")
+	test.Tap(h.button("Save details"))
+	// Straight on to the encounter, which carries its author.
+	test.Type(h.entry("Trading name, or what is on the sign"), "Example Takeaway")
+	if r := h.only(); r.Officer.Number != "PC 202" || r.Officer.Name != "B Example" || r.Officer.Agency != "police" {
+		t.Errorf("record author %+v", r.Officer)
+	}
+}
+
+func TestAmendFromDetail(t *testing.T) {
+	h := newHarness(t)
+	r := h.finalisedRecord(nil)
+	h.ui.list.onSelected(0)
+	if !h.hasText("It cannot be changed") {
+		t.Fatal("detail screen does not say the record is final")
+	}
+	test.Tap(h.button("Add an amendment"))
+	find(h, "field select", func(s *widget.Select) bool { return s.PlaceHolder == "Choose what to correct" }).SetSelected("Address")
+	to := find(h, "value entry", func(e *widget.Entry) bool { return e.MultiLine && e.Text == "Example Lane" })
+	to.SetText("")
+	test.Type(to, "12 Example Lane")
+	test.Tap(h.button("Save amendment"))
+	if !h.hasText("Give the reason for the amendment.") {
+		t.Fatal("amendment without a reason accepted")
+	}
+	test.Type(h.entry("Why this is being corrected"), "House number misheard")
+	test.Tap(h.button("Save amendment"))
+
+	got, _ := h.st.Get(ctx, r.ID)
+	if got.Premises.Address != "12 Example Lane" || len(got.Amendments) != 1 || got.Amendments[0].Author.Number != "PC 101" {
+		t.Fatalf("after amending: %q, %+v", got.Premises.Address, got.Amendments)
+	}
+	if got.Original.Premises.Address != "Example Lane" {
+		t.Error("original changed")
+	}
+	for _, want := range []string{"History", "PC 101 A Example", "Reason: House number misheard", "Address changed from “Example Lane” to “12 Example Lane”"} {
+		if !h.hasText(want) {
+			t.Errorf("history does not show %q", want)
+		}
+	}
+	saveShot(t, h.win, "detail-history")
+}
+
+func TestCrimeReference(t *testing.T) {
+	h := newHarness(t)
+	now := time.Now()
+	r := h.finalisedRecord(func(r *encounter.Record) {
+		r.People = []encounter.Person{{ID: uuid.New(), AgeYears: 30, Referral: &encounter.Referral{NRM: &encounter.NRM{
+			Consent: true, Explained: &encounter.Explained{By: "PC 101", At: now}, ReferredAt: now.Add(-26 * time.Hour),
+		}}}}
+	})
+	if !h.hasText("Crime record overdue by 2 hours") {
+		t.Error("list does not show the overdue crime record")
+	}
+	h.ui.list.onSelected(0)
+	test.Tap(h.button("Add crime reference"))
+	test.Type(h.entry("For example CR/12345/26"), "CR/777/26")
+	test.Tap(h.button("Save amendment"))
+	got, _ := h.st.Get(ctx, r.ID)
+	if got.CrimeStatus(time.Now()) != encounter.CrimeRecorded || got.Crime.Reference != "CR/777/26" {
+		t.Fatalf("crime after reference: %+v", got.Crime)
+	}
+	if !h.hasText("Crime recorded: CR/777/26") {
+		t.Error("detail does not show the crime reference")
+	}
+	saveShot(t, h.win, "detail-crime")
+}
