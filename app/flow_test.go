@@ -302,4 +302,3 @@ func TestBackFromEmptyDraft(t *testing.T) {
 		t.Errorf("continued draft: %+v", r)
 	}
 }
-

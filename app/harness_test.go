@@ -352,4 +352,3 @@ func (h *harness) finalisedRecord(mutate func(*encounter.Record)) encounter.Reco
 	h.ui.list.reload()
 	return r
 }
-

@@ -189,7 +189,6 @@ func (u *UI) stateLabel(s encounter.State) string {
 	return u.p.T("state.draft")
 }
 
-
 // timeText formats a time for the officer, in the device's zone.
 func timeText(t time.Time) string {
 	if t.IsZero() {
