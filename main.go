@@ -47,6 +47,7 @@ func run() error {
 
 	a := fyneapp.NewWithID(appID)
 	a.SetIcon(assets.Icon)
+	a.Settings().SetTheme(app.NewTheme())
 	dir := *dataDir
 	if dir == "" {
 		dir = a.Storage().RootURI().Path()
@@ -70,7 +71,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	printer := bundle.Printer(bundle.Match(lang.SystemLocale().LanguageString()))
+	printer := app.OfficerPrinter(bundle, app.NewPrefs(a.Preferences()), lang.SystemLocale().LanguageString())
 
 	eng := client.New(st, client.Options{Server: *serverURL, Logger: log})
 	done := make(chan struct{})

@@ -128,3 +128,11 @@ func TestDirectionOf(t *testing.T) {
 		}
 	}
 }
+
+func TestNumber(t *testing.T) {
+	for tag, want := range map[string]string{"en": "12", "fa": "۱۲", "prs": "۱۲", "ps": "۱۲", "ar": "١٢", "ckb": "١٢", "am": "12", "zh-Hans": "12"} {
+		if got := Number(language.MustParse(tag), 12); got != want {
+			t.Errorf("Number(%s, 12) = %q, want %q", tag, got, want)
+		}
+	}
+}

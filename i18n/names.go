@@ -6,6 +6,7 @@ import (
 	"golang.org/x/text/collate"
 	"golang.org/x/text/language"
 	"golang.org/x/text/language/display"
+	"golang.org/x/text/message"
 )
 
 // builtinNames are language names golang.org/x/text lacks, or gives in a
@@ -130,4 +131,15 @@ func (n *Names) Sort(tags []language.Tag, in language.Tag) {
 // SortStrings orders s as a reader of language in expects.
 func SortStrings(s []string, in language.Tag) {
 	collate.New(in).SortStrings(s)
+}
+
+// Number formats n with the digits language t writes numbers in, by
+// CLDR: Persian, Dari and Pashto ۱۲, Arabic and Sorani ١٢, most others 12.
+func Number(t language.Tag, n int) string {
+	if t.String() == "prs" || t.String() == "fa-AF" {
+		// x/text has no data for "prs" and gives "fa-AF" Latin digits;
+		// Dari writes Persian ones.
+		t = language.Persian
+	}
+	return message.NewPrinter(t).Sprint(n)
 }

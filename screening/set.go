@@ -267,7 +267,7 @@ func (s *Set) Check(a Answer) error {
 		return fmt.Errorf("question %q is an explanation and takes no answer", q.ID)
 	}
 	if a.Choice == "" {
-		if q.Kind == Text && a.Text != "" {
+		if q.Kind == Text && (a.Text != "" || a.Translation != "") {
 			return nil
 		}
 		return fmt.Errorf("answer to %q has no choice", q.ID)
