@@ -296,7 +296,7 @@ func (h *HandOver) record(a screening.Answer) {
 
 func (h *HandOver) onUnlockTapped() {
 	h.showPad(h.p.T("handover.pin.enter"), func(pin string) {
-		if h.checkPIN(pin) {
+		if h.unlocks(pin) {
 			h.end()
 		}
 	}, h.showPage)
@@ -304,15 +304,15 @@ func (h *HandOver) onUnlockTapped() {
 
 func (h *HandOver) onNeutralTapped() {
 	h.showPad(h.p.T("handover.pin.neutral"), func(pin string) {
-		if h.checkPIN(pin) {
+		if h.unlocks(pin) {
 			h.showPage()
 		}
 	}, h.Hide)
 }
 
-// checkPIN reports whether pin is the officer's, counting failures and
+// unlocks reports whether pin is the officer's, counting failures and
 // telling the pad why it refuses.
-func (h *HandOver) checkPIN(pin string) bool {
+func (h *HandOver) unlocks(pin string) bool {
 	now := h.deps.now()
 	if now.Before(h.lockedUntil) {
 		secs := int(h.lockedUntil.Sub(now).Round(time.Second) / time.Second)

@@ -105,7 +105,7 @@ func TestHandOverOneQuestionAtATime(t *testing.T) {
 		case h.choices[screening.PreferNot] == nil:
 			t.Fatalf("no prefer-not-to-say on %s", q.ID)
 		case q.ID == "age.range":
-			saveShot(t, win, "handover-sq-age")
+			saveShot(t, win, "handover-flow-sq-age")
 			test.Tap(h.choices["14_17"])
 			questions++
 		case q.ID == "work.what":

@@ -168,7 +168,7 @@ func (s *Interpreter) newCard(q screening.Question) *interpreterCard {
 		b := widget.NewButton(s.officer.Get(key).Text, func() { s.onChoice(c, choice) })
 		person := NewBidiLabel(s.person.Get(key).Text, s.person.Dir)
 		c.choices[choice] = b
-		c.box.Add(container.NewBorder(nil, nil, b, nil, person))
+		c.box.Add(container.New(&sideBySide{minColumn: 260, inline: true}, container.NewHBox(b), person))
 	}
 	return c
 }
@@ -242,10 +242,12 @@ func (s *Interpreter) showCount() {
 	s.answered.SetText(s.p.T("screening.answered", len(s.answers)))
 }
 
-// sideBySide lays two objects out in two equal columns, or one above the
-// other when there is not room for two columns of minColumn.
+// sideBySide lays two objects out in two equal columns, or, when there
+// is not room for two columns of minColumn, one above the other; or, if
+// inline, the first at its narrowest and the second beside it.
 type sideBySide struct {
 	minColumn float32
+	inline    bool
 	wide      bool // laid out in columns last time
 }
 
@@ -262,6 +264,14 @@ func (l *sideBySide) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 			o.Move(fyne.NewPos(float32(i)*(w+pad), 0))
 			o.Resize(fyne.NewSize(w, size.Height))
 		}
+		return
+	}
+	if l.inline && len(objs) == 2 {
+		w := objs[0].MinSize().Width
+		objs[0].Move(fyne.NewPos(0, 0))
+		objs[0].Resize(fyne.NewSize(w, objs[0].MinSize().Height))
+		objs[1].Move(fyne.NewPos(w+pad, 0))
+		objs[1].Resize(fyne.NewSize(size.Width-w-pad, size.Height))
 		return
 	}
 	y := float32(0)
@@ -288,6 +298,9 @@ func (l *sideBySide) MinSize(objs []fyne.CanvasObject) fyne.Size {
 	// Before the first layout, assume a narrow screen.
 	if l.wide {
 		return fyne.NewSize(2*w+pad, tallest)
+	}
+	if l.inline && len(objs) == 2 {
+		return fyne.NewSize(objs[0].MinSize().Width+pad+objs[1].MinSize().Width, tallest)
 	}
 	return fyne.NewSize(w, h)
 }
