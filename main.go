@@ -48,6 +48,7 @@ func run() error {
 
 	a := fyneapp.NewWithID(appID)
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.IconPNG))
+	a.Settings().SetTheme(app.NewTheme())
 	dir := *dataDir
 	if dir == "" {
 		dir = a.Storage().RootURI().Path()
@@ -71,7 +72,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	printer := bundle.Printer(bundle.Match(lang.SystemLocale().LanguageString()))
+	printer := app.OfficerPrinter(bundle, app.NewPrefs(a.Preferences()), lang.SystemLocale().LanguageString())
 
 	base, err := content.Default()
 	if err != nil {

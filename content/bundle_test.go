@@ -136,7 +136,8 @@ func TestBundleRefused(t *testing.T) {
 		{"absolute path", zipOf(t, "waymark content bundle 1", zip.Store, withEntry("/etc/x", "{}")...), `file name "/etc/x" is not a clean relative path`},
 		{"twice", zipOf(t, "waymark content bundle 1", zip.Store, withEntry("rules.json", "{}")...), "file rules.json is there twice"},
 		{"too big", zipOf(t, "waymark content bundle 1", zip.Deflate, withEntry("screening/audio.bin", big)...), "file screening/audio.bin is larger than"},
-		{"broken pack", zipOf(t, "waymark content bundle 1", zip.Store, entries[1:]...), "file missing"},
+		{"broken pack", zipOf(t, "waymark content bundle 1", zip.Store, slices.DeleteFunc(slices.Clone(entries), func(e [2]string) bool { return e[0] == "rules.json" })...), "file missing"},
+		{"broken screening", zipOf(t, "waymark content bundle 1", zip.Store, slices.DeleteFunc(slices.Clone(entries), func(e [2]string) bool { return e[0] == "screening/questions.json" })...), "screening/"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := content.ParseBundle(tc.b)

@@ -2,6 +2,8 @@ package content
 
 import (
 	"fmt"
+
+	"github.com/waymark-app/waymark/screening"
 	"io/fs"
 	"strings"
 	"time"
@@ -42,6 +44,11 @@ type Pack struct {
 	Age          AgePrompts
 	Rules        []Rule
 	Actions      []Action
+
+	// Screening is the set of questions a possible victim answers in
+	// their own language, from the pack's screening/ folder; nil if the
+	// pack has none.
+	Screening *screening.Set
 
 	// Digest is the hex SHA-256 of the pack's canonical bundle: two packs
 	// with the same ID and Version but different content have different

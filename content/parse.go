@@ -10,6 +10,8 @@ import (
 	"path"
 	"strings"
 	"time"
+
+	"github.com/waymark-app/waymark/screening"
 )
 
 // The files of a pack that this package reads, at the pack's root. Every
@@ -266,6 +268,7 @@ func parseFiles(files map[string][]byte) (*Pack, error) {
 	v := validator{p: p, ps: &ps, answers: qs.Answers}
 	v.run(meta, rs.Rules, as.Actions)
 	p.Questions = completeChoices(p.Questions, qs.Answers)
+	p.Screening = parseScreening(fsys, &ps)
 	if len(ps.list) > 0 {
 		return nil, refused(name, ps.list...)
 	}
@@ -373,4 +376,34 @@ func completeChoices(qs []Question, labels answerLabels) []Question {
 // cleanPath reports whether name is a path a pack may hold.
 func cleanPath(name string) bool {
 	return fs.ValidPath(name) && name != "." && path.Clean(name) == name && !strings.Contains(name, "\\")
+}
+
+// screeningDir is the pack's folder of victim screening questions and
+// their translations, which package screening reads.
+const screeningDir = "screening"
+
+// parseScreening validates the pack's screening set, if it has one,
+// adding its problems to ps.
+func parseScreening(fsys fs.FS, ps *problems) *screening.Set {
+	if _, err := fs.Stat(fsys, screeningDir); err != nil {
+		return nil
+	}
+	sub, err := fs.Sub(fsys, screeningDir)
+	if err != nil {
+		ps.add(screeningDir, "", "", "%v", err)
+		return nil
+	}
+	set, err := screening.Parse(sub)
+	var se *screening.Error
+	switch {
+	case errors.As(err, &se):
+		for _, pr := range se.Problems {
+			ps.add(path.Join(screeningDir, pr.File), pr.Key, "", "%s", pr.Msg)
+		}
+		return nil
+	case err != nil:
+		ps.add(screeningDir, "", "", "%v", err)
+		return nil
+	}
+	return set
 }

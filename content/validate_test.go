@@ -402,7 +402,7 @@ func TestUnreadableFilesFirst(t *testing.T) {
 
 func TestUnownedFilesIgnored(t *testing.T) {
 	files := packFiles(t)
-	files["screening/questions.json"] = &fstest.MapFile{Data: []byte(`{"not": "ours"}`)}
+	files["extra/notes.json"] = &fstest.MapFile{Data: []byte(`{"not": "ours"}`)}
 	files["README.md"] = &fstest.MapFile{Data: []byte("notes for the analyst\n")}
 	files[".DS_Store"] = &fstest.MapFile{Data: []byte{0, 1, 2}}
 	files["_drafts/rules.json"] = &fstest.MapFile{Data: []byte("{broken")}
@@ -410,9 +410,9 @@ func TestUnownedFilesIgnored(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := fs.ReadFile(p.Files(), "screening/questions.json")
+	b, err := fs.ReadFile(p.Files(), "extra/notes.json")
 	if err != nil || string(b) != `{"not": "ours"}` {
-		t.Errorf("screening file not carried: %q %v", b, err)
+		t.Errorf("unowned file not carried: %q %v", b, err)
 	}
 	for _, name := range []string{".DS_Store", "_drafts/rules.json"} {
 		if _, err := fs.Stat(p.Files(), name); err == nil {

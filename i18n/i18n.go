@@ -29,7 +29,8 @@ type Bundle struct {
 	cat     *catalog.Builder
 	tags    []language.Tag
 	keys    map[language.Tag]map[string]bool
-	matcher language.Matcher
+	texts   map[language.Tag][]string // every message text, plural forms included
+	matcher *Matcher
 }
 
 // Load reads the embedded message files, one per language, named by BCP 47
@@ -42,8 +43,9 @@ func Load() (*Bundle, error) {
 		return nil, err
 	}
 	b := &Bundle{
-		cat:  catalog.NewBuilder(catalog.Fallback(Source)),
-		keys: map[language.Tag]map[string]bool{},
+		cat:   catalog.NewBuilder(catalog.Fallback(Source)),
+		keys:  map[language.Tag]map[string]bool{},
+		texts: map[language.Tag][]string{},
 	}
 	for _, e := range entries {
 		name := e.Name()
@@ -69,7 +71,7 @@ func Load() (*Bundle, error) {
 		}
 		return b.tags[i].String() < b.tags[j].String()
 	})
-	b.matcher = language.NewMatcher(b.tags)
+	b.matcher = NewMatcher(b.tags...)
 	return b, nil
 }
 
@@ -86,6 +88,7 @@ func (b *Bundle) add(tag language.Tag, raw []byte) error {
 				return fmt.Errorf("%s: %w", key, err)
 			}
 			keys[key] = true
+			b.texts[tag] = append(b.texts[tag], s)
 			continue
 		}
 		var forms map[string]string
@@ -99,6 +102,7 @@ func (b *Bundle) add(tag language.Tag, raw []byte) error {
 		for _, f := range pluralForms {
 			if s, ok := forms[f]; ok {
 				cases = append(cases, f, s)
+				b.texts[tag] = append(b.texts[tag], s)
 				delete(forms, f)
 			}
 		}
@@ -122,18 +126,13 @@ func (b *Bundle) Languages() []language.Tag { return append([]language.Tag(nil),
 // 47 tags in order of preference. Unparseable tags are skipped; with no
 // match it returns Source.
 func (b *Bundle) Match(prefs ...string) language.Tag {
-	var tags []language.Tag
-	for _, p := range prefs {
-		if t, err := language.Parse(p); err == nil {
-			tags = append(tags, t)
-		}
-	}
-	_, i, conf := b.matcher.Match(tags...)
-	if conf == language.No {
-		return Source
-	}
-	return b.tags[i]
+	t, _ := b.matcher.MatchStrings(prefs...)
+	return t
 }
+
+// Texts returns every message text in tag's file, each plural form
+// included, for checks that look at the characters used.
+func (b *Bundle) Texts(tag language.Tag) []string { return append([]string(nil), b.texts[tag]...) }
 
 // Missing lists the source messages that tag's file does not translate.
 func (b *Bundle) Missing(tag language.Tag) []string {

@@ -1,0 +1,212 @@
+package app
+
+import (
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/waymark-app/waymark/i18n"
+	"github.com/waymark-app/waymark/i18n/bidi"
+)
+
+// Marks that start each run's text, so Fyne, which guesses a text's
+// direction from its first strong character, shapes the run in the
+// direction the paragraph's layout gave it (a run of only neutrals or
+// digits has none). They are zero-width and in the fallback font.
+const (
+	lrm = "\u200e"
+	rlm = "\u200f"
+)
+
+// BidiLabel shows a paragraph of text that may mix directions, such as
+// an Arabic question holding digits and a Latin name. Fyne draws the
+// pieces of such a text in logical order and always from the left; this
+// widget breaks the text into lines at its width, orders each line's
+// directional runs as the Unicode Bidirectional Algorithm says (package
+// i18n/bidi), draws each run as its own canvas.Text so Fyne shapes it in
+// one direction, and aligns right-to-left paragraphs to the right.
+type BidiLabel struct {
+	widget.BaseWidget
+	Text string
+	// Direction is the paragraph's direction: the language's, not a
+	// guess from the text.
+	Direction i18n.Direction
+	TextStyle fyne.TextStyle
+	// SizeName is the theme size of the text; empty means normal text.
+	SizeName fyne.ThemeSizeName
+	// ColorName is the theme colour of the text; empty means foreground.
+	ColorName fyne.ThemeColorName
+	// Alignment: leading is the start of the paragraph, so the right
+	// edge for a right-to-left one; trailing the other edge.
+	Alignment fyne.TextAlign
+}
+
+// NewBidiLabel returns a label showing text as a paragraph in direction dir.
+func NewBidiLabel(text string, dir i18n.Direction) *BidiLabel {
+	l := &BidiLabel{Text: text, Direction: dir}
+	l.ExtendBaseWidget(l)
+	return l
+}
+
+// SetText changes the text and redraws.
+func (l *BidiLabel) SetText(text string) {
+	l.Text = text
+	l.Refresh()
+}
+
+// CreateRenderer is part of fyne.Widget.
+func (l *BidiLabel) CreateRenderer() fyne.WidgetRenderer {
+	return &bidiRenderer{l: l}
+}
+
+// placedRun is one run as laid out: its text and where it goes.
+type placedRun struct {
+	text string
+	rtl  bool
+	x, w float32
+	line int
+}
+
+type bidiRenderer struct {
+	l       *BidiLabel
+	texts   []*canvas.Text
+	objects []fyne.CanvasObject
+	runs    []placedRun
+	lines   int
+	width   float32 // the width runs were laid out for
+	lineH   float32
+}
+
+func (r *bidiRenderer) textSize() float32 {
+	name := r.l.SizeName
+	if name == "" {
+		name = theme.SizeNameText
+	}
+	return theme.SizeForWidget(name, r.l)
+}
+
+func (r *bidiRenderer) padding() float32 { return theme.SizeForWidget(theme.SizeNameInnerPadding, r.l) }
+
+// layout breaks the text into lines no wider than width (0: no limit)
+// and places each run, in visual order, within that width.
+func (r *bidiRenderer) layout(width float32) {
+	size, style := r.textSize(), r.l.TextStyle
+	measure := func(s string) float32 { return fyne.MeasureText(s, size, style).Width }
+	r.lineH = fyne.MeasureText("M", size, style).Height
+	r.runs = r.runs[:0]
+	r.lines = 0
+	for _, para := range strings.Split(r.l.Text, "\n") {
+		p := bidi.New(para, r.l.Direction)
+		lines := p.Wrap(width, measure)
+		if len(lines) == 0 {
+			r.lines++ // an empty paragraph still takes a line
+			continue
+		}
+		for _, line := range lines {
+			first := len(r.runs)
+			x := float32(0)
+			for _, run := range line.Runs {
+				t := p.Text(run)
+				w := measure(t)
+				r.runs = append(r.runs, placedRun{text: t, rtl: run.Direction() == i18n.RightToLeft, x: x, w: w, line: r.lines})
+				x += w
+			}
+			shift := float32(0)
+			if width > 0 {
+				shift = r.alignShift(width - x)
+			}
+			for i := first; i < len(r.runs); i++ {
+				r.runs[i].x += shift
+			}
+			r.lines++
+		}
+	}
+	r.width = width
+}
+
+// alignShift returns how far right a line with spare room goes.
+func (r *bidiRenderer) alignShift(spare float32) float32 {
+	rtl := r.l.Direction == i18n.RightToLeft
+	switch r.l.Alignment {
+	case fyne.TextAlignCenter:
+		return spare / 2
+	case fyne.TextAlignTrailing:
+		rtl = !rtl
+	}
+	if rtl {
+		return spare
+	}
+	return 0
+}
+
+// sync makes one canvas.Text for each placed run.
+func (r *bidiRenderer) sync() {
+	for len(r.texts) < len(r.runs) {
+		r.texts = append(r.texts, canvas.NewText("", nil))
+	}
+	r.texts = r.texts[:len(r.runs)]
+	colorName := r.l.ColorName
+	if colorName == "" {
+		colorName = theme.ColorNameForeground
+	}
+	col := theme.ColorForWidget(colorName, r.l)
+	pad := r.padding()
+	r.objects = r.objects[:0]
+	for i, run := range r.runs {
+		t := r.texts[i]
+		mark := lrm
+		if run.rtl {
+			mark = rlm
+		}
+		t.Text = mark + run.text
+		t.TextSize = r.textSize()
+		t.TextStyle = r.l.TextStyle
+		t.Color = col
+		t.Move(fyne.NewPos(pad+run.x, pad+float32(run.line)*r.lineH))
+		t.Resize(fyne.NewSize(run.w, r.lineH))
+		r.objects = append(r.objects, t)
+	}
+}
+
+func (r *bidiRenderer) Layout(size fyne.Size) {
+	r.layout(r.widthFor(size))
+	r.sync()
+	for _, t := range r.texts {
+		t.Refresh()
+	}
+}
+
+// widthFor is the width text may take in a label of size; 0, no limit,
+// before the label has been given a size.
+func (r *bidiRenderer) widthFor(size fyne.Size) float32 {
+	if size.Width == 0 {
+		return 0
+	}
+	return max(size.Width-2*r.padding(), 1)
+}
+
+// MinSize is as high as the text wrapped at the label's present width, and
+// narrow, like a wrapping widget.Label: the container decides the width.
+func (r *bidiRenderer) MinSize() fyne.Size {
+	pad := r.padding()
+	if width := r.widthFor(r.l.Size()); width != r.width || r.lineH == 0 {
+		r.layout(width)
+		r.sync()
+	}
+	return fyne.NewSize(r.textSize()*2+2*pad, float32(max(r.lines, 1))*r.lineH+2*pad)
+}
+
+func (r *bidiRenderer) Refresh() {
+	r.layout(r.widthFor(r.l.Size()))
+	r.sync()
+	for _, t := range r.texts {
+		t.Refresh()
+	}
+}
+
+func (r *bidiRenderer) Objects() []fyne.CanvasObject { return r.objects }
+
+func (r *bidiRenderer) Destroy() {}

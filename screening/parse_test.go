@@ -1,0 +1,324 @@
+package screening_test
+
+import (
+	"encoding/json"
+	"errors"
+	"io/fs"
+	"reflect"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"golang.org/x/text/language"
+
+	"github.com/waymark-app/waymark/assets"
+	"github.com/waymark-app/waymark/i18n"
+	"github.com/waymark-app/waymark/screening"
+)
+
+// required are the languages the issue asks for, English and Welsh
+// included.
+var required = []string{"en", "cy", "sq", "vi", "ti", "ar", "so", "ro", "fa", "prs", "ps", "ckb", "zh-Hans", "pl", "bg", "am"}
+
+var rtl = map[string]bool{"ar": true, "fa": true, "prs": true, "ps": true, "ckb": true}
+
+func parseBundled(t *testing.T) *screening.Set {
+	t.Helper()
+	set, err := screening.Parse(assets.Screening)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return set
+}
+
+func TestBundledSet(t *testing.T) {
+	set := parseBundled(t)
+	if set.Source != language.English || set.Languages()[0] != language.English {
+		t.Errorf("source %v, languages %v", set.Source, set.Languages())
+	}
+	if set.Version == "" {
+		t.Error("no version")
+	}
+	for _, s := range required {
+		tag := language.MustParse(s)
+		l := set.Language(tag)
+		if l == nil {
+			t.Errorf("no %s", s)
+			continue
+		}
+		if want := map[bool]i18n.Direction{true: i18n.RightToLeft, false: i18n.LeftToRight}[rtl[s]]; l.Dir != want {
+			t.Errorf("%s direction %v, want %v", s, l.Dir, want)
+		}
+		draft, reviewed := l.Counts()
+		// Everything in the pack is a machine draft: no one has
+		// reviewed it, and nothing may claim otherwise.
+		if reviewed != 0 {
+			t.Errorf("%s claims %d reviewed strings", s, reviewed)
+		}
+		t.Logf("%-8s %s %d strings: %d draft, %d reviewed", s, l.Dir, draft+reviewed, draft, reviewed)
+	}
+	// Every question has text in every language (Parse checks it); the
+	// themes the issue names are all covered.
+	themes := map[string]bool{}
+	for _, q := range set.Questions {
+		themes[q.Theme] = true
+	}
+	for _, th := range []string{"age", "documents", "movement", "control", "threats", "debt", "pay", "housing", "consent"} {
+		if !themes[th] {
+			t.Errorf("no question about %s", th)
+		}
+	}
+}
+
+func TestIndicatorsAndCheck(t *testing.T) {
+	set := parseBundled(t)
+	for _, c := range []struct {
+		a    screening.Answer
+		want []string
+	}{
+		{screening.Answer{Question: "documents.kept", Choice: screening.Yes}, []string{"ind.control.documents_withheld"}},
+		{screening.Answer{Question: "documents.kept", Choice: screening.No}, nil},
+		{screening.Answer{Question: "documents.access", Choice: screening.No}, []string{"ind.control.documents_withheld"}},
+		{screening.Answer{Question: "age.range", Choice: "14_17"}, []string{"ind.general.child"}},
+		{screening.Answer{Question: "pay.how", Choice: "cash"}, []string{"ind.labour.cash_only"}},
+		{screening.Answer{Question: "housing.workplace", Choice: screening.Yes}, []string{"ind.general.living_at_workplace"}},
+		{screening.Answer{Question: "threats.hurt", Choice: screening.PreferNot}, nil},
+	} {
+		if err := set.Check(c.a); err != nil {
+			t.Errorf("Check(%+v): %v", c.a, err)
+		}
+		if got := set.Indicators(c.a); !reflect.DeepEqual(got, c.want) {
+			t.Errorf("Indicators(%s=%s) = %v, want %v", c.a.Question, c.a.Choice, got, c.want)
+		}
+	}
+	for _, a := range []screening.Answer{
+		{Question: "no.such", Choice: screening.Yes},
+		{Question: "documents.kept", Choice: "cash"},
+		{Question: "nrm.what", Choice: screening.Yes},
+		{Question: "documents.kept"},
+	} {
+		if err := set.Check(a); err == nil {
+			t.Errorf("Check(%+v) accepted it", a)
+		}
+	}
+	if err := set.Check(screening.Answer{Question: "work.what", Text: "car wash"}); err != nil {
+		t.Errorf("free text refused: %v", err)
+	}
+}
+
+// mapFS copies the bundled set into a map the test can change.
+func mapFS(t *testing.T) fstest.MapFS {
+	t.Helper()
+	m := fstest.MapFS{}
+	err := fs.WalkDir(assets.Screening, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(assets.Screening, p)
+		m[p] = &fstest.MapFile{Data: b}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// languageFile is a language file as a map, to edit in tests.
+func languageFile(t *testing.T, m fstest.MapFS, tag string) map[string]any {
+	t.Helper()
+	var v map[string]any
+	if err := json.Unmarshal(m["lang/"+tag+".json"].Data, &v); err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+func put(t *testing.T, m fstest.MapFS, name string, v any) {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m[name] = &fstest.MapFile{Data: b}
+}
+
+// TestAddLanguageIsContentOnly adds languages by adding files, as a force
+// would, and finds them working with no change to code.
+func TestAddLanguageIsContentOnly(t *testing.T) {
+	m := mapFS(t)
+	// Dutch: a language x/text knows, written left to right.
+	nl := languageFile(t, m, "en")
+	nl["tag"] = "nl"
+	nl["strings"].(map[string]any)["answer.yes"] = map[string]any{"text": "Ja", "status": "draft"}
+	put(t, m, "lang/nl.json", nl)
+	// Urdu: Arabic script, so right to left, from its tag alone.
+	ur := languageFile(t, m, "ar")
+	ur["tag"] = "ur"
+	put(t, m, "lang/ur.json", ur)
+	// A language with a private-use tag x/text knows nothing about: its
+	// names come from the file, its direction from its text.
+	qaa := languageFile(t, m, "ckb")
+	qaa["tag"] = "qaa"
+	qaa["name"] = "زمانی نموونە"
+	qaa["names"] = map[string]string{"en": "Sample language"}
+	put(t, m, "lang/qaa.json", qaa)
+
+	set, err := screening.Parse(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := len(set.Languages()); got != len(required)+3 {
+		t.Errorf("%d languages", got)
+	}
+	l, ok := set.Match(language.MustParse("nl-BE"))
+	if !ok || l.Tag != language.Dutch || l.Get("answer.yes").Text != "Ja" || l.Dir != i18n.LeftToRight {
+		t.Errorf("nl-BE matched %v %v", l.Tag, ok)
+	}
+	if l := set.Language(language.Urdu); l == nil || l.Dir != i18n.RightToLeft {
+		t.Errorf("Urdu not right to left: %+v", l)
+	}
+	qaaTag := language.MustParse("qaa")
+	if l := set.Language(qaaTag); l == nil || l.Dir != i18n.RightToLeft {
+		t.Errorf("qaa direction not taken from its text: %+v", l)
+	}
+	names := set.Names()
+	if got := names.Self(qaaTag); got != "زمانی نموونە" {
+		t.Errorf("qaa own name %q", got)
+	}
+	if got := names.In(qaaTag, language.MustParse("cy")); got != "Sample language" {
+		t.Errorf("qaa name for a Welsh reader %q, want the English name", got)
+	}
+	if got := names.Self(language.Urdu); got != "اردو" {
+		t.Errorf("Urdu own name %q", got)
+	}
+}
+
+// TestPersonLanguageSurvivesUpdate: a preference stored as a tag still
+// finds its language when an update renames the file, here Dari from
+// "prs" to "fa-AF", and the source when the language is gone.
+func TestPersonLanguageSurvivesUpdate(t *testing.T) {
+	m := mapFS(t)
+	prs := languageFile(t, m, "prs")
+	prs["tag"] = "fa-AF"
+	delete(m, "lang/prs.json")
+	put(t, m, "lang/fa-AF.json", prs)
+	set, err := screening.Parse(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l, ok := set.Match(language.MustParse("prs")); !ok || l.Tag.String() != "fa-AF" {
+		t.Errorf("prs matched %v", l.Tag)
+	}
+	if l, ok := set.Match(language.MustParse("fa")); !ok || l.Tag.String() != "fa" {
+		t.Errorf("fa matched %v: Persian must not become Dari", l.Tag)
+	}
+	delete(m, "lang/fa-AF.json")
+	set, err = screening.Parse(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l, _ := set.Match(language.MustParse("fa-AF")); l.Tag.String() == "prs" {
+		t.Errorf("matched a removed file")
+	}
+}
+
+func TestReviewedString(t *testing.T) {
+	m := mapFS(t)
+	sq := languageFile(t, m, "sq")
+	sq["strings"].(map[string]any)["answer.yes"] = map[string]any{
+		"text": "Po", "status": "reviewed", "reviewer": "Example Reviewer, NRPSI 00000", "date": "2026-12-01"}
+	put(t, m, "lang/sq.json", sq)
+	set, err := screening.Parse(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := set.Language(language.Albanian).Get("answer.yes")
+	if s.IsDraft() || s.Reviewer != "Example Reviewer, NRPSI 00000" || s.Date != "2026-12-01" {
+		t.Errorf("reviewed string: %+v", s)
+	}
+	if d, r := set.Language(language.Albanian).Counts(); r != 1 || d != 57 {
+		t.Errorf("counts %d draft, %d reviewed", d, r)
+	}
+}
+
+// TestParseReportsEveryProblem breaks the content in many ways at once and
+// expects one error that names each.
+func TestParseReportsEveryProblem(t *testing.T) {
+	m := mapFS(t)
+	var qf map[string]any
+	if err := json.Unmarshal(m["questions.json"].Data, &qf); err != nil {
+		t.Fatal(err)
+	}
+	qs := qf["questions"].([]any)
+	qs = append(qs,
+		map[string]any{"id": "documents.kept", "kind": "yesno", "theme": "documents"},
+		map[string]any{"id": "Bad ID", "kind": "maybe", "theme": "x"},
+		map[string]any{"id": "pay.extra", "kind": "choice", "theme": "pay", "options": []string{"yes", "a"},
+			"indicators": map[string][]string{"b": {"ind.labour.x"}, "a": {"not an indicator"}}},
+	)
+	qf["questions"] = qs
+	put(t, m, "questions.json", qf)
+
+	pl := languageFile(t, m, "pl")
+	strs := pl["strings"].(map[string]any)
+	delete(strs, "q.debt.owe")
+	strs["q.no.such"] = map[string]any{"text": "x", "status": "draft"}
+	strs["answer.yes"] = map[string]any{"text": "Tak", "status": "reviewed"}
+	strs["answer.no"] = map[string]any{"text": "Nie", "status": "reviewed", "reviewer": "R", "date": "1 Dec"}
+	strs["ui.progress"] = map[string]any{"text": "Pytanie {n} z {razem}", "status": "draft"}
+	strs["ui.next"] = map[string]any{"text": " ", "status": "final"}
+	put(t, m, "lang/pl.json", pl)
+	bg := languageFile(t, m, "bg")
+	bg["tag"] = "ru"
+	bg["colour"] = "blue"
+	put(t, m, "lang/bg.json", bg)
+	m["lang/not a tag.json"] = &fstest.MapFile{Data: []byte(`{"tag": "x", "strings": {}}`)}
+
+	_, err := screening.Parse(m)
+	var pe *screening.Error
+	if !errors.As(err, &pe) {
+		t.Fatalf("error %v, want a *screening.Error", err)
+	}
+	msg := err.Error()
+	for _, want := range []string{
+		"questions.json: documents.kept: two questions have this ID",
+		"questions.json: Bad ID: the ID must be",
+		`questions.json: Bad ID: kind "maybe" is not one of`,
+		`questions.json: pay.extra: option "yes" is an answer every question has`,
+		`questions.json: pay.extra: indicators given for "b"`,
+		`questions.json: pay.extra: indicator "not an indicator" must look like`,
+		"lang/pl.json: q.debt.owe: missing",
+		"lang/pl.json: q.no.such: not a string the question set uses",
+		"lang/pl.json: answer.yes: reviewed, but by whom?",
+		`lang/pl.json: answer.no: review date "1 Dec" is not YYYY-MM-DD`,
+		"lang/pl.json: ui.progress: lacks the placeholder {total}",
+		"lang/pl.json: ui.progress: unknown placeholder {razem}",
+		"lang/pl.json: ui.next: empty text",
+		`lang/pl.json: ui.next: status "final" is neither draft nor reviewed`,
+		`lang/bg.json: not valid: json: unknown field "colour"`,
+		"lang/not a tag.json: the file name is not a BCP 47 language tag",
+		"lang/sq.json: q.pay.extra: missing",
+		"lang/sq.json: q.pay.extra.a: missing",
+	} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error does not say %q", want)
+		}
+	}
+	if t.Failed() {
+		t.Log(msg)
+	}
+}
+
+func TestLatest(t *testing.T) {
+	at := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
+	got := screening.Latest([]screening.Answer{
+		{Question: "a", Choice: screening.Yes, At: at},
+		{Question: "b", Choice: screening.No, At: at},
+		{Question: "a", Choice: screening.No, At: at.Add(time.Minute)},
+	})
+	if got["a"].Choice != screening.No || got["b"].Choice != screening.No || len(got) != 2 {
+		t.Errorf("Latest = %+v", got)
+	}
+}
