@@ -44,11 +44,14 @@ type flow struct {
 	rec    encounter.Record
 	stored bool // rec has been written to the store at least once
 
-	result  assess.Result // the assessment of rec as it stands
-	shown   assess.Result // the assessment the officer last saw
-	known   bool          // the officer has reached a step that assesses
-	banners []*ragBanner  // one per step screen pushed
-	refresh []func()      // redraws the step screens that show the result
+	saveErr error // why the last save failed, nil if it worked
+
+	result    assess.Result // the assessment of rec as it stands
+	shown     assess.Result // the assessment the officer last saw
+	known     bool          // the officer has reached a step that assesses
+	banners   []*ragBanner  // one per step screen pushed
+	screening *Interpreter  // the screening screen last opened
+	refresh   []func()      // redraws the step screens that show the result
 }
 
 // openFlow starts or continues the flow for draft r. stored says whether
@@ -62,6 +65,7 @@ func (u *UI) openFlow(r encounter.Record, stored bool) *flow {
 	f.result = f.assess()
 	f.shown = f.result
 	f.known = len(r.Indicators) > 0 || len(r.People) > 0
+	u.flow = f
 	f.open(stepPremises)
 	return f
 }
@@ -153,8 +157,8 @@ func (f *flow) assess() assess.Result {
 	in := assess.Input{Business: string(f.rec.Premises.Business), Premises: f.rec.Indicators}
 	for _, ps := range f.rec.People {
 		in.People = append(in.People, assess.Person{
-			ID: ps.ID.String(), Indicators: ps.Indicators, Answers: ps.Answers,
-			AgeYears: ps.AgeYears, AgeInDoubt: ps.AgeInDoubt,
+			ID: ps.ID.String(), Indicators: append(slices.Clone(ps.Indicators), f.screeningIndicators(ps)...),
+			Answers: ps.Answers, AgeYears: ps.AgeYears, AgeInDoubt: ps.AgeInDoubt,
 		})
 	}
 	return assess.Assess(f.pack, in)
@@ -234,7 +238,8 @@ func (f *flow) personName(id string) string {
 // save writes the draft, with the assessment as it now stands.
 func (f *flow) save() {
 	f.rec.Assessment = snapshot(f.result, f.u.deps.Now())
-	if err := f.u.deps.Records.SaveDraft(context.Background(), f.rec); err != nil {
+	f.saveErr = f.u.deps.Records.SaveDraft(context.Background(), f.rec)
+	if f.saveErr != nil {
 		f.u.toast(f.u.p.T("form.save_failed"), widget.DangerImportance)
 		return
 	}

@@ -61,6 +61,9 @@ func (f *flow) personQuestions(i int, id uuid.UUID) fyne.CanvasObject {
 		acc.Append(widget.NewAccordionItem(th.Label.In(lang), box))
 	}
 	more := widget.NewLabelWithStyle(p.T("questions.more"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	if b := f.screeningButton(id); b != nil {
+		items = append([]fyne.CanvasObject{b, widget.NewSeparator()}, items...)
+	}
 	items = append(items, widget.NewSeparator(), more, acc)
 	return widget.NewCard(f.u.personLabel(*ps, i), p.T("questions.about"), container.NewVBox(items...))
 }

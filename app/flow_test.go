@@ -302,3 +302,40 @@ func TestBackFromEmptyDraft(t *testing.T) {
 		t.Errorf("continued draft: %+v", r)
 	}
 }
+
+// TestScreeningFeedsAssessment screens a person through an interpreter:
+// their answers are kept on the person against question IDs, and the
+// indicators they imply raise the assessment.
+func TestScreeningFeedsAssessment(t *testing.T) {
+	h := newHarness(t)
+	h.tapButton("New encounter")
+	h.typeInto(nameHint, "Example Car Wash")
+	h.choose(businessHint, "Car wash")
+	h.tapButton("Next: People")
+	h.tapButton("Add a person")
+	h.typeInto("For example Albanian, Italian", "sq")
+	h.tapButton("Next: What you see")
+	h.tapButton("Next: About each person")
+	h.tapButton("Screen them in their language")
+	iv := h.ui.flow.screening
+	if iv == nil || !h.hasText("A ua mban dikush tjetër pasaportën ose letërnjoftimin?") {
+		t.Fatal("interpreter screen not in Albanian")
+	}
+	test.Type(h.entry("Interpreter's name, and ID number or agency"), "Example Interpreter, NRPSI 00000")
+	test.Tap(iv.cards["documents.kept"].choices["yes"])
+	test.Tap(iv.cards["movement.free"].choices["no"])
+	saveShot(t, h.win, "screening-in-flow")
+	h.tapButton("Back")
+	if !h.hasText("RED") {
+		t.Error("screening answers did not raise the assessment to Red")
+	}
+	r := h.only()
+	got := r.People[0].Screening
+	if len(got) != 2 || got[0].Question != "documents.kept" || got[0].Choice != "yes" || got[0].Lang != "sq" ||
+		got[0].Interpreter != "Example Interpreter, NRPSI 00000" || got[0].Mode != "interpreter" {
+		t.Fatalf("screening answers on the record: %+v", got)
+	}
+	if r.Assessment.Level != "red" {
+		t.Errorf("saved assessment %s", r.Assessment.Level)
+	}
+}

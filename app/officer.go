@@ -11,33 +11,13 @@ import (
 	"github.com/waymark-app/waymark/encounter"
 )
 
-// Preference keys for the officer using this device. Read and write them
-// only through officer and setOfficer.
-const (
-	prefOfficerName   = "officer.name"
-	prefOfficerNumber = "officer.number"
-	prefOfficerAgency = "officer.agency"
-)
-
 // agencies are the agencies an officer may belong to, as stored.
 var agencies = []string{"police", "immigration", "glaa", "hmrc", "local_authority", "fire", "ngo", "other"}
 
 // officer returns the officer using this device, as set in Your details.
-func (u *UI) officer() encounter.Officer {
-	p := u.deps.Prefs
-	return encounter.Officer{
-		Name:   p.String(prefOfficerName),
-		Number: p.String(prefOfficerNumber),
-		Agency: p.StringWithFallback(prefOfficerAgency, "police"),
-	}
-}
+func (u *UI) officer() encounter.Officer { return u.prefs.Officer() }
 
-func (u *UI) setOfficer(o encounter.Officer) {
-	p := u.deps.Prefs
-	p.SetString(prefOfficerName, strings.TrimSpace(o.Name))
-	p.SetString(prefOfficerNumber, strings.TrimSpace(o.Number))
-	p.SetString(prefOfficerAgency, o.Agency)
-}
+func (u *UI) setOfficer(o encounter.Officer) { u.prefs.SetOfficer(o) }
 
 // officerKnown reports whether the officer has said who they are: records
 // and amendments carry it as their author.

@@ -1,9 +1,12 @@
 package app
 
 import (
+	"strings"
+
 	"fyne.io/fyne/v2"
 	"golang.org/x/text/language"
 
+	"github.com/waymark-app/waymark/encounter"
 	"github.com/waymark-app/waymark/i18n"
 )
 
@@ -15,6 +18,9 @@ const (
 	prefOfficerLanguage = "i18n.officer_language"
 	prefPersonLanguage  = "screening.person_language"
 	prefUnlockPIN       = "handover.unlock_pin" // an argon2id hash, see pin.go
+	prefOfficerName     = "officer.name"
+	prefOfficerNumber   = "officer.number"
+	prefOfficerAgency   = "officer.agency"
 )
 
 // Prefs reads and writes Waymark's settings in Fyne's preferences.
@@ -45,6 +51,23 @@ func (p Prefs) PersonLanguage() (language.Tag, bool) { return p.tag(prefPersonLa
 
 // SetPersonLanguage keeps the language of the person being screened.
 func (p Prefs) SetPersonLanguage(t language.Tag) { p.p.SetString(prefPersonLanguage, t.String()) }
+
+// Officer is the officer using this device, as set in Your details.
+// Their agency is police unless they said otherwise.
+func (p Prefs) Officer() encounter.Officer {
+	return encounter.Officer{
+		Name:   p.p.String(prefOfficerName),
+		Number: p.p.String(prefOfficerNumber),
+		Agency: p.p.StringWithFallback(prefOfficerAgency, "police"),
+	}
+}
+
+// SetOfficer keeps who the officer using this device is.
+func (p Prefs) SetOfficer(o encounter.Officer) {
+	p.p.SetString(prefOfficerName, strings.TrimSpace(o.Name))
+	p.p.SetString(prefOfficerNumber, strings.TrimSpace(o.Number))
+	p.p.SetString(prefOfficerAgency, o.Agency)
+}
 
 func (p Prefs) unlockPIN() string        { return p.p.String(prefUnlockPIN) }
 func (p Prefs) setUnlockPIN(hash string) { p.p.SetString(prefUnlockPIN, hash) }

@@ -55,9 +55,10 @@ type Deps struct {
 // UI is the officer app's interface in one window: a stack of screens
 // under a title bar, and the sync status along the bottom.
 type UI struct {
-	win  fyne.Window
-	deps Deps
-	p    *i18n.Printer
+	win   fyne.Window
+	deps  Deps
+	p     *i18n.Printer
+	prefs Prefs
 
 	back    *widget.Button
 	details *widget.Button // opens Your details; on the home screen only
@@ -69,6 +70,7 @@ type UI struct {
 	list    *listScreen
 	status  *statusBar
 	unwatch func()
+	flow    *flow // the encounter flow last opened
 }
 
 // screen is one page of the stack.
@@ -88,7 +90,7 @@ func New(win fyne.Window, deps Deps) *UI {
 	if deps.Prefs == nil {
 		deps.Prefs = fyne.CurrentApp().Preferences()
 	}
-	u := &UI{win: win, deps: deps, p: deps.Printer}
+	u := &UI{win: win, deps: deps, p: deps.Printer, prefs: NewPrefs(deps.Prefs)}
 	u.title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	u.back = widget.NewButtonWithIcon(u.p.T("nav.back"), theme.NavigateBackIcon(), u.onBack)
 	u.details = widget.NewButtonWithIcon(u.p.T("officer.title"), theme.AccountIcon(), func() { u.openOfficer(nil) })

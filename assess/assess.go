@@ -283,6 +283,13 @@ func gather(p *content.Pack, in Input, premises map[string]bool, ignored map[str
 	}
 	out := make([]person, 0, len(byID))
 	for _, per := range byID {
+		// What a person says of their age weighs as much as the
+		// officer's estimate: a child indicator makes them a child.
+		for id := range per.facts.Indicators {
+			if ind, ok := p.Indicator(id); ok && ind.Child && !per.facts.Child {
+				per.facts.Child = true
+			}
+		}
 		out = append(out, *per)
 	}
 	slices.SortFunc(out, func(a, b person) int { return cmp.Compare(a.id, b.id) })

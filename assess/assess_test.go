@@ -822,3 +822,15 @@ func TestLevelNames(t *testing.T) {
 		t.Error("levels out of order")
 	}
 }
+
+// TestSaysUnder18 treats a person who says they are under 18, or cannot
+// say their age, as a child whatever the officer estimated.
+func TestSaysUnder18(t *testing.T) {
+	p := defaultPack(t)
+	for _, ind := range []string{"ind.vulnerability.says_under_18", "ind.vulnerability.age_unclear"} {
+		res := assess.Assess(p, assess.Input{Business: "car_wash", People: []assess.Person{{ID: "p1", AgeYears: 25, Indicators: []string{ind}}}})
+		if res.Level != content.Red || !p.HasKind(res.Actions, content.KindNRMReferral) {
+			t.Errorf("%s: level %v, actions %v", ind, res.Level, res.Actions)
+		}
+	}
+}

@@ -135,7 +135,10 @@ type Indicator struct {
 	// empty for a general sign.
 	Exploitation []string `json:"exploitation"`
 	Scope        Scope    `json:"scope"`
-	Label        Text     `json:"label"`
+	// Child marks an indicator that means the person must be treated as
+	// a child: they say they are under 18, or cannot say their age.
+	Child bool `json:"child,omitempty"`
+	Label Text `json:"label"`
 	// Hint is one line on what this looks like on a visit.
 	Hint    Text `json:"hint"`
 	Retired bool `json:"retired,omitempty"`

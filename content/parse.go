@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"path"
+	"slices"
 	"strings"
 	"time"
 
@@ -269,6 +271,12 @@ func parseFiles(files map[string][]byte) (*Pack, error) {
 	v.run(meta, rs.Rules, as.Actions)
 	p.Questions = completeChoices(p.Questions, qs.Answers)
 	p.Screening = parseScreening(fsys, &ps)
+	p.checkScreening(&ps)
+	for _, ind := range p.Indicators {
+		if ind.Child && ind.Scope != ScopePerson {
+			ps.add(fileIndicators, ind.ID, "child", "only an indicator about a person can make them a child: give it \"scope\": \"person\"")
+		}
+	}
 	if len(ps.list) > 0 {
 		return nil, refused(name, ps.list...)
 	}
@@ -406,4 +414,22 @@ func parseScreening(fsys fs.FS, ps *problems) *screening.Set {
 		return nil
 	}
 	return set
+}
+
+// checkScreening reports screening answers that imply indicators the pack
+// does not have: they would be ignored by the assessment without a word.
+func (p *Pack) checkScreening(ps *problems) {
+	if p.Screening == nil {
+		return
+	}
+	for _, q := range p.Screening.Questions {
+		for _, answer := range slices.Sorted(maps.Keys(q.Indicators)) {
+			for _, id := range q.Indicators[answer] {
+				if ind, ok := p.Indicator(id); !ok || ind.Scope == ScopePremises {
+					ps.add(path.Join(screeningDir, "questions.json"), q.ID, "indicators",
+						"answer %q implies %q, which is not an indicator about a person in this pack", answer, id)
+				}
+			}
+		}
+	}
 }

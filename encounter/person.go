@@ -40,20 +40,24 @@ func (p Person) Child() bool {
 }
 
 // ScreeningAnswer is one answer a person gave to a screening question,
-// recorded against the question id, never its text.
+// recorded against the question id and the version of the question set,
+// never against its text. Answers are only added: a later answer to the
+// same question supersedes an earlier one, which stays on the record.
 type ScreeningAnswer struct {
 	Question string `json:"question"`
 	// Choice is the option chosen: "yes", "no", "dont_know",
-	// "prefer_not", or a choice question's option id.
+	// "prefer_not", or a choice question's option id; empty for free text.
 	Choice string `json:"choice,omitempty"`
 	// Text is a free-text answer in the language it was given in;
-	// Translation is the interpreter's rendering of it, by TranslatedBy.
-	Text         string    `json:"text,omitempty"`
-	Lang         string    `json:"lang"`
-	Translation  string    `json:"translation,omitempty"`
-	TranslatedBy string    `json:"translated_by,omitempty"`
-	Mode         string    `json:"mode"` // "interpreter" or "handover"
-	At           time.Time `json:"at"`
+	// Translation is the interpreter's rendering of it into the officer's
+	// language, by Interpreter (name, and number or agency).
+	Text        string    `json:"text,omitempty"`
+	Translation string    `json:"translation,omitempty"`
+	Interpreter string    `json:"interpreter,omitempty"`
+	Lang        string    `json:"lang"` // BCP 47 tag of the language the question was put in
+	Mode        string    `json:"mode"` // "interpreter" or "handover"
+	At          time.Time `json:"at"`
+	Set         string    `json:"set,omitempty"` // version of the question set
 }
 
 // Referral is what was done for a person: an NRM referral, or a Duty to

@@ -80,7 +80,7 @@ func TestIndicatorsAndCheck(t *testing.T) {
 		{screening.Answer{Question: "documents.kept", Choice: screening.Yes}, []string{"ind.control.documents_withheld"}},
 		{screening.Answer{Question: "documents.kept", Choice: screening.No}, nil},
 		{screening.Answer{Question: "documents.access", Choice: screening.No}, []string{"ind.control.documents_withheld"}},
-		{screening.Answer{Question: "age.range", Choice: "14_17"}, []string{"ind.general.child"}},
+		{screening.Answer{Question: "age.range", Choice: "14_17"}, []string{"ind.vulnerability.says_under_18"}},
 		{screening.Answer{Question: "pay.how", Choice: "cash"}, []string{"ind.labour.cash_only"}},
 		{screening.Answer{Question: "housing.workplace", Choice: screening.Yes}, []string{"ind.general.living_at_workplace"}},
 		{screening.Answer{Question: "threats.hurt", Choice: screening.PreferNot}, nil},
