@@ -198,6 +198,7 @@ func (f *flow) showBanners(change string) {
 	for _, b := range f.banners {
 		b.show(level, f.u.p.T("rag."+level.String()), first, change)
 	}
+	relayout(f.u.win.Content()) // the banner on screen may have grown or shrunk
 }
 
 // describe says in words what changed in the assessment.

@@ -106,6 +106,7 @@ func (f *flow) actionCheck(id string) fyne.CanvasObject {
 			f.rec.Checklist = append(f.rec.Checklist, encounter.Tick{Action: id, At: f.u.deps.Now().UTC(), By: f.u.officer().String()})
 		}
 		show()
+		relayout(f.u.win.Content())
 		f.save() // ticks do not change the assessment
 	}
 	show()

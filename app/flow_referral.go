@@ -303,7 +303,9 @@ func (f *flow) summary(id uuid.UUID) string {
 		}
 	}
 	add("summary.exploitation", strings.Join(exps, ", "))
-	add("summary.encounter", strings.Join([]string{timeText(r.OccurredAt), r.Premises.Name, r.Premises.Address, f.u.businessLabel(r.Premises.Business)}, ", "))
+	add("summary.encounter", strings.Join(slices.DeleteFunc([]string{
+		timeText(r.OccurredAt), r.Premises.Name, r.Premises.Address, f.u.businessLabel(r.Premises.Business),
+	}, func(s string) bool { return strings.TrimSpace(s) == "" }), ", "))
 	add("summary.officer", r.Officer.String())
 	account := ""
 	switch {

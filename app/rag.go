@@ -100,5 +100,4 @@ func (b *ragBanner) show(level content.Level, levelText, first, change string) {
 	}
 	b.box.Show()
 	b.bg.Refresh()
-	relayout(b.box)
 }
