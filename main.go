@@ -92,7 +92,7 @@ func run() error {
 
 	w := a.NewWindow(printer.T("app.title"))
 	w.Resize(fyne.NewSize(440, 780))
-	ui := app.New(w, app.Deps{Records: st, Sync: eng, Content: lib, Printer: printer, Prefs: a.Preferences()})
+	ui := app.New(w, app.Deps{Records: st, Sync: eng, Content: lib, Printer: printer, Bundle: bundle, Prefs: a.Preferences()})
 	w.ShowAndRun()
 
 	ui.Close()

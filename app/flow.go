@@ -100,11 +100,17 @@ func (f *flow) open(s step) {
 		f.known = true
 	}
 	p := f.u.p
-	steps := f.steps()
 	banner := newRAGBanner()
 	f.banners = append(f.banners, banner)
-	head := widget.NewLabel(p.T("flow.step", slices.Index(steps, s)+1, len(steps), p.T("flow."+stepKeys[s])))
+	head := widget.NewLabel("")
 	head.SizeName = theme.SizeNameCaptionText
+	// Adding or removing people adds or removes steps: keep count.
+	setHead := func() {
+		steps := f.steps()
+		head.SetText(p.T("flow.step", slices.Index(steps, s)+1, len(steps), p.T("flow."+stepKeys[s])))
+	}
+	setHead()
+	f.headers = append(f.headers, setHead)
 	problems := widget.NewLabel("")
 	problems.Wrapping = fyne.TextWrapWord
 	problems.Importance = widget.DangerImportance
@@ -170,6 +176,9 @@ func (f *flow) assess() assess.Result {
 func (f *flow) changed() {
 	f.result = f.assess()
 	f.save()
+	for _, fn := range f.headers {
+		fn()
+	}
 	if !f.known {
 		return
 	}

@@ -80,7 +80,10 @@ func (f *flow) personCard(i int, rebuild func()) fyne.CanvasObject {
 	label.OnChanged = func(s string) { person().Label = s; f.changed() }
 
 	age := widget.NewEntry()
-	age.SetPlaceHolder(f.pack.Age.Hint.In(f.u.lang()))
+	age.SetPlaceHolder(p.T("person.age.hint"))
+	ageHint := widget.NewLabel(f.pack.Age.Hint.In(f.u.lang()))
+	ageHint.Wrapping = fyne.TextWrapWord
+	ageHint.SizeName = theme.SizeNameCaptionText
 	if ps.AgeYears > 0 {
 		age.SetText(strconv.Itoa(ps.AgeYears))
 	}
@@ -134,7 +137,7 @@ func (f *flow) personCard(i int, rebuild func()) fyne.CanvasObject {
 
 	form := widget.NewForm(
 		widget.NewFormItem(p.T("person.label"), label),
-		widget.NewFormItem(f.pack.Age.Prompt.In(f.u.lang()), age),
+		widget.NewFormItem(f.pack.Age.Prompt.In(f.u.lang()), container.NewVBox(age, ageHint)),
 		widget.NewFormItem("", container.NewVBox(doubt, doubtHint)),
 		widget.NewFormItem(p.T("person.gender"), gender),
 		widget.NewFormItem(p.T("person.nationality"), nationality),

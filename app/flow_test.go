@@ -121,7 +121,7 @@ func TestRedPath(t *testing.T) {
 	h.choose(businessHint, "Nail bar")
 	h.tapButton("Next: People")
 	h.tapButton("Add a person")
-	h.typeInto("Your best estimate; leave empty if you cannot tell.", "30")
+	h.typeInto("For example 25", "30")
 	h.tapButton("Next: What you see")
 	h.tapButton("Next: About each person")
 	h.answer("Does someone else hold their passport or ID?", "Yes", 0)
@@ -187,7 +187,7 @@ func TestChildIsAlwaysReferred(t *testing.T) {
 	h.choose(businessHint, "Takeaway or restaurant")
 	h.tapButton("Next: People")
 	h.tapButton("Add a person")
-	h.typeInto("Your best estimate; leave empty if you cannot tell.", "15")
+	h.typeInto("For example 25", "15")
 	h.tapButton("Next: What you see")
 	if !h.hasText("RED") {
 		t.Error("a child is not Red")

@@ -76,6 +76,9 @@ func (u *UI) openOfficer(next func()) {
 		widget.NewFormItem(p.T("officer.number"), number),
 		widget.NewFormItem(p.T("officer.agency"), agency),
 	)
+	if u.deps.Bundle != nil {
+		form.Append(p.T("lang.officer"), NewOfficerLanguageSelect(u.deps.Bundle, u.prefs, u.p, u.setLanguage))
+	}
 	form.Orientation = widget.Adaptive
 	content = container.NewVBox(intro, form, problem, save)
 	u.push(screen{title: p.T("officer.title"), content: container.NewVScroll(content)})

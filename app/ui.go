@@ -45,6 +45,9 @@ type Deps struct {
 	// checklists, in the version each record was made under.
 	Content *content.Library
 	Printer *i18n.Printer
+	// Bundle holds every language of the interface, for the officer's
+	// language picker. Nil hides the picker.
+	Bundle *i18n.Bundle
 	// Prefs keeps settings such as who the officer is. Nil means the
 	// current app's preferences.
 	Prefs fyne.Preferences
@@ -91,6 +94,15 @@ func New(win fyne.Window, deps Deps) *UI {
 		deps.Prefs = fyne.CurrentApp().Preferences()
 	}
 	u := &UI{win: win, deps: deps, p: deps.Printer, prefs: NewPrefs(deps.Prefs)}
+	u.build()
+	u.unwatch = deps.Sync.Subscribe(u.onSyncStatus)
+	return u
+}
+
+// build lays out the window in the printer's language, on the home screen.
+func (u *UI) build() {
+	win, deps := u.win, u.deps
+	u.stack = nil
 	u.title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	u.back = widget.NewButtonWithIcon(u.p.T("nav.back"), theme.NavigateBackIcon(), u.onBack)
 	u.details = widget.NewButtonWithIcon(u.p.T("officer.title"), theme.AccountIcon(), func() { u.openOfficer(nil) })
@@ -109,8 +121,14 @@ func New(win fyne.Window, deps Deps) *UI {
 	u.push(screen{title: u.p.T("list.title"), content: u.list.box})
 	u.list.reload()
 	u.status.show(deps.Sync.Status())
-	u.unwatch = deps.Sync.Subscribe(u.onSyncStatus)
-	return u
+}
+
+// setLanguage switches the interface to printer's language, back on the
+// home screen.
+func (u *UI) setLanguage(printer *i18n.Printer) {
+	u.p = printer
+	u.deps.Printer = printer
+	u.build()
 }
 
 // Close stops listening to the sync engine.
