@@ -52,6 +52,7 @@ type flow struct {
 	banners   []*ragBanner  // one per step screen pushed
 	screening *Interpreter  // the screening screen last opened
 	refresh   []func()      // redraws the step screens that show the result
+	headers   []func()      // rewrite the "Step n of m" of each step screen
 }
 
 // openFlow starts or continues the flow for draft r. stored says whether
