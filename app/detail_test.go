@@ -1,6 +1,8 @@
 package app
 
 import (
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -89,4 +91,24 @@ func TestCrimeReference(t *testing.T) {
 		t.Error("detail does not show the crime reference")
 	}
 	saveShot(t, h.win, "detail-crime")
+}
+
+// TestOfficerLanguage switches the interface to Welsh from Your details;
+// the choice sticks for the next start.
+func TestOfficerLanguage(t *testing.T) {
+	h := newHarness(t)
+	h.tapButton("Your details")
+	sel := find(h, "language select", func(s *widget.Select) bool { return slices.ContainsFunc(s.Options, func(o string) bool { return strings.Contains(o, "Cymraeg") }) })
+	for _, o := range sel.Options {
+		if strings.Contains(o, "Cymraeg") {
+			sel.SetSelected(o)
+		}
+	}
+	if !h.hasText("Cyfarfyddiadau") || !h.hasText("Cyfarfyddiad newydd") {
+		t.Fatal("the interface did not switch to Welsh")
+	}
+	if tag, ok := h.ui.prefs.OfficerLanguage(); !ok || tag.String() != "cy" {
+		t.Errorf("choice not kept: %v %v", tag, ok)
+	}
+	saveShot(t, h.win, "list-welsh")
 }

@@ -95,7 +95,7 @@ func newHarness(t *testing.T) *harness {
 		t.Fatal(err)
 	}
 	main := &mainQueue{Engine: eng}
-	ui := New(win, Deps{Records: st, Sync: main, Content: lib, Printer: bundle.Printer(i18n.Source)})
+	ui := New(win, Deps{Records: st, Sync: main, Content: lib, Printer: bundle.Printer(i18n.Source), Bundle: bundle})
 	t.Cleanup(ui.Close)
 	h := &harness{t: t, win: win, ui: ui, st: st, eng: eng, main: main, lib: lib, proxy: proxy}
 	h.waitUntil(func() bool { return h.hasText("Can't reach the server") })
