@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -161,7 +162,7 @@ func (f *formScreen) onPeople(s string) {
 // autosave writes the draft as it now stands.
 func (f *formScreen) autosave() {
 	if err := f.u.deps.Records.SaveDraft(context.Background(), f.rec); err != nil {
-		f.saved.SetText(f.u.p.T("form.save_failed"))
+		f.saved.SetText(f.saveFailed(err))
 		f.saved.Importance = widget.DangerImportance
 		f.saved.Refresh()
 		return
@@ -191,7 +192,7 @@ func (f *formScreen) onSave() {
 		f.showProblems(strings.Join(lines, "\n"))
 		return
 	case err != nil:
-		f.showProblems(f.u.p.T("form.save_failed"))
+		f.showProblems(f.saveFailed(err))
 		return
 	}
 	f.stored = false // finalised: nothing for onLeave to tidy
@@ -200,9 +201,21 @@ func (f *formScreen) onSave() {
 	f.u.list.showNotice(f.u.p.T("form.saved"), widget.SuccessImportance)
 }
 
+// saveFailed says why a save failed, in words the officer can act on.
+// A full device gets its own message (store.ErrDiskFull matches ENOSPC).
+func (f *formScreen) saveFailed(err error) string {
+	if errors.Is(err, syscall.ENOSPC) {
+		return f.u.p.T("form.disk_full")
+	}
+	return f.u.p.T("form.save_failed")
+}
+
 func (f *formScreen) showProblems(text string) {
 	f.problems.SetText(text)
 	f.problems.Show()
+	// Twice: a wrapped label learns its height from the width the first
+	// layout gives it; laid out once, a long message overlaps the button.
+	f.content.Refresh()
 	f.content.Refresh()
 }
 
