@@ -283,8 +283,9 @@ func (h *harness) scaled(n int) int { return max(1, int(float64(n)*h.opts.Scale)
 
 // verify heals the system and audits it: every device's saved drafts are
 // intact (the small-disk device is checked by its own cycle), and every
-// acknowledged record is on the server once and unaltered; then, with faults gone, every device syncs everything and the audit
-// runs again; last, the server's own store is inspected.
+// acknowledged record is on the server once and unaltered; then, with
+// faults gone, every device syncs everything and the audit runs again;
+// last, the server's own store is inspected.
 func (h *harness) verify(ctx context.Context, rng *mrand.Rand) []string {
 	var problems []string
 	fail := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
