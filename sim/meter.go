@@ -23,6 +23,8 @@ type Meter struct {
 	requests  map[string]int
 	failed    int
 	firstPull time.Time
+	pushUp    int64 // bytes up and down when the first pull began
+	pushDown  int64
 }
 
 // NewMeter returns a meter with nothing counted.
@@ -53,7 +55,7 @@ func (m *Meter) Reset() {
 	m.down.Store(0)
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.pushes, m.failed, m.firstPull = nil, 0, time.Time{}
+	m.pushes, m.failed, m.firstPull, m.pushUp, m.pushDown = nil, 0, time.Time{}, 0, 0
 	clear(m.requests)
 }
 
@@ -64,6 +66,9 @@ type Counts struct {
 	Requests  map[string]int  // requests started, by path
 	Failed    int             // requests that got no full answer
 	FirstPull time.Time       // when the first pull started: pushing was over
+	// PushUp and PushDown are the bytes up and down before the first
+	// pull: the pushes' share of the traffic.
+	PushUp, PushDown int64
 }
 
 // Counts returns a copy of the counts.
@@ -73,7 +78,7 @@ func (m *Meter) Counts() Counts {
 	c := Counts{
 		Up: m.up.Load(), Down: m.down.Load(),
 		Pushes: append([]time.Duration(nil), m.pushes...), Requests: map[string]int{},
-		Failed: m.failed, FirstPull: m.firstPull,
+		Failed: m.failed, FirstPull: m.firstPull, PushUp: m.pushUp, PushDown: m.pushDown,
 	}
 	for k, v := range m.requests {
 		c.Requests[k] = v
@@ -87,6 +92,8 @@ func (c *Counts) Add(o Counts) {
 	c.Down += o.Down
 	c.Pushes = append(c.Pushes, o.Pushes...)
 	c.Failed += o.Failed
+	c.PushUp += o.PushUp
+	c.PushDown += o.PushDown
 	if c.Requests == nil {
 		c.Requests = map[string]int{}
 	}
@@ -127,6 +134,7 @@ func (t *timedTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	t.m.requests[r.URL.Path]++
 	if r.URL.Path == wire.PathPull && t.m.firstPull.IsZero() {
 		t.m.firstPull = start
+		t.m.pushUp, t.m.pushDown = t.m.up.Load(), t.m.down.Load()
 	}
 	t.m.mu.Unlock()
 	resp, err := t.next.RoundTrip(r)
