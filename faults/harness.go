@@ -334,7 +334,7 @@ func (h *harness) verify(ctx context.Context, rng *mrand.Rand) []string {
 			fail("%s audit: pull from server: %v", when, err)
 			return
 		}
-		a := sim.Compare(ops, held)
+		a := sim.Compare(ops, held, true)
 		h.rep.Audits++
 		h.rep.Acked, h.rep.OnServer = a.Acked, a.OnServer
 		if !a.OK() {

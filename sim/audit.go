@@ -70,7 +70,7 @@ type Audit struct {
 	Lost       []uuid.UUID // acknowledged, but not on the server
 	Duplicated []uuid.UUID // served more than once
 	Altered    []uuid.UUID // served with a body other than the device's
-	Unknown    []uuid.UUID // served as from an audited device that never finalised it
+	Unknown    []uuid.UUID // served, but no audited device finalised it
 	Aside      []uuid.UUID // acknowledged as kept aside: a conflict nobody made
 }
 
@@ -95,9 +95,11 @@ func (a Audit) String() string {
 }
 
 // Compare audits ops, everything a server serves, against what each
-// device holds. Records from devices not in held are counted, not judged:
-// a shared server may hold other devices' work.
-func Compare(ops []wire.Op, held []Held) Audit {
+// device holds. If exclusive, the server should hold nothing but these
+// devices' records, and any other is Unknown; otherwise records from
+// other devices are counted, not judged: a shared server holds others'
+// work.
+func Compare(ops []wire.Op, held []Held, exclusive bool) Audit {
 	var a Audit
 	type mine struct {
 		doc   []byte
@@ -128,6 +130,9 @@ func Compare(ops []wire.Op, held []Held) Audit {
 		}
 		m, ok := ours[op.Device]
 		if !ok {
+			if exclusive {
+				a.Unknown = append(a.Unknown, op.ID)
+			}
 			continue
 		}
 		a.Ours++

@@ -307,7 +307,7 @@ func Run(ctx context.Context, opts Options) (Report, error) {
 	if err != nil {
 		return rep, fmt.Errorf("audit: %w", err)
 	}
-	rep.Audit = Compare(ops, held)
+	rep.Audit = Compare(ops, held, opts.Server == "")
 	return rep, nil
 }
 

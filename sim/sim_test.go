@@ -72,7 +72,7 @@ func TestCompare(t *testing.T) {
 		op(dev, invented, doc(invented, "f")),
 		op(other, uuid.New(), doc(uuid.New(), "someone else's")),
 	}
-	a := Compare(ops, held)
+	a := Compare(ops, held, false)
 	if a.OK() {
 		t.Fatal("audit passed a server that lost and doubled records")
 	}
@@ -89,8 +89,12 @@ func TestCompare(t *testing.T) {
 	if a.Acked != 4 || a.Queued != 1 || a.OnServer != 7 || a.Ours != 6 {
 		t.Errorf("counts: %+v", a)
 	}
-	if good := Compare(ops[:1], []Held{{Device: dev, Acked: map[uuid.UUID][]byte{kept: doc(kept, "a")}}}); !good.OK() {
+	if good := Compare(ops[:1], []Held{{Device: dev, Acked: map[uuid.UUID][]byte{kept: doc(kept, "a")}}}, true); !good.OK() {
 		t.Errorf("audit failed a faithful server: %s", good)
+	}
+	// A server that should hold only these devices' records holds another's.
+	if a := Compare(ops[6:], held, true); len(a.Unknown) != 1 || a.Unknown[0] != ops[6].ID {
+		t.Errorf("exclusive audit did not flag another device's record: %s", a)
 	}
 }
 
