@@ -79,6 +79,14 @@ func TestDiskFullMessage(t *testing.T) {
 	if r := h.only(); r.State != encounter.Draft {
 		t.Errorf("finalised on a full disk: %v", r.State)
 	}
+	// The long message has the height its wrapped lines need, so it does
+	// not run under the Save button.
+	msg := find(h, "problems label", func(l *widget.Label) bool {
+		return l.Text == full && l.Importance == widget.DangerImportance && l.SizeName == ""
+	})
+	if got, need := msg.Size().Height, msg.MinSize().Height; got < need {
+		t.Errorf("the message is laid out %v high but needs %v: it runs under the Save button", got, need)
+	}
 	saveShot(t, win, "form-disk-full")
 
 	disk.full.Store(false)

@@ -122,13 +122,20 @@ func (h *harness) killPush(ctx context.Context, rng *mrand.Rand) (string, []stri
 	if _, err := h.follow(ch, dev, wait, nil); err != nil {
 		return "", append([]string{err.Error()}, h.kill(ch, dev)...)
 	}
-	syncing := dev.model.syncing
 	problems := h.kill(ch, dev)
-	dev.model.syncing = false
-	if syncing {
+	if dev.model.syncing { // its last word was "syncing"
 		h.rep.KillsInSync++
 		where = "during a sync"
+		// Still entries to acknowledge: the push itself was cut short.
+		if st, err := store.Open(ctx, store.Options{Dir: dev.dir, Key: dev.key}); err == nil {
+			if p, err := st.Progress(ctx); err == nil && p.Queued() > 0 {
+				h.rep.KillsInPush++
+				where = fmt.Sprintf("during a push, %d entries unacknowledged", p.Queued())
+			}
+			st.Close()
+		}
 	}
+	dev.model.syncing = false
 	return fmt.Sprintf("%s killed %s, %v after it began", dev.name, where, wait), problems
 }
 
@@ -219,11 +226,11 @@ func (h *harness) cuts(ctx context.Context, rng *mrand.Rand) (string, []string) 
 	}
 	defer closeAll()
 	p := 0.2 + 0.7*rng.Float64()
-	within := int64(64 + rng.IntN(8<<10))
+	within := int64(64 + rng.IntN(4<<10))
 	before := h.proxy.Cuts()
 	h.proxy.Set(faultproxy.Faults{Cut: sim.RandomCuts(p, within, rng.Uint64())})
 	failed := 0
-	for range 3 + rng.IntN(6) {
+	for range 4 + rng.IntN(9) {
 		for _, d := range ds {
 			if _, err := d.Record(ctx, h.scaled(3+rng.IntN(25)), 1+rng.IntN(3)); err != nil {
 				return "", []string{fmt.Sprintf("record: %v", err)}

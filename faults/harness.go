@@ -68,7 +68,9 @@ type Report struct {
 	// kind of cycle that could not run here.
 	Notes []string
 
-	DeviceKills, KillsInSync int // device processes killed, and of those during a sync (a push, then a pull)
+	DeviceKills              int // device processes killed
+	KillsInSync              int // of those, during a sync (a push, then a pull)
+	KillsInPush              int // of those, with entries of the push still unacknowledged
 	ServerKills, ServerTerms int // server processes killed (SIGKILL) and stopped (SIGTERM)
 	ServerKillsInSync        int // of those, while devices were syncing
 	Cuts                     int64
@@ -99,8 +101,8 @@ func (r Report) Print(w io.Writer) {
 	}
 	slices.Sort(kinds)
 	fmt.Fprintf(w, "cycles: %d in %v (seed %d): %s\n", r.Cycles, r.Elapsed.Round(time.Second), r.Seed, strings.Join(kinds, ", "))
-	fmt.Fprintf(w, "device processes killed: %d (%d during a sync); server processes killed: %d with SIGKILL, %d stopped with SIGTERM (%d of them while devices were syncing); connections cut: %d\n",
-		r.DeviceKills, r.KillsInSync, r.ServerKills, r.ServerTerms, r.ServerKillsInSync, r.Cuts)
+	fmt.Fprintf(w, "device processes killed: %d (%d during a sync, %d of them with the push unfinished); server processes killed: %d with SIGKILL, %d stopped with SIGTERM (%d of them while devices were syncing); connections cut: %d\n",
+		r.DeviceKills, r.KillsInSync, r.KillsInPush, r.ServerKills, r.ServerTerms, r.ServerKillsInSync, r.Cuts)
 	fmt.Fprintf(w, "audits: %d (before and after healing each cycle); at the end %d acknowledged records, %d on the server; draft checks: %d\n",
 		r.Audits, r.Acked, r.OnServer, r.DraftsChecked)
 	fmt.Fprintf(w, "disk full: %d writes refused with ErrDiskFull; writing resumed after space was freed in %d cycles; %d devices died of SIGBUS closing on a disk filled past the reserve, losing nothing\n",
