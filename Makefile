@@ -6,7 +6,7 @@ export PATH := $(PATH):/usr/local/go/bin
 BIN     := bin
 ADDR    ?= 127.0.0.1:8765
 
-.PHONY: all build app server demo test deps clean
+.PHONY: all build app server demo test deps clean faults bench fuzz
 
 all: build
 
@@ -30,6 +30,32 @@ demo: build
 test: deps
 	$(GO) vet ./...
 	$(GO) test -count=1 ./...
+
+# Fault harness (faults/): real device and server processes killed with
+# SIGKILL mid-write and mid-push, the server restarted, connections cut,
+# slowed and a device disk filled; an audit after every cycle. A short run
+# is part of make test. Filling a disk needs root (it mounts a tmpfs).
+FAULT_CYCLES ?= 200
+faults: server
+	$(GO) build -o $(BIN)/waymark-faults ./cmd/waymark-faults
+	$(BIN)/waymark-faults --cycles $(FAULT_CYCLES) --server-bin $(BIN)/waymark-server
+
+# One table of figures (saves, syncs, 200 devices, memory), with the
+# ambitions beside them. It measures the real server and app binaries.
+bench: build
+	$(GO) run ./cmd/waymark-bench --server-bin $(BIN)/waymark-server --app-bin $(BIN)/waymark
+
+# Each fuzz target for FUZZTIME; go test fuzzes one target at a time.
+FUZZTIME ?= 1m
+FUZZ_TARGETS := ./sync/wire:FuzzDecodePushRequest ./sync/wire:FuzzDecodePullRequest \
+	./sync/wire:FuzzDecodeResponses ./server:FuzzPush ./server:FuzzPull
+# LEAD: when the content-pack parser (package content) is merged, add its
+# target to FUZZ_TARGETS, e.g. ./content:FuzzParsePack.
+fuzz:
+	@for t in $(FUZZ_TARGETS); do \
+		echo "== $${t#*:} ($${t%%:*}) for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$${t#*:}$$" -fuzztime $(FUZZTIME) "$${t%%:*}" || exit 1; \
+	done
 
 clean:
 	rm -rf $(BIN)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -249,12 +250,17 @@ func (f *flow) personName(id string) string {
 // save writes the draft, with the assessment as it now stands.
 func (f *flow) save() {
 	f.rec.Assessment = snapshot(f.result, f.u.deps.Now())
-	f.saveErr = f.u.deps.Records.SaveDraft(context.Background(), f.rec)
-	if f.saveErr != nil {
-		f.u.toast(f.u.p.T("form.save_failed"), widget.DangerImportance)
-		return
+	err := f.u.deps.Records.SaveDraft(context.Background(), f.rec)
+	switch {
+	case err != nil:
+		f.u.toast(f.u.saveFailed(err), widget.DangerImportance)
+	case f.saveErr != nil:
+		f.u.toast(f.u.p.T("form.saved_again"), widget.SuccessImportance)
 	}
-	f.stored = true
+	f.saveErr = err
+	if err == nil {
+		f.stored = true
+	}
 }
 
 // snapshot turns an assessment into the form a record keeps.
@@ -298,7 +304,7 @@ func (f *flow) finalise() string {
 				lines = append(lines, "• "+f.u.problemText(f.rec, pr))
 			}
 		case err != nil:
-			return p.T("form.save_failed")
+			return f.u.saveFailed(err)
 		default:
 			f.stored = false // finalised: nothing for onLeave to tidy
 			f.u.deps.Sync.Notify()
@@ -308,6 +314,15 @@ func (f *flow) finalise() string {
 		}
 	}
 	return p.T("form.fix") + "\n" + strings.Join(lines, "\n")
+}
+
+// saveFailed says why a save failed, in words the officer can act on. A
+// full device gets its own message (store.ErrDiskFull matches ENOSPC).
+func (u *UI) saveFailed(err error) string {
+	if errors.Is(err, syscall.ENOSPC) {
+		return u.p.T("form.disk_full")
+	}
+	return u.p.T("form.save_failed")
 }
 
 // personLevel is the highest level of the reasons about one person.

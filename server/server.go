@@ -71,7 +71,11 @@ func Open(opts Options) (*Server, error) {
 		WithMetricsEnabled(false).
 		WithLogger(badgerLogger{log})
 	if opts.Dir == "" {
-		bo = bo.WithInMemory(true).WithSyncWrites(false)
+		// In memory there is no value log: every value must fit under the
+		// threshold, so raise it to Badger's most (1 MiB), or records
+		// over 64 KiB fail with a 500. Bodies within 1 KiB of
+		// wire.MaxBodyBytes still do not fit; on disk they do.
+		bo = bo.WithInMemory(true).WithSyncWrites(false).WithValueThreshold(1 << 20)
 	}
 	if opts.Key != nil {
 		bo = bo.WithEncryptionKey(opts.Key)

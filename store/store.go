@@ -81,6 +81,7 @@ type Options struct {
 // for concurrent use.
 type Store struct {
 	db     *badger.DB
+	dir    string // empty in memory; its file system is checked for space
 	now    func() time.Time
 	device uuid.UUID
 
@@ -125,7 +126,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", opts.Dir, err)
 	}
-	s := &Store{db: db, now: opts.Now}
+	s := &Store{db: db, dir: opts.Dir, now: opts.Now}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -151,6 +152,17 @@ func (s *Store) Close() error {
 func (s *Store) DeviceID() uuid.UUID { return s.device }
 
 func (s *Store) loadDevice() error {
+	// Read first: a store that has its id opens even on a full disk.
+	err := s.db.View(func(txn *badger.Txn) error {
+		b, err := getValue(txn, keyDevice)
+		if err != nil {
+			return err
+		}
+		return s.device.UnmarshalBinary(b)
+	})
+	if !errors.Is(err, badger.ErrKeyNotFound) {
+		return err
+	}
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
 	return s.update(func(txn *badger.Txn) error {
@@ -430,13 +442,17 @@ func SortForOfficer(rs []encounter.Record, now time.Time) {
 	})
 }
 
-// update runs fn in a read-write transaction and commits it. Callers hold wmu.
+// update runs fn in a read-write transaction and commits it, unless the
+// disk is too full to write safely (ErrDiskFull). Callers hold wmu.
 func (s *Store) update(fn func(txn *badger.Txn) error) error {
+	if err := checkSpace(s.dir); err != nil {
+		return err
+	}
 	err := s.db.Update(fn)
 	if errors.Is(err, badger.ErrDBClosed) {
 		return ErrClosed
 	}
-	return err
+	return asDiskFull(err)
 }
 
 func getValue(txn *badger.Txn, key []byte) ([]byte, error) {

@@ -1,0 +1,79 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+	"testing"
+
+	"github.com/google/uuid"
+
+	"github.com/waymark-app/waymark/encounter"
+	"github.com/waymark-app/waymark/store"
+)
+
+// fullDisk is a real store whose writes fail as they do on a full device
+// while full is set. (The store's own tests, and the fault harness, fill
+// a real file system.)
+type fullDisk struct {
+	*store.Store
+	full atomic.Bool
+}
+
+func (d *fullDisk) SaveDraft(ctx context.Context, r encounter.Record) error {
+	if d.full.Load() {
+		return fmt.Errorf("save draft %s: %w", r.ID, store.ErrDiskFull)
+	}
+	return d.Store.SaveDraft(ctx, r)
+}
+
+func (d *fullDisk) Finalise(ctx context.Context, id uuid.UUID) (encounter.Record, error) {
+	if d.full.Load() {
+		return encounter.Record{}, fmt.Errorf("finalise %s: %w", id, store.ErrDiskFull)
+	}
+	return d.Store.Finalise(ctx, id)
+}
+
+// TestDiskFullMessage: on a full device the flow says so in plain words,
+// keeps what was saved, refuses to finalise, and saves again once there
+// is room.
+func TestDiskFullMessage(t *testing.T) {
+	h := newHarness(t)
+	disk := &fullDisk{Store: h.st}
+	h.ui.deps.Records = disk
+	h.tapButton("New encounter")
+	h.typeInto(nameHint, "Example Nails")
+	h.choose(businessHint, "Nail bar")
+	disk.full.Store(true)
+	h.typeInto(nameHint, " Ltd")
+	full := h.ui.p.T("form.disk_full")
+	if !h.hasText(full) {
+		t.Fatal("the flow does not say the device is full")
+	}
+	if r := h.only(); r.Premises.Name != "Example Nails" {
+		t.Errorf("saved draft changed: %q", r.Premises.Name)
+	}
+	saveShot(t, h.win, "form-disk-full")
+	h.tapButton("Next: People")
+	h.tapButton("Next: What you see")
+	h.tapButton("Next: Assessment")
+	h.tapButton("Save and queue")
+	if r := h.only(); r.State != encounter.Draft {
+		t.Errorf("finalised on a full disk: %v", r.State)
+	}
+	if !h.hasText(full) {
+		t.Error("the save does not say the device is full")
+	}
+
+	disk.full.Store(false)
+	h.tapButton("Back")
+	h.tapButton("Back")
+	h.tapButton("Back")
+	h.typeInto(nameHint, ".")
+	if r := h.only(); r.Premises.Name != "Example Nails Ltd." || r.Premises.Business != encounter.NailBar {
+		t.Errorf("after space was freed the draft is %+v", r.Premises)
+	}
+	if !h.hasText("Saved on this device again.") {
+		t.Error("the flow does not say the draft is saved again")
+	}
+}

@@ -1,0 +1,182 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/waymark-app/waymark/encounter"
+	"github.com/waymark-app/waymark/sim"
+	"github.com/waymark-app/waymark/sync/wire"
+)
+
+// load has devices push at the same moment to a fresh server, each over
+// connections of its own, in batches of 10 entries, and times every push.
+// The requests are encoded before the clock starts, from real encounter
+// documents, so that the figures are the server's and the network's, not
+// the cost of 200 device stores sharing this machine's CPUs (see simulate
+// for that).
+func (b *bench) load(ctx context.Context, devices, perDevice int) error {
+	const batch = 10
+	srv, err := b.startServer(ctx)
+	if err != nil {
+		return err
+	}
+	defer srv.stop()
+	_, idle, _ := srv.rss()
+
+	type device struct {
+		id       uuid.UUID
+		requests [][]byte
+	}
+	devs := make([]device, devices)
+	for i := range devs {
+		devs[i].id = uuid.New()
+		var entries []wire.Entry
+		for seq := 1; seq <= perDevice; seq++ {
+			r, err := encounter.New(devs[i].id, time.Now().Add(-time.Hour))
+			if err != nil {
+				return err
+			}
+			r.Premises = encounter.Premises{Name: fmt.Sprintf("Example Premises %d-%d", i, seq), Address: "1 Example Street, Testtown", Business: encounter.Businesses[seq%len(encounter.Businesses)]}
+			r.PeoplePresent = seq % 9
+			r.Notes = "Workers sleeping on site; manager answered for them; cash only; no protective equipment."
+			r.FinalisedAt = time.Now()
+			doc, err := r.Document()
+			if err != nil {
+				return err
+			}
+			entries = append(entries, wire.Entry{Seq: uint64(seq), ID: r.ID, Kind: wire.KindEncounter, Body: doc})
+			if len(entries) == batch || seq == perDevice {
+				body, err := wire.EncodeGzip(wire.PushRequest{Device: devs[i].id, Entries: entries})
+				if err != nil {
+					return err
+				}
+				devs[i].requests = append(devs[i].requests, body)
+				entries = nil
+			}
+		}
+	}
+
+	var (
+		mu      sync.Mutex
+		times   []time.Duration
+		errs    int
+		wg      sync.WaitGroup
+		start   = make(chan struct{})
+		acked   = make([]uint64, devices)
+		upBytes int64
+	)
+	for i, d := range devs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c := &http.Client{Timeout: time.Minute, Transport: &http.Transport{MaxIdleConnsPerHost: 1}}
+			<-start
+			for _, body := range d.requests {
+				t0 := time.Now()
+				ack, err := push(ctx, c, srv.url, body)
+				took := time.Since(t0)
+				mu.Lock()
+				if err != nil {
+					errs++
+				} else {
+					times = append(times, took)
+					acked[i] = ack
+					upBytes += int64(len(body))
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	t0 := time.Now()
+	close(start)
+	wg.Wait()
+	took := time.Since(t0)
+
+	total := devices * perDevice
+	short := 0
+	for _, a := range acked {
+		if a != uint64(perDevice) {
+			short++
+		}
+	}
+	ops, err := sim.PullAll(ctx, srv.url)
+	if err != nil {
+		return err
+	}
+	seen := map[uuid.UUID]int{}
+	dups := 0
+	for _, op := range ops {
+		if seen[op.ID]++; seen[op.ID] == 2 {
+			dups++
+		}
+	}
+	p := sim.Percentiles(times)
+	b.t.goal(fmt.Sprintf("%d devices pushing at once to the server: p50 / p95 / p99", devices),
+		fmt.Sprintf("%s / %s / %s (%d pushes of %d, max %s)", ms(p.P50), ms(p.P95), ms(p.P99), p.N, batch, ms(p.Max)),
+		"p99 ≤ 250 ms", p.P99 <= 250*time.Millisecond)
+	b.t.add("  server push throughput", fmt.Sprintf("%.0f encounters/s (%d in %v; %.0f B per encounter up, gzip)",
+		float64(total)/took.Seconds(), total, took.Round(time.Millisecond), float64(upBytes)/float64(total)))
+	b.t.goal("  lost / duplicated after the load", fmt.Sprintf("%d lost, %d duplicated (%d stored of %d; %d failed pushes, %d devices short of their ack)",
+		total-len(seen), dups, len(seen), total, errs, short), "0 / 0", len(seen) == total && dups == 0 && short == 0)
+	if now, peak, ok := srv.rss(); ok {
+		b.serverRSS = append(b.serverRSS, fmt.Sprintf("%.0f MiB idle at start; %.0f MiB after, %.0f MiB peak, with %d devices at once", idle, now, peak, devices))
+		b.t.add("server RSS (a real waymark-server process)", b.serverRSS[len(b.serverRSS)-1])
+	} else {
+		b.t.add("server RSS", "not measured: the server ran in this process (no --server-bin)")
+	}
+	return nil
+}
+
+// push sends one encoded push request and returns the ack.
+func push(ctx context.Context, c *http.Client, server string, body []byte) (uint64, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, server+wire.PathPush, bytes.NewReader(body))
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Content-Encoding", wire.Gzip)
+	req.Header.Set(wire.VersionHeader, strconv.Itoa(wire.Version))
+	resp, err := c.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	var pr wire.PushResponse
+	if resp.StatusCode != http.StatusOK {
+		return 0, fmt.Errorf("push: HTTP %s", resp.Status)
+	}
+	if err := wire.Decode(resp.Body, resp.Header.Get("Content-Encoding"), &pr); err != nil {
+		return 0, err
+	}
+	return pr.Ack, nil
+}
+
+// simulate runs the day-of-action simulation with real devices (a store
+// and an engine each, all in this process) against a server process:
+// every device records, then all sync at once, pushing and pulling
+// everything back.
+func (b *bench) simulate(ctx context.Context, devices int) error {
+	srv, err := b.startServer(ctx)
+	if err != nil {
+		return err
+	}
+	defer srv.stop()
+	rep, err := sim.Run(ctx, sim.Options{Server: srv.url, Devices: devices, Encounters: 10, Edits: 2, Batch: 10, Dir: b.fresh("sim")})
+	if err != nil {
+		return err
+	}
+	p := sim.Percentiles(rep.Wire.Pushes)
+	b.t.add(fmt.Sprintf("%d real devices (store + engine each, this process) at once: push p50 / p99", devices),
+		fmt.Sprintf("%s / %s; pushed %.0f encounters/s; all pulled back in %v", ms(p.P50), ms(p.P99), rep.Throughput(), rep.Synced.Round(time.Millisecond)))
+	b.t.goal("  lost / duplicated (audit)", fmt.Sprintf("%d lost, %d duplicated, %d altered of %d", len(rep.Audit.Lost), len(rep.Audit.Duplicated), len(rep.Audit.Altered), rep.Audit.Acked),
+		"0 / 0", rep.OK())
+	return nil
+}

@@ -1,0 +1,147 @@
+package server
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/waymark-app/waymark/sync/wire"
+)
+
+// fuzzServer is one in-memory server shared by a fuzz worker's inputs, so
+// that later inputs meet what earlier ones stored (resends, conflicts),
+// opened afresh now and then to bound its memory.
+var fuzzServer struct {
+	sync.Mutex
+	s    *Server
+	h    http.Handler
+	uses int
+}
+
+func fuzzHandler(t *testing.T) http.Handler {
+	fuzzServer.Lock()
+	defer fuzzServer.Unlock()
+	if fuzzServer.s == nil || fuzzServer.uses > 20000 {
+		if fuzzServer.s != nil {
+			fuzzServer.s.Close()
+		}
+		s, err := Open(Options{Content: &Content{ID: "fuzz.pack", Version: 2, Bundle: []byte("bundle")}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fuzzServer.s, fuzzServer.h, fuzzServer.uses = s, s.Handler(), 0
+	}
+	fuzzServer.uses++
+	return fuzzServer.h
+}
+
+var fuzzMethods = []string{http.MethodPost, http.MethodGet, http.MethodPut, http.MethodHead, http.MethodOptions, "PATCH", "BREW"}
+
+// serveFuzz sends one request built from fuzz input to the handler and
+// checks the answer: never a 5xx, never a hang, always the protocol
+// header, and every failure a JSON error whose code matches its status.
+// zip 1 gzip-compresses the body, zip 2 labels raw bytes gzip.
+func serveFuzz(t *testing.T, path string, body []byte, method uint8, zip uint8, version, ctype, encoding, accept string) {
+	if zip%3 == 1 {
+		var b bytes.Buffer
+		zw := gzip.NewWriter(&b)
+		zw.Write(body)
+		zw.Close()
+		body = b.Bytes()
+	}
+	if zip%3 != 0 && encoding == "" {
+		encoding = "gzip"
+	}
+	req := httptest.NewRequest(fuzzMethods[int(method)%len(fuzzMethods)], path, bytes.NewReader(body))
+	req.Header.Set(wire.VersionHeader, version)
+	req.Header.Set("Content-Type", ctype)
+	req.Header.Set("Content-Encoding", encoding)
+	req.Header.Set("Accept-Encoding", accept)
+	rec := httptest.NewRecorder()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		fuzzHandler(t).ServeHTTP(rec, req)
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatalf("handler still busy after 10s: %s %s", req.Method, path)
+	}
+	res := rec.Result()
+	if res.StatusCode >= 500 {
+		t.Fatalf("status %d for %s %s: %s", res.StatusCode, req.Method, path, rec.Body.Bytes())
+	}
+	if res.Header.Get(wire.VersionHeader) != "1" {
+		t.Fatalf("status %d without the protocol header", res.StatusCode)
+	}
+	if req.Method == http.MethodHead {
+		return
+	}
+	var out any = new(wire.ErrorResponse)
+	if res.StatusCode == http.StatusOK {
+		out = map[string]any{}
+	}
+	if err := wire.Decode(res.Body, res.Header.Get("Content-Encoding"), &out); err != nil {
+		t.Fatalf("status %d, answer not JSON: %v", res.StatusCode, err)
+	}
+	if er, ok := out.(*wire.ErrorResponse); ok {
+		if er.Error.Code == "" || er.Error.Message == "" || er.Error.Code.HTTPStatus() != res.StatusCode {
+			t.Fatalf("status %d with error %+v", res.StatusCode, er.Error)
+		}
+	}
+}
+
+// seedPush is a push of one valid finalised encounter with record id.
+func seedPush(id string) []byte {
+	b, err := json.Marshal(wire.PushRequest{
+		Device:  uuid.MustParse("0192f1a0-0000-7000-8000-00000000d001"),
+		Entries: []wire.Entry{{Seq: 1, ID: uuid.MustParse(id), Kind: wire.KindEncounter, Body: body(uuid.MustParse(id), "Fuzz Wash")}},
+	})
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+func FuzzPush(f *testing.F) {
+	f.Add(seedPush("0192f1a0-1111-7111-8111-000000000001"), uint8(0), uint8(1), "1", "application/json", "", "gzip")
+	f.Add([]byte(`{"device":"0192f1a0-0000-7000-8000-00000000d001","entries":[{"seq":1,"id":"0192f1a0-1111-7111-8111-000000000001","kind":"encounter","body":{"a":1}}]}`),
+		uint8(0), uint8(1), "1", "application/json", "", "gzip")
+	f.Fuzz(func(t *testing.T, body []byte, method, zip uint8, version, ctype, encoding, accept string) {
+		serveFuzz(t, wire.PathPush, body, method, zip, version, ctype, encoding, accept)
+	})
+}
+
+func FuzzPull(f *testing.F) {
+	f.Add([]byte(`{"device":"0192f1a0-0000-7000-8000-00000000d001","since":0,"limit":3}`),
+		uint8(0), uint8(0), "1", "application/json", "identity", "")
+	f.Fuzz(func(t *testing.T, body []byte, method, zip uint8, version, ctype, encoding, accept string) {
+		serveFuzz(t, wire.PathPull, body, method, zip, version, ctype, encoding, accept)
+	})
+}
+
+// TestFuzzSeeds keeps the checks honest: a push the seed corpus holds is
+// stored and answered 200, and a broken one gets a 4xx JSON error.
+func TestFuzzSeeds(t *testing.T) {
+	body := seedPush("0192f1a0-1111-7111-8111-000000000009")
+	serveFuzz(t, wire.PathPush, body, 0, 1, "1", "application/json", "", "gzip")
+	serveFuzz(t, wire.PathPush, body[:40], 0, 0, "1", "", "", "")
+	req := httptest.NewRequest(http.MethodPost, wire.PathPull, strings.NewReader(`{"device":"0192f1a0-0000-7000-8000-00000000d001"}`))
+	req.Header.Set(wire.VersionHeader, "1")
+	rec := httptest.NewRecorder()
+	fuzzHandler(t).ServeHTTP(rec, req)
+	b, _ := io.ReadAll(rec.Body)
+	if rec.Code != http.StatusOK || !strings.Contains(string(b), "0192f1a0-1111-7111-8111-000000000009") {
+		t.Errorf("the seed push was not stored: %d %s", rec.Code, b)
+	}
+}
