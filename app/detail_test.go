@@ -98,7 +98,9 @@ func TestCrimeReference(t *testing.T) {
 func TestOfficerLanguage(t *testing.T) {
 	h := newHarness(t)
 	h.tapButton("Your details")
-	sel := find(h, "language select", func(s *widget.Select) bool { return slices.ContainsFunc(s.Options, func(o string) bool { return strings.Contains(o, "Cymraeg") }) })
+	sel := find(h, "language select", func(s *widget.Select) bool {
+		return slices.ContainsFunc(s.Options, func(o string) bool { return strings.Contains(o, "Cymraeg") })
+	})
 	for _, o := range sel.Options {
 		if strings.Contains(o, "Cymraeg") {
 			sel.SetSelected(o)
