@@ -48,9 +48,9 @@ bench: build
 # Each fuzz target for FUZZTIME; go test fuzzes one target at a time.
 FUZZTIME ?= 1m
 FUZZ_TARGETS := ./sync/wire:FuzzDecodePushRequest ./sync/wire:FuzzDecodePullRequest \
-	./sync/wire:FuzzDecodeResponses ./server:FuzzPush ./server:FuzzPull
-# LEAD: when the content-pack parser (package content) is merged, add its
-# target to FUZZ_TARGETS, e.g. ./content:FuzzParsePack.
+	./sync/wire:FuzzDecodeContentRequest ./sync/wire:FuzzDecodeResponses \
+	./server:FuzzPush ./server:FuzzPull ./server:FuzzContent \
+	./content:FuzzParseBundle
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \
 		echo "== $${t#*:} ($${t%%:*}) for $(FUZZTIME)"; \

@@ -130,6 +130,14 @@ func FuzzPull(f *testing.F) {
 	})
 }
 
+func FuzzContent(f *testing.F) {
+	f.Add([]byte(`{"device":"0192f1a0-0000-7000-8000-00000000d001","have":1}`),
+		uint8(0), uint8(0), "1", "application/json", "", "gzip")
+	f.Fuzz(func(t *testing.T, body []byte, method, zip uint8, version, ctype, encoding, accept string) {
+		serveFuzz(t, wire.PathContent, body, method, zip, version, ctype, encoding, accept)
+	})
+}
+
 // TestFuzzSeeds keeps the checks honest: a push the seed corpus holds is
 // stored and answered 200, and a broken one gets a 4xx JSON error.
 func TestFuzzSeeds(t *testing.T) {

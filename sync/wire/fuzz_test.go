@@ -123,13 +123,27 @@ func FuzzDecodePullRequest(f *testing.F) {
 	})
 }
 
+func FuzzDecodeContentRequest(f *testing.F) {
+	f.Add([]byte(`{"device":"0192f1a0-0000-7000-8000-00000000d001","have":2}`), uint8(0))
+	f.Fuzz(func(t *testing.T, data []byte, mode uint8) {
+		var r ContentRequest
+		if !decodeChecked(t, data, mode, &r) || !checkValidate(t, r.Validate()) {
+			return
+		}
+		if r.Have < 0 {
+			t.Fatalf("version %d passed Validate", r.Have)
+		}
+		roundTrip(t, &r, new(ContentRequest))
+	})
+}
+
 // FuzzDecodeResponses decodes what a device reads from a server, which
 // may be anything (a proxy, a captive portal, a broken server), into each
 // response type.
 func FuzzDecodeResponses(f *testing.F) {
 	f.Add([]byte(`{"ack":2,"rejected":[{"seq":2,"id":"0192f1a0-1111-7111-8111-000000000002","code":"conflict"}]}`), uint8(0))
 	f.Fuzz(func(t *testing.T, data []byte, mode uint8) {
-		for _, v := range []any{new(PushResponse), new(PullResponse), new(ErrorResponse), new(Health)} {
+		for _, v := range []any{new(PushResponse), new(PullResponse), new(ContentResponse), new(ErrorResponse), new(Health)} {
 			if decodeChecked(t, data, mode, v) {
 				roundTrip(t, v, reflect.New(reflect.TypeOf(v).Elem()).Interface())
 			}
