@@ -20,6 +20,16 @@ const (
 	notesHint    = "What you saw and heard, in your own words"
 )
 
+// start opens a new encounter at premises name of the business labelled
+// business, and goes on to the people step: five taps.
+func (h *harness) start(name, business string) {
+	h.t.Helper()
+	h.tapButton("New encounter")
+	h.typeInto(nameHint, name)
+	h.choose(businessHint, business)
+	h.tapButton("Next: People")
+}
+
 // TestGreenPath records a premises check with nothing of concern, counts
 // the taps from the home screen, then sees it queued while the server is
 // down and synced once it is up.
@@ -77,10 +87,7 @@ func TestGreenPath(t *testing.T) {
 // TestAmberPath ticks two signs of labour exploitation at a car wash.
 func TestAmberPath(t *testing.T) {
 	h := newHarness(t)
-	h.tapButton("New encounter")
-	h.typeInto(nameHint, "Example Car Wash")
-	h.choose(businessHint, "Car wash")
-	h.tapButton("Next: People")
+	h.start("Example Car Wash", "Car wash")
 	h.tapButton("Next: What you see")
 	h.tick("No protective equipment")
 	h.tick("Living at the workplace")
@@ -116,10 +123,7 @@ func TestAmberPath(t *testing.T) {
 // does not start (no NRM referral).
 func TestRedPath(t *testing.T) {
 	h := newHarness(t)
-	h.tapButton("New encounter")
-	h.typeInto(nameHint, "Example Nails")
-	h.choose(businessHint, "Nail bar")
-	h.tapButton("Next: People")
+	h.start("Example Nails", "Nail bar")
 	h.tapButton("Add a person")
 	h.typeInto("For example 25", "30")
 	h.tapButton("Next: What you see")
@@ -182,10 +186,7 @@ func TestRedPath(t *testing.T) {
 // consent, a name may be recorded, and the crime clock starts.
 func TestChildIsAlwaysReferred(t *testing.T) {
 	h := newHarness(t)
-	h.tapButton("New encounter")
-	h.typeInto(nameHint, "Example Takeaway")
-	h.choose(businessHint, "Takeaway or restaurant")
-	h.tapButton("Next: People")
+	h.start("Example Takeaway", "Takeaway or restaurant")
 	h.tapButton("Add a person")
 	h.typeInto("For example 25", "15")
 	h.tapButton("Next: What you see")
@@ -225,10 +226,7 @@ func TestChildIsAlwaysReferred(t *testing.T) {
 // assessment runs again and every step says what changed.
 func TestChangeShowsWhatChanged(t *testing.T) {
 	h := newHarness(t)
-	h.tapButton("New encounter")
-	h.typeInto(nameHint, "Example Car Wash")
-	h.choose(businessHint, "Car wash")
-	h.tapButton("Next: People")
+	h.start("Example Car Wash", "Car wash")
 	h.tapButton("Next: What you see")
 	h.tick("No protective equipment")
 	h.tick("Living at the workplace")
@@ -308,10 +306,7 @@ func TestBackFromEmptyDraft(t *testing.T) {
 // indicators they imply raise the assessment.
 func TestScreeningFeedsAssessment(t *testing.T) {
 	h := newHarness(t)
-	h.tapButton("New encounter")
-	h.typeInto(nameHint, "Example Car Wash")
-	h.choose(businessHint, "Car wash")
-	h.tapButton("Next: People")
+	h.start("Example Car Wash", "Car wash")
 	h.tapButton("Add a person")
 	h.typeInto("For example Albanian, Italian", "sq")
 	h.tapButton("Next: What you see")
