@@ -241,7 +241,7 @@ func (d *childDevice) edit(ctx context.Context, keep, finaliseEvery int) error {
 		return nil
 	}
 	n := d.edits[r.ID] + 1
-	r.Notes = Notes(n, d.size)
+	r.Notes = draftNotes(n, d.size)
 	err := d.st.SaveDraft(ctx, *r)
 	if errors.Is(err, store.ErrDiskFull) {
 		fmt.Println("full", r.ID, n, errors.Is(err, syscall.ENOSPC))
@@ -273,10 +273,10 @@ func (d *childDevice) encounter(ctx context.Context) error {
 	return nil
 }
 
-// Notes is the notes field of edit n of a harness draft, size bytes long
+// draftNotes is the notes field of edit n of a harness draft, size bytes long
 // (at least its header): the harness knows from the header alone what the
 // whole field must be.
-func Notes(n, size int) string {
+func draftNotes(n, size int) string {
 	head := fmt.Sprintf("edit %d of %d bytes:", n, size)
 	var b strings.Builder
 	b.WriteString(head)
@@ -289,7 +289,7 @@ func Notes(n, size int) string {
 // parseNotes reads the edit number and size from a harness draft's notes.
 func parseNotes(s string) (n, size int, ok bool) {
 	_, err := fmt.Sscanf(s, "edit %d of %d bytes:", &n, &size)
-	return n, size, err == nil && Notes(n, size) == s
+	return n, size, err == nil && draftNotes(n, size) == s
 }
 
 var noteWords = []string{"workers", "sleeping", "in", "the", "back", "room", "cash", "only", "no", "equipment", "van", "at", "six"}

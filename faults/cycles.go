@@ -172,7 +172,8 @@ func (h *harness) killServer(ctx context.Context, rng *mrand.Rand) (string, []st
 			return "", []string{fmt.Sprintf("record: %v", err)}
 		}
 	}
-	h.proxy.Set(faultproxy.Faults{Latency: uniform(rng, 0, 3*time.Millisecond), BytesPerSecond: 100<<10 + rng.IntN(400<<10)})
+	// Slow enough that the pushes are still going when the server dies.
+	h.proxy.Set(faultproxy.Faults{Latency: uniform(rng, 0, 3*time.Millisecond), BytesPerSecond: 30<<10 + rng.IntN(120<<10)})
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	var syncing atomic.Int32
@@ -193,7 +194,7 @@ func (h *harness) killServer(ctx context.Context, rng *mrand.Rand) (string, []st
 	}
 	var how []string
 	for range 1 + rng.IntN(2) {
-		time.Sleep(uniform(rng, 0, 400*time.Millisecond))
+		time.Sleep(uniform(rng, 0, 300*time.Millisecond))
 		if syncing.Load() > 0 {
 			h.rep.ServerKillsInSync++
 		}

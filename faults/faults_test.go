@@ -45,13 +45,13 @@ func TestShortRun(t *testing.T) {
 func TestNotes(t *testing.T) {
 	for _, size := range []int{0, 10, 100, 5000} {
 		for _, n := range []int{1, 7, 1234} {
-			s := Notes(n, size)
+			s := draftNotes(n, size)
 			gn, gs, ok := parseNotes(s)
 			if !ok || gn != n || gs != size || (size > 40 && len(s) != size) {
-				t.Errorf("Notes(%d, %d) = %.40q: parsed %d, %d, %v", n, size, s, gn, gs, ok)
+				t.Errorf("draftNotes(%d, %d) = %.40q: parsed %d, %d, %v", n, size, s, gn, gs, ok)
 			}
 			if _, _, ok := parseNotes(s[:len(s)-1]); ok {
-				t.Errorf("a cut-short Notes(%d, %d) passed as whole", n, size)
+				t.Errorf("a cut-short draftNotes(%d, %d) passed as whole", n, size)
 			}
 		}
 	}
@@ -75,8 +75,8 @@ func TestModelCheck(t *testing.T) {
 		}
 		return r.ID
 	}
-	intact, inFlight, behind, damaged := save(Notes(4, 300)), save(Notes(5, 300)), save(Notes(2, 300)), save(Notes(4, 300)[:200])
-	final := save(Notes(1, 300))
+	intact, inFlight, behind, damaged := save(draftNotes(4, 300)), save(draftNotes(5, 300)), save(draftNotes(2, 300)), save(draftNotes(4, 300)[:200])
+	final := save(draftNotes(1, 300))
 	if _, err := st.Finalise(ctx, final); err != nil {
 		t.Fatal(err)
 	}

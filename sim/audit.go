@@ -80,6 +80,7 @@ func (a Audit) OK() bool {
 	return len(a.Lost)+len(a.Duplicated)+len(a.Altered)+len(a.Unknown)+len(a.Aside) == 0
 }
 
+// String gives the counts, and the first few ids of each kind of fault.
 func (a Audit) String() string {
 	s := fmt.Sprintf("%d acknowledged, %d still queued; server serves %d records (%d from these devices); lost %d, duplicated %d, altered %d, unknown %d, kept aside %d",
 		a.Acked, a.Queued, a.OnServer, a.Ours, len(a.Lost), len(a.Duplicated), len(a.Altered), len(a.Unknown), len(a.Aside))
