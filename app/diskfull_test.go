@@ -10,6 +10,7 @@ import (
 
 	"github.com/waymark-app/waymark/encounter"
 	"github.com/waymark-app/waymark/store"
+	"github.com/waymark-app/waymark/sync/client"
 )
 
 // fullDisk is a real store whose writes fail as they do on a full device
@@ -75,5 +76,15 @@ func TestDiskFullMessage(t *testing.T) {
 	}
 	if !h.hasText("Saved on this device again.") {
 		t.Error("the flow does not say the draft is saved again")
+	}
+}
+
+// TestDiskFullSyncStatus: a sync that fails because the device is full
+// says so, not that the device cannot read its records.
+func TestDiskFullSyncStatus(t *testing.T) {
+	h := newHarness(t)
+	err := &client.Error{Kind: client.DeviceFault, Err: fmt.Errorf("apply pulled operations: %w", store.ErrDiskFull)}
+	if got := h.ui.status.errorText(err); got != h.ui.p.T("sync.err.disk_full") {
+		t.Errorf("status says %q", got)
 	}
 }

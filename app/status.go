@@ -2,6 +2,7 @@ package app
 
 import (
 	"errors"
+	"syscall"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -67,6 +68,9 @@ func (b *statusBar) show(s client.Status) {
 
 // errorText says what a sync error means for the officer.
 func (b *statusBar) errorText(err error) string {
+	if errors.Is(err, syscall.ENOSPC) {
+		return b.u.p.T("sync.err.disk_full")
+	}
 	var ce *client.Error
 	kind := client.ServerFault
 	if errors.As(err, &ce) {
