@@ -159,36 +159,15 @@ func (h *harness) entry(placeholder string) *widget.Entry {
 
 // hasText reports whether a visible label or canvas text contains s.
 func (h *harness) hasText(s string) bool {
-	var walk func(o fyne.CanvasObject) bool
-	walk = func(o fyne.CanvasObject) bool {
-		if o == nil || !o.Visible() {
-			return false
-		}
+	return has(h, func(o fyne.CanvasObject) bool {
 		switch v := o.(type) {
 		case *widget.Label:
-			if strings.Contains(v.Text, s) {
-				return true
-			}
+			return strings.Contains(v.Text, s)
 		case *canvas.Text:
-			if strings.Contains(v.Text, s) {
-				return true
-			}
-		}
-		var kids []fyne.CanvasObject
-		switch c := o.(type) {
-		case *fyne.Container:
-			kids = c.Objects
-		case fyne.Widget:
-			kids = test.WidgetRenderer(c).Objects()
-		}
-		for _, k := range kids {
-			if walk(k) {
-				return true
-			}
+			return strings.Contains(v.Text, s)
 		}
 		return false
-	}
-	return walk(h.win.Content())
+	})
 }
 
 // tap taps a button, check or other tappable, counting it.
