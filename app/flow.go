@@ -365,6 +365,24 @@ func (u *UI) problemText(r encounter.Record, pr encounter.Problem) string {
 	return u.p.T(pr.Key(), pr.Person.String())
 }
 
+// person returns the person with id on the draft. The flow only asks for
+// people it listed from the draft, so one is always there.
+func (f *flow) person(id uuid.UUID) *encounter.Person {
+	ps, _ := f.rec.Person(id)
+	return ps
+}
+
+// perPerson is a step of one card per person screened, under an intro.
+func (f *flow) perPerson(introKey string, card func(i int, id uuid.UUID) fyne.CanvasObject) fyne.CanvasObject {
+	intro := widget.NewLabel(f.u.p.T(introKey))
+	intro.Wrapping = fyne.TextWrapWord
+	box := container.NewVBox(intro)
+	for i, ps := range f.rec.People {
+		box.Add(card(i, ps.ID))
+	}
+	return box
+}
+
 // toggle adds id to ids if on, else removes it.
 func toggle(ids []string, id string, on bool) []string {
 	ids = slices.DeleteFunc(ids, func(s string) bool { return s == id })

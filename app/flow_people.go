@@ -72,7 +72,7 @@ func (f *flow) personCard(i int, rebuild func()) fyne.CanvasObject {
 	p := f.u.p
 	ps := &f.rec.People[i]
 	id := ps.ID
-	person := func() *encounter.Person { pp, _ := f.rec.Person(id); return pp }
+	person := func() *encounter.Person { return f.person(id) }
 
 	label := widget.NewEntry()
 	label.SetPlaceHolder(p.T("person.n", i+1))

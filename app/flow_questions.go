@@ -17,19 +17,13 @@ import (
 // each person screened; answers imply indicators. The person's own
 // answers, in their language, come from the screening screens.
 func (f *flow) questionsStep() fyne.CanvasObject {
-	intro := widget.NewLabel(f.u.p.T("questions.intro"))
-	intro.Wrapping = fyne.TextWrapWord
-	box := container.NewVBox(intro)
-	for i, ps := range f.rec.People {
-		box.Add(f.personQuestions(i, ps.ID))
-	}
-	return box
+	return f.perPerson("questions.intro", f.personQuestions)
 }
 
 // personQuestions is one person's card of questions.
 func (f *flow) personQuestions(i int, id uuid.UUID) fyne.CanvasObject {
 	p, lang := f.u.p, f.u.lang()
-	person := func() *encounter.Person { pp, _ := f.rec.Person(id); return pp }
+	person := func() *encounter.Person { return f.person(id) }
 	ps := person()
 	items := []fyne.CanvasObject{}
 	for _, q := range f.pack.Questions {

@@ -28,18 +28,12 @@ const (
 // to Notify. Each person's answers for the online NRM form, which cannot
 // save and times out, are laid out ready to copy.
 func (f *flow) referralStep() fyne.CanvasObject {
-	intro := widget.NewLabel(f.u.p.T("referral.intro"))
-	intro.Wrapping = fyne.TextWrapWord
-	box := container.NewVBox(intro)
-	for i, ps := range f.rec.People {
-		box.Add(f.referralCard(i, ps.ID))
-	}
-	return box
+	return f.perPerson("referral.intro", f.referralCard)
 }
 
 func (f *flow) referralCard(i int, id uuid.UUID) fyne.CanvasObject {
 	p := f.u.p
-	person := func() *encounter.Person { pp, _ := f.rec.Person(id); return pp }
+	person := func() *encounter.Person { return f.person(id) }
 	ps := person()
 	details := container.NewVBox()
 
@@ -140,7 +134,7 @@ func (f *flow) explained(ps *encounter.Person) encounter.Explained {
 // and the summary for the online form.
 func (f *flow) nrmFields(id uuid.UUID, redraw func()) fyne.CanvasObject {
 	p := f.u.p
-	nrm := func() *encounter.NRM { ps, _ := f.rec.Person(id); return ps.Referral.NRM }
+	nrm := func() *encounter.NRM { return f.person(id).Referral.NRM }
 	n := nrm()
 	entry := func(hint, cur string, set func(string)) *widget.Entry {
 		e := widget.NewEntry()
@@ -177,7 +171,7 @@ func (f *flow) nrmFields(id uuid.UUID, redraw func()) fyne.CanvasObject {
 // and the officer is reminded not to write any.
 func (f *flow) dtnFields(id uuid.UUID) fyne.CanvasObject {
 	p := f.u.p
-	dtn := func() *encounter.DutyToNotify { ps, _ := f.rec.Person(id); return ps.Referral.DutyToNotify }
+	dtn := func() *encounter.DutyToNotify { return f.person(id).Referral.DutyToNotify }
 	warn := widget.NewLabel(p.T("referral.dtn_warning"))
 	warn.Wrapping = fyne.TextWrapWord
 	warn.Importance = widget.WarningImportance

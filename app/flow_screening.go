@@ -29,7 +29,7 @@ func (f *flow) screeningButton(id uuid.UUID) fyne.CanvasObject {
 // the officer may hand the device over. Every answer is kept on the person
 // at once, and counts in the assessment through the indicators it implies.
 func (f *flow) openScreening(id uuid.UUID) *Interpreter {
-	person := func() *encounter.Person { ps, _ := f.rec.Person(id); return ps }
+	person := func() *encounter.Person { return f.person(id) }
 	deps := ScreeningDeps{
 		Set:     f.pack.Screening,
 		Officer: f.u.p,
