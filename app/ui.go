@@ -94,8 +94,11 @@ func New(win fyne.Window, deps Deps) *UI {
 		deps.Prefs = fyne.CurrentApp().Preferences()
 	}
 	u := &UI{win: win, deps: deps, p: deps.Printer, prefs: NewPrefs(deps.Prefs)}
-	u.build()
+	// Listen before reading the status to show, so that a change between
+	// the two is not missed; the listener reaches widgets through fyne.Do,
+	// which runs after this returns.
 	u.unwatch = deps.Sync.Subscribe(u.onSyncStatus)
+	u.build()
 	return u
 }
 
