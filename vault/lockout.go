@@ -138,12 +138,16 @@ func newDelay(length time.Duration, c Clock) *delayRecord {
 }
 
 // advance adds to Served the time the elapsed clock has seen pass since
-// its last reading. A reading of another epoch (the device restarted, or,
-// where there is no boot clock, the app did) adds nothing: how long it was
-// off cannot be known, so it is not counted.
+// its last reading. In a new epoch (the device restarted, or, where there
+// is no boot clock, the app did) all of the new epoch so far counts, since
+// it began after the last reading; the time between the two epochs (the
+// device off) cannot be known and does not count.
 func (d *delayRecord) advance(c Clock) {
 	epoch, mark := c.Elapsed()
-	if epoch == d.Epoch && mark >= d.Mark {
+	switch {
+	case epoch != d.Epoch:
+		d.Served += mark
+	case mark >= d.Mark:
 		d.Served += mark - d.Mark
 	}
 	d.Epoch, d.Mark = epoch, mark

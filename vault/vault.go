@@ -31,8 +31,12 @@ var (
 	// ErrKeystore: the vault is bound to a keystore this app was not
 	// given.
 	ErrKeystore = errors.New("the vault needs a keystore this app does not have")
-	// ErrClosed: the keys were closed, or the vault erased or replaced.
-	ErrClosed = errors.New("vault keys closed")
+	// ErrClosed: the keys or the vault were closed, or the vault erased
+	// or replaced.
+	ErrClosed = errors.New("vault closed")
+	// ErrBusy: another Vault (most likely another instance of the app)
+	// has the folder open.
+	ErrBusy = errors.New("the vault is in use by another instance of the app")
 )
 
 // TryError is a refused try at the PIN: why (ErrWrongPIN, ErrDelayed or
@@ -74,15 +78,16 @@ type Options struct {
 }
 
 // Vault is the device's sealed keys and lockout, in one folder. It is
-// safe for concurrent use, but only one Vault (in one process) may use a
-// folder at a time.
+// safe for concurrent use. Only one Vault may have a folder open at a time
+// (Open takes a lock on it where the platform allows; Close releases it).
 type Vault struct {
-	dir    string
-	kdf    KDF
-	policy Policy
-	rules  PINRules
-	clock  Clock
-	ks     Keystore
+	dir     string
+	release func() error // the folder's lock
+	kdf     KDF
+	policy  Policy
+	rules   PINRules
+	clock   Clock
+	ks      Keystore
 
 	// busy is set while a PIN is checked; Status reads it without mu.
 	busy atomic.Bool
@@ -128,8 +133,23 @@ func Open(ctx context.Context, dir string, opts Options) (*Vault, error) {
 	if err := prepareDir(dir); err != nil {
 		return nil, err
 	}
-	if err := shredTemps(dir); err != nil {
+	release, err := lockDir(dir)
+	if err != nil {
 		return nil, fmt.Errorf("open vault: %w", err)
+	}
+	v.release = release
+	if err := v.load(ctx); err != nil {
+		release()
+		return nil, fmt.Errorf("open vault: %w", err)
+	}
+	return v, nil
+}
+
+// load reads the folder, for Open.
+func (v *Vault) load(ctx context.Context) error {
+	dir := v.dir
+	if err := shredTemps(dir); err != nil {
+		return err
 	}
 
 	b, err := readFile(dir, vaultName)
@@ -138,7 +158,7 @@ func Open(ctx context.Context, dir string, opts Options) (*Vault, error) {
 		v.file, err = decodeVault(b)
 		v.damaged = err != nil
 	case !errors.Is(err, os.ErrNotExist):
-		return nil, fmt.Errorf("open vault: %w", err)
+		return err
 	}
 	present := v.file != nil || v.damaged
 
@@ -160,7 +180,7 @@ func Open(ctx context.Context, dir string, opts Options) (*Vault, error) {
 			v.restoreLockout()
 		}
 	default:
-		return nil, fmt.Errorf("open vault: %w", err)
+		return err
 	}
 
 	v.mu.Lock()
@@ -169,15 +189,15 @@ func Open(ctx context.Context, dir string, opts Options) (*Vault, error) {
 		// An erase was decided, or the last try was counted and never
 		// found right: a crash must not save the vault.
 		if err := v.eraseLocked(ctx); err != nil {
-			return nil, fmt.Errorf("open vault: %w", err)
+			return err
 		}
 	}
 	if v.dirty {
 		if err := v.saveLockout(); err != nil {
-			return nil, fmt.Errorf("open vault: %w", err)
+			return err
 		}
 	}
-	return v, nil
+	return nil
 }
 
 func freshLockout() lockoutFile {
@@ -213,6 +233,25 @@ func (v *Vault) writeVault(f *vaultFile) error {
 		return fmt.Errorf("save vault: %w", err)
 	}
 	v.file = f
+	return nil
+}
+
+// Close wipes any keys still unlocked and releases the folder. Nothing
+// may be called after it.
+func (v *Vault) Close() error {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	for k := range v.keys {
+		k.wipe()
+	}
+	if v.release == nil {
+		return ErrClosed
+	}
+	err := v.release()
+	v.release = nil
+	if err != nil {
+		return fmt.Errorf("close vault: %w", err)
+	}
 	return nil
 }
 
@@ -272,6 +311,9 @@ func (v *Vault) Create(ctx context.Context, pin, dataKey []byte) (*Keys, error) 
 
 	v.mu.Lock()
 	defer v.mu.Unlock()
+	if v.release == nil {
+		return nil, fmt.Errorf("create vault: %w", ErrClosed)
+	}
 	if v.file != nil || v.damaged {
 		return nil, fmt.Errorf("create vault: %w", ErrExists)
 	}
@@ -387,6 +429,9 @@ func (v *Vault) try(ctx context.Context, pin []byte, then func(k *Keys, p []byte
 
 	v.mu.Lock()
 	defer v.mu.Unlock()
+	if v.release == nil {
+		return nil, ErrClosed
+	}
 	switch st := v.statusLocked(); st.State {
 	case StateErased:
 		return nil, &TryError{ErrErased, st}
@@ -481,6 +526,9 @@ func (v *Vault) openSecrets(master []byte) (*Keys, error) {
 func (v *Vault) Erase(ctx context.Context) error {
 	v.mu.Lock()
 	defer v.mu.Unlock()
+	if v.release == nil {
+		return fmt.Errorf("erase vault: %w", ErrClosed)
+	}
 	return v.eraseLocked(ctx)
 }
 
