@@ -3,6 +3,7 @@ package vault
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
@@ -179,29 +180,42 @@ func status(t testing.TB, v *Vault) Status {
 // readLockout reads lockout.json as it is on disk.
 func readLockout(t testing.TB, dir string) *lockoutFile {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(dir, lockoutName))
-	if err != nil {
-		t.Fatalf("read lockout file: %v", err)
-	}
-	f, err := decodeLockout(b)
-	if err != nil {
-		t.Fatalf("decode lockout file: %v", err)
-	}
-	return f
+	return readDecoded(t, dir, lockoutName, decodeLockout)
 }
 
 // readVaultFile reads vault.json as it is on disk.
 func readVaultFile(t testing.TB, dir string) *vaultFile {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(dir, vaultName))
+	return readDecoded(t, dir, vaultName, decodeVault)
+}
+
+func readDecoded[T any](t testing.TB, dir, name string, decode func([]byte) (*T, error)) *T {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, name))
 	if err != nil {
-		t.Fatalf("read vault file: %v", err)
+		t.Fatalf("read %s: %v", name, err)
 	}
-	f, err := decodeVault(b)
+	f, err := decode(b)
 	if err != nil {
-		t.Fatalf("decode vault file: %v", err)
+		t.Fatalf("decode %s: %v", name, err)
 	}
 	return f
+}
+
+// withDeviceKey unlocks the vault v, seals a new device key into it and
+// returns the key.
+func withDeviceKey(t testing.TB, v *Vault) ed25519.PrivateKey {
+	t.Helper()
+	k, err := v.Unlock(ctx, pinRight)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer k.Close()
+	priv := ed25519.NewKeyFromSeed(random(32))
+	if err := k.SetDeviceKey(ctx, priv); err != nil {
+		t.Fatal(err)
+	}
+	return priv
 }
 
 // keyMaterial lists everything secret or sealed in the vault file in dir,

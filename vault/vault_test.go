@@ -149,15 +149,7 @@ func TestDelaysGrowThenErase(t *testing.T) {
 	clk := newFakeClock()
 	dir, dataKey := create(t, clk)
 	v := openAt(t, dir, clk)
-	k, err := v.Unlock(ctx, pinRight)
-	if err != nil {
-		t.Fatal(err)
-	}
-	priv := ed25519.NewKeyFromSeed(random(32))
-	if err := k.SetDeviceKey(ctx, priv); err != nil {
-		t.Fatal(err)
-	}
-	k.Close()
+	priv := withDeviceKey(t, v)
 	material := keyMaterial(t, dir, dataKey, priv)
 
 	want := []struct {
@@ -177,7 +169,7 @@ func TestDelaysGrowThenErase(t *testing.T) {
 			t.Errorf("after %d wrong PINs: %+v, want wait %v warn %v", i+1, st, w.wait, w.warn)
 		}
 	}
-	err = wrongTries(t, v, clk, 1)
+	err := wrongTries(t, v, clk, 1)
 	var te *TryError
 	if !errors.As(err, &te) || !errors.Is(err, ErrErased) || te.Status.State != StateErased {
 		t.Fatalf("tenth wrong PIN: %v, want ErrErased", err)
@@ -201,7 +193,7 @@ func TestDelaysGrowThenErase(t *testing.T) {
 	}
 
 	// Enrolling afresh makes a new vault with a new store key.
-	k, err = v.Create(ctx, pinRight, nil)
+	k, err := v.Create(ctx, pinRight, nil)
 	if err != nil {
 		t.Fatalf("create after the erase: %v", err)
 	}
@@ -241,15 +233,7 @@ func TestChangePIN(t *testing.T) {
 	clk := newFakeClock()
 	dir, dataKey := create(t, clk)
 	v := openAt(t, dir, clk)
-	k, err := v.Unlock(ctx, pinRight)
-	if err != nil {
-		t.Fatal(err)
-	}
-	priv := ed25519.NewKeyFromSeed(random(32))
-	if err := k.SetDeviceKey(ctx, priv); err != nil {
-		t.Fatal(err)
-	}
-	k.Close()
+	priv := withDeviceKey(t, v)
 	before := readVaultFile(t, dir)
 
 	if err := v.ChangePIN(ctx, pinRight, []byte("111111")); !errors.Is(err, ErrPIN) {
@@ -282,7 +266,7 @@ func TestChangePIN(t *testing.T) {
 	if _, err := v.Unlock(ctx, pinRight); !errors.Is(err, ErrWrongPIN) {
 		t.Errorf("old PIN after the change: %v, want ErrWrongPIN", err)
 	}
-	k, err = v.Unlock(ctx, pinNew)
+	k, err := v.Unlock(ctx, pinNew)
 	if err != nil {
 		t.Fatalf("new PIN: %v", err)
 	}
