@@ -181,3 +181,23 @@ func fuzzDecoder[T any](f *testing.F, name string, decode func([]byte) (*T, erro
 		}
 	})
 }
+
+func TestNoRepeatedKeys(t *testing.T) {
+	for _, tc := range []struct {
+		json string
+		ok   bool
+	}{
+		{`{"a":1,"b":2}`, true},
+		{`{"a":1,"a":2}`, false},
+		{`{"a":{"b":1,"b":2}}`, false},
+		{`{"a":{"b":1},"b":2}`, true},
+		{`[{"a":1},{"a":1}]`, true},
+		{`{"a":[{"a":1}],"a":2}`, false},
+		{`{"a":[1,{"b":[]}],"c":{"a":{}}}`, true},
+		{`{"a":1,"\u0061":2}`, false},
+	} {
+		if err := noRepeatedKeys([]byte(tc.json)); (err == nil) != tc.ok {
+			t.Errorf("%s: %v, want ok %v", tc.json, err, tc.ok)
+		}
+	}
+}
