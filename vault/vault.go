@@ -266,7 +266,7 @@ func (v *Vault) Status() (Status, error) {
 	defer v.mu.Unlock()
 	st := v.statusLocked()
 	d := v.lock.Delay
-	if v.dirty || d != nil && (d.Epoch != v.saved.Epoch || d.Served-v.saved.Served >= checkpointEvery) {
+	if v.release != nil && (v.dirty || d != nil && (d.Epoch != v.saved.Epoch || d.Served-v.saved.Served >= checkpointEvery)) {
 		return st, v.saveLockout()
 	}
 	return st, nil
