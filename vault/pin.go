@@ -55,6 +55,7 @@ type PINError struct {
 	Rule string
 }
 
+// Error names the rule broken.
 func (e *PINError) Error() string { return "PIN refused: " + e.Rule }
 
 // Is makes errors.Is(err, ErrPIN) true.

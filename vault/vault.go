@@ -46,6 +46,7 @@ type TryError struct {
 	Status Status
 }
 
+// Error says why the try was refused, never with the PIN.
 func (e *TryError) Error() string {
 	if errors.Is(e.Err, ErrWrongPIN) {
 		return fmt.Sprintf("%v (%d tries left)", e.Err, e.Status.TriesLeft)
