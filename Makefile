@@ -50,7 +50,7 @@ FUZZTIME ?= 1m
 FUZZ_TARGETS := ./sync/wire:FuzzDecodePushRequest ./sync/wire:FuzzDecodePullRequest \
 	./sync/wire:FuzzDecodeContentRequest ./sync/wire:FuzzDecodeResponses \
 	./server:FuzzPush ./server:FuzzPull ./server:FuzzContent \
-	./content:FuzzParseBundle
+	./content:FuzzParseBundle ./vault:FuzzDecodeVault ./vault:FuzzDecodeLockout
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \
 		echo "== $${t#*:} ($${t%%:*}) for $(FUZZTIME)"; \

@@ -8,6 +8,7 @@ require (
 	github.com/go-text/typesetting v0.2.1
 	github.com/google/uuid v1.6.0
 	golang.org/x/crypto v0.33.0
+	golang.org/x/sys v0.41.0
 	golang.org/x/text v0.44.0
 )
 
@@ -50,7 +51,6 @@ require (
 	go.opentelemetry.io/otel/trace v1.41.0 // indirect
 	golang.org/x/image v0.24.0 // indirect
 	golang.org/x/net v0.35.0 // indirect
-	golang.org/x/sys v0.41.0 // indirect
 	google.golang.org/protobuf v1.36.7 // indirect
 	gopkg.in/yaml.v3 v3.0.1 // indirect
 )
