@@ -1,4 +1,4 @@
-// Package wire defines version 1 of the Waymark sync protocol, spoken by
+// Package wire defines version 2 of the Waymark sync protocol, spoken by
 // devices and the server over HTTP.
 //
 // A device keeps an outbox: every record it finalises becomes an Entry with
