@@ -1,0 +1,169 @@
+package server
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/waymark-app/waymark/sync/auth"
+	"github.com/waymark-app/waymark/sync/wire"
+)
+
+// authenticate checks a signed request and returns who sent it. In
+// order: the header's form; its time, within auth.Window of the server's
+// clock and not before the server started (the embedded directory forgets
+// nonces on restart); the device, known; the signature, over this
+// method, path and body, by the device's key; the nonce, never seen; then
+// the device not revoked and its account not disabled. Refusal messages
+// name the rule, never a value from the request.
+func (s *Server) authenticate(r *http.Request, body []byte) (Principal, error) {
+	h := r.Header.Get(auth.Header)
+	if h == "" {
+		return Principal{}, wire.Errorf(wire.CodeUnauthenticated, "the request is not signed")
+	}
+	sg, err := auth.Parse(h)
+	if err != nil {
+		return Principal{}, wire.Errorf(wire.CodeUnauthenticated, "%v", err)
+	}
+	now := s.now()
+	if skew := sg.Time().Sub(now); skew > auth.Window || skew < -auth.Window {
+		return Principal{}, s.skewed(now, fmt.Sprintf("the request's time is %v from the server's", skew.Round(time.Second)))
+	}
+	if sg.Time().Before(s.started) {
+		return Principal{}, s.skewed(now, "the request was signed before the server started")
+	}
+	ctx := r.Context()
+	dev, err := s.dir.Device(ctx, sg.Device)
+	if errors.Is(err, ErrNotFound) {
+		return Principal{}, wire.Errorf(wire.CodeUnauthenticated, "the device is not enrolled on this server")
+	}
+	if err != nil {
+		return Principal{}, err
+	}
+	if err := sg.Verify(ed25519.PublicKey(dev.PublicKey), r.Method, r.URL.Path, body); err != nil {
+		return Principal{}, wire.Errorf(wire.CodeUnauthenticated, "the signature does not match the request and the device's key")
+	}
+	fresh, err := s.dir.RememberNonce(ctx, dev.ID, sg.Nonce, sg.Time())
+	if err != nil {
+		return Principal{}, err
+	}
+	if !fresh {
+		return Principal{}, wire.Errorf(wire.CodeReplayed, "this request has been received before")
+	}
+	if dev.IsRevoked() {
+		return Principal{}, wire.Errorf(wire.CodeDeviceRevoked, "this device has been revoked")
+	}
+	acc, err := s.dir.Account(ctx, dev.Account)
+	if err != nil {
+		return Principal{}, fmt.Errorf("account of device %s: %w", dev.ID, err)
+	}
+	if acc.Disabled {
+		return Principal{}, wire.Errorf(wire.CodeAccountDisabled, "the account this device is enrolled to has been disabled")
+	}
+	return Principal{Device: dev.ID, Account: acc}, nil
+}
+
+func (s *Server) skewed(now time.Time, why string) error {
+	e := wire.Errorf(wire.CodeClockSkew, "%s; correct the clock and sign again", why)
+	e.ServerTime = now.UnixMilli()
+	return e
+}
+
+// onEnrol binds a new device to the account of an enrolment code, if the
+// device proves it knows the code: an HMAC under the key derived from the
+// code (kept by the server, the code itself never), over the server key
+// as the device saw it and the device's key. Each address may try
+// enrolRate times a minute; each code MaxEnrolFailures times in all.
+func (s *Server) onEnrol(w http.ResponseWriter, r *http.Request, c *call) error {
+	if !s.enrolLimit.allow(remoteHost(r), s.now()) {
+		return wire.Errorf(wire.CodeRateLimited, "too many enrolment attempts from this address; wait a minute")
+	}
+	var req wire.EnrolRequest
+	if err := wire.Decode(bytes.NewReader(c.body), r.Header.Get("Content-Encoding"), &req); err != nil {
+		return err
+	}
+	if err := req.Validate(); err != nil {
+		return err
+	}
+	ctx := r.Context()
+	now := s.now()
+	refused := wire.Errorf(wire.CodeEnrolmentRefused, "this enrolment code is not valid (unknown, expired, used or burnt): ask for a new one")
+	en, err := s.dir.Enrolment(ctx, req.Code)
+	if errors.Is(err, ErrNotFound) {
+		return refused
+	}
+	if err != nil {
+		return err
+	}
+	if !en.Live(now) {
+		return refused
+	}
+	if acc, err := s.dir.Account(ctx, en.Account); err != nil || acc.Disabled {
+		return refused
+	}
+	want := auth.DeviceProof(en.Key, s.spki, req.PublicKey, req.Device)
+	if !auth.ProofOK(req.Proof, want) {
+		if _, err := s.dir.FailEnrolment(ctx, en.ID, now); err != nil {
+			return err
+		}
+		s.log.Warn("enrolment proof wrong", "code", en.ID)
+		return wire.Errorf(wire.CodeEnrolmentRefused, "the enrolment code is not right, or the connection is not to the server that made it")
+	}
+	dev := Device{ID: req.Device, PublicKey: req.PublicKey, Enrolled: now}
+	err = s.dir.CompleteEnrolment(ctx, en.ID, dev, now, LogEntry{
+		At: now, Actor: "device:" + req.Device.String(), Action: ActionEnrolDevice, Account: en.Account, Device: req.Device,
+		Detail: "enrolled with code " + en.ID,
+	})
+	switch {
+	case errors.Is(err, ErrEnrolmentDone):
+		return refused
+	case errors.Is(err, ErrExists):
+		return wire.Errorf(wire.CodeEnrolmentRefused, "a device with this id is enrolled already")
+	case err != nil:
+		return err
+	}
+	acc, err := s.dir.Account(ctx, en.Account)
+	if err != nil {
+		return err
+	}
+	s.writeJSON(w, r, wire.EnrolResponse{
+		Account: acc.Wire(), Device: req.Device,
+		ServerProof: auth.ServerProof(en.Key, s.spki, req.PublicKey, req.Device),
+	})
+	return nil
+}
+
+func remoteHost(r *http.Request) string {
+	h, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return h
+}
+
+// enrolRate is how many enrolment attempts one address may make a minute.
+const enrolRate = 20
+
+// rateLimit counts requests per address in one-minute windows.
+type rateLimit struct {
+	per int
+
+	mu     sync.Mutex // guards the fields below
+	window time.Time
+	counts map[string]int
+}
+
+func (l *rateLimit) allow(addr string, now time.Time) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if now.Sub(l.window) >= time.Minute || l.counts == nil {
+		l.window, l.counts = now, map[string]int{}
+	}
+	l.counts[addr]++
+	return l.counts[addr] <= l.per
+}
