@@ -40,8 +40,8 @@ func accountKey(id string) []byte { return append(slices.Clone(prefixAccount), i
 func numberKey(agency, number string) []byte {
 	return append(append(append(slices.Clone(prefixNumber), agency...), 0), strings.ToUpper(number)...)
 }
-func codeKey(id string) []byte         { return append(slices.Clone(prefixCode), id...) }
-func devKey(id uuid.UUID) []byte       { return append(slices.Clone(prefixDeviceKey), id[:]...) }
+func codeKey(id string) []byte   { return append(slices.Clone(prefixCode), id...) }
+func devKey(id uuid.UUID) []byte { return append(slices.Clone(prefixDeviceKey), id[:]...) }
 func logEntryKey(t time.Time, n uint32) []byte {
 	k := binary.BigEndian.AppendUint64(slices.Clone(prefixAdminLog), uint64(t.UnixNano()))
 	return binary.BigEndian.AppendUint32(k, n)

@@ -55,7 +55,9 @@ func TestSignVerify(t *testing.T) {
 		{"other key", func(s *Signed) (Key, string, string, []byte) { return wrong, "POST", "/v2/push", body }},
 		{"method", func(s *Signed) (Key, string, string, []byte) { return k, "GET", "/v2/push", body }},
 		{"path", func(s *Signed) (Key, string, string, []byte) { return k, "POST", "/v2/pull", body }},
-		{"body", func(s *Signed) (Key, string, string, []byte) { return k, "POST", "/v2/push", []byte("gzip bytes as Sent") }},
+		{"body", func(s *Signed) (Key, string, string, []byte) {
+			return k, "POST", "/v2/push", []byte("gzip bytes as Sent")
+		}},
 		{"empty body", func(s *Signed) (Key, string, string, []byte) { return k, "POST", "/v2/push", nil }},
 		{"device", func(s *Signed) (Key, string, string, []byte) { s.Device = other; return k, "POST", "/v2/push", body }},
 		{"time", func(s *Signed) (Key, string, string, []byte) { s.TS++; return k, "POST", "/v2/push", body }},

@@ -94,9 +94,12 @@ type Policy struct {
 	OfflineLockDays int `json:"offline_lock_days"`
 }
 
-// Me answers GET PathMe: the signing device, its account and the policy.
+// Me answers GET PathMe: the signing device, its account, the policy,
+// and the version of the content pack the server publishes (0: none), for
+// devices whose account may not pull.
 type Me struct {
-	Account Account   `json:"account"`
-	Device  uuid.UUID `json:"device"`
-	Policy  Policy    `json:"policy"`
+	Account        Account   `json:"account"`
+	Device         uuid.UUID `json:"device"`
+	Policy         Policy    `json:"policy"`
+	ContentVersion int       `json:"content_version"`
 }
