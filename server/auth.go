@@ -34,7 +34,7 @@ func (s *Server) authenticate(r *http.Request, body []byte) (Principal, error) {
 	if skew := sg.Time().Sub(now); skew > auth.Window || skew < -auth.Window {
 		return Principal{}, s.skewed(now, fmt.Sprintf("the request's time is %v from the server's", skew.Round(time.Second)))
 	}
-	if sg.Time().Before(s.started) {
+	if sg.TS < s.started.UnixMilli() {
 		return Principal{}, s.skewed(now, "the request was signed before the server started")
 	}
 	ctx := r.Context()
