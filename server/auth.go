@@ -147,7 +147,7 @@ func remoteHost(r *http.Request) string {
 }
 
 // enrolRate is how many enrolment attempts one address may make a minute.
-const enrolRate = 20
+const enrolRate = 30
 
 // rateLimit counts requests per address in one-minute windows.
 type rateLimit struct {
