@@ -1,5 +1,0 @@
-//go:build !unix
-
-package main
-
-func syscallUmask(m int) int { return 0 }
