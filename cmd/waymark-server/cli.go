@@ -96,8 +96,9 @@ func (c *config) parse(args []string) ([]string, error) {
 	}
 }
 
-func run(args []string) error {
-	c := &config{out: os.Stdout}
+// run runs the command line args, printing to out.
+func run(args []string, out io.Writer) error {
+	c := &config{out: out}
 	words, err := c.parse(args)
 	if err != nil {
 		return err

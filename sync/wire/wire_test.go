@@ -86,7 +86,7 @@ var goldens = []struct {
 	}, func() any { return new(EnrolResponse) }},
 	{"me.json", &Me{
 		Account: Account{ID: "ps7", Name: "B Example", Number: "PS 7", Agency: "police", Team: "north", Roles: []Role{RoleOfficer, RoleSupervisor}},
-		Device:  device, Policy: Policy{RetentionDays: 30, OfflineLockDays: 14},
+		Device:  device, Policy: Policy{RetentionDays: 30, OfflineLockDays: 14}, ContentVersion: 3,
 	}, func() any { return new(Me) }},
 }
 
