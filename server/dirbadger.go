@@ -96,12 +96,8 @@ func (d *badgerDirectory) AddAccount(ctx context.Context, a Account, e LogEntry)
 func (d *badgerDirectory) UpdateAccount(ctx context.Context, id string, change func(*Account) (LogEntry, error)) (Account, error) {
 	var a Account
 	err := d.update(func(txn *badger.Txn) error {
-		found, err := getJSON(txn, accountKey(id), &a)
-		if err != nil {
+		if err := getExisting(txn, accountKey(id), &a, fmt.Sprintf("account %s", id)); err != nil {
 			return err
-		}
-		if !found {
-			return fmt.Errorf("account %s: %w", id, ErrNotFound)
 		}
 		before := a
 		e, err := change(&a)
@@ -122,11 +118,7 @@ func (d *badgerDirectory) UpdateAccount(ctx context.Context, id string, change f
 func (d *badgerDirectory) Account(ctx context.Context, id string) (Account, error) {
 	var a Account
 	err := d.db.View(func(txn *badger.Txn) error {
-		found, err := getJSON(txn, accountKey(id), &a)
-		if err == nil && !found {
-			err = fmt.Errorf("account %s: %w", id, ErrNotFound)
-		}
-		return err
+		return getExisting(txn, accountKey(id), &a, fmt.Sprintf("account %s", id))
 	})
 	return a, err
 }
@@ -175,11 +167,7 @@ func (d *badgerDirectory) AddEnrolment(ctx context.Context, en Enrolment, e LogE
 func (d *badgerDirectory) Enrolment(ctx context.Context, id string) (Enrolment, error) {
 	var en Enrolment
 	err := d.db.View(func(txn *badger.Txn) error {
-		found, err := getJSON(txn, codeKey(id), &en)
-		if err == nil && !found {
-			err = fmt.Errorf("enrolment code %s: %w", id, ErrNotFound)
-		}
-		return err
+		return getExisting(txn, codeKey(id), &en, fmt.Sprintf("enrolment code %s", id))
 	})
 	return en, err
 }
@@ -187,12 +175,8 @@ func (d *badgerDirectory) Enrolment(ctx context.Context, id string) (Enrolment, 
 func (d *badgerDirectory) FailEnrolment(ctx context.Context, id string, now time.Time) (Enrolment, error) {
 	var en Enrolment
 	err := d.update(func(txn *badger.Txn) error {
-		found, err := getJSON(txn, codeKey(id), &en)
-		if err != nil {
+		if err := getExisting(txn, codeKey(id), &en, fmt.Sprintf("enrolment code %s", id)); err != nil {
 			return err
-		}
-		if !found {
-			return fmt.Errorf("enrolment code %s: %w", id, ErrNotFound)
 		}
 		en.Failures++
 		if _, err := setJSON(txn, codeKey(id), en); err != nil {
@@ -210,12 +194,8 @@ func (d *badgerDirectory) FailEnrolment(ctx context.Context, id string, now time
 func (d *badgerDirectory) CompleteEnrolment(ctx context.Context, id string, dev Device, now time.Time, e LogEntry) error {
 	return d.update(func(txn *badger.Txn) error {
 		var en Enrolment
-		found, err := getJSON(txn, codeKey(id), &en)
-		if err != nil {
+		if err := getExisting(txn, codeKey(id), &en, fmt.Sprintf("enrolment code %s", id)); err != nil {
 			return err
-		}
-		if !found {
-			return fmt.Errorf("enrolment code %s: %w", id, ErrNotFound)
 		}
 		if !en.Live(now) {
 			return fmt.Errorf("enrolment code %s: %w", id, ErrEnrolmentDone)
@@ -240,11 +220,7 @@ func (d *badgerDirectory) CompleteEnrolment(ctx context.Context, id string, dev 
 func (d *badgerDirectory) Device(ctx context.Context, id uuid.UUID) (Device, error) {
 	var dev Device
 	err := d.db.View(func(txn *badger.Txn) error {
-		found, err := getJSON(txn, devKey(id), &dev)
-		if err == nil && !found {
-			err = fmt.Errorf("device %s: %w", id, ErrNotFound)
-		}
-		return err
+		return getExisting(txn, devKey(id), &dev, fmt.Sprintf("device %s", id))
 	})
 	return dev, err
 }
@@ -258,12 +234,8 @@ func (d *badgerDirectory) Devices(ctx context.Context) ([]Device, error) {
 func (d *badgerDirectory) RevokeDevice(ctx context.Context, id uuid.UUID, e LogEntry) (Device, error) {
 	var dev Device
 	err := d.update(func(txn *badger.Txn) error {
-		found, err := getJSON(txn, devKey(id), &dev)
-		if err != nil {
+		if err := getExisting(txn, devKey(id), &dev, fmt.Sprintf("device %s", id)); err != nil {
 			return err
-		}
-		if !found {
-			return fmt.Errorf("device %s: %w", id, ErrNotFound)
 		}
 		if dev.IsRevoked() {
 			return nil // revoked already: nothing to log
@@ -283,6 +255,16 @@ func (d *badgerDirectory) RememberNonce(ctx context.Context, device uuid.UUID, n
 
 func (d *badgerDirectory) Log(ctx context.Context) ([]LogEntry, error) {
 	return scanAll[LogEntry](d.db, prefixAdminLog)
+}
+
+// getExisting reads the JSON value at key into v; ErrNotFound, naming
+// what, if there is none.
+func getExisting(txn *badger.Txn, key []byte, v any, what string) error {
+	found, err := getJSON(txn, key, v)
+	if err == nil && !found {
+		err = fmt.Errorf("%s: %w", what, ErrNotFound)
+	}
+	return err
 }
 
 // scanAll decodes every value under prefix, in key order.

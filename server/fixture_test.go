@@ -54,31 +54,38 @@ func account(team, agency string, roles ...wire.Role) Account {
 // is tested on its own (enrol_test.go), with the slow key derivation.
 func enrolDevice(t testing.TB, s *Server, a Account) testDevice {
 	t.Helper()
-	ctx := context.Background()
-	if _, err := s.dir.Account(ctx, a.ID); err != nil {
-		if _, err := s.Admin("test").AddUser(ctx, a); err != nil {
-			t.Fatal(err)
-		}
-	}
-	a, err := s.dir.Account(ctx, a.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
 	key, err := auth.NewKey(uuid.New())
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, _ := auth.NewCode()
+	d := testDevice{key: key, account: a}
+	bind(t, s, d)
+	if d.account, err = s.dir.Account(context.Background(), a.ID); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// bind adds d's account unless it exists, and enrols d straight in the
+// directory.
+func bind(t testing.TB, s *Server, d testDevice) {
+	t.Helper()
+	ctx := context.Background()
 	now := s.now()
-	en := Enrolment{ID: c.ID, Account: a.ID, Key: []byte("k"), Created: now, Expires: now.Add(EnrolTTL)}
+	if _, err := s.dir.Account(ctx, d.account.ID); err != nil {
+		if _, err := s.Admin("test").AddUser(ctx, d.account); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c, _ := auth.NewCode()
+	en := Enrolment{ID: c.ID, Account: d.account.ID, Key: []byte("k"), Created: now, Expires: now.Add(EnrolTTL)}
+	dev := Device{ID: d.id(), PublicKey: d.key.Public(), Enrolled: now}
 	if err := s.dir.AddEnrolment(ctx, en, LogEntry{At: now, Actor: "test", Action: ActionEnrolCode}); err != nil {
 		t.Fatal(err)
 	}
-	d := Device{ID: key.Device, PublicKey: key.Public(), Enrolled: now}
-	if err := s.dir.CompleteEnrolment(ctx, c.ID, d, now, LogEntry{At: now, Actor: "test", Action: ActionEnrolDevice}); err != nil {
+	if err := s.dir.CompleteEnrolment(ctx, c.ID, dev, now, LogEntry{At: now, Actor: "test", Action: ActionEnrolDevice}); err != nil {
 		t.Fatal(err)
 	}
-	return testDevice{key: key, account: a}
 }
 
 func newServer(t *testing.T, opts Options) (*Server, *httptest.Server) {

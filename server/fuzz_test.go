@@ -3,7 +3,6 @@ package server
 import (
 	"bytes"
 	"compress/gzip"
-	"context"
 	"crypto/ed25519"
 	"encoding/json"
 	"io"
@@ -40,24 +39,6 @@ var (
 
 func fixedDevice(id string, seed byte, a Account) testDevice {
 	return testDevice{key: auth.Key{Device: uuid.MustParse(id), Private: ed25519.NewKeyFromSeed(bytes.Repeat([]byte{seed}, ed25519.SeedSize))}, account: a}
-}
-
-// bind enrols d on s straight in the directory.
-func bind(t testing.TB, s *Server, d testDevice) {
-	ctx := context.Background()
-	now := s.now()
-	if _, err := s.Admin("test").AddUser(ctx, d.account); err != nil {
-		t.Fatal(err)
-	}
-	c, _ := auth.NewCode()
-	en := Enrolment{ID: c.ID, Account: d.account.ID, Key: []byte("k"), Created: now, Expires: now.Add(EnrolTTL)}
-	dev := Device{ID: d.id(), PublicKey: d.key.Public(), Enrolled: now}
-	if err := s.dir.AddEnrolment(ctx, en, LogEntry{At: now}); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.dir.CompleteEnrolment(ctx, c.ID, dev, now, LogEntry{At: now}); err != nil {
-		t.Fatal(err)
-	}
 }
 
 func fuzzHandler(t *testing.T) http.Handler {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -69,16 +70,7 @@ func TestRecordRules(t *testing.T) {
 	for i, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			c.e.Seq = uint64(i + 1)
-			req := wire.PushRequest{Entries: []wire.Entry{c.e}}
-			var resp wire.PushResponse
-			_, raw := post(t, hs, d, wire.PathPush, req, &resp)
-			if resp.Ack != c.e.Seq || len(resp.Rejected) != 1 || resp.Rejected[0].Code != wire.CodeInvalidRecord || resp.Rejected[0].Message == "" {
-				t.Fatalf("answer %s", raw)
-			}
-			_, again := post(t, hs, d, wire.PathPush, req, nil)
-			if !bytes.Equal(raw, again) {
-				t.Errorf("resend answered differently:\n%s\n%s", raw, again)
-			}
+			pushRefused(t, hs, d, c.e, wire.CodeInvalidRecord, "")
 		})
 	}
 	st, _ := s.Stats(context.Background())
@@ -185,18 +177,8 @@ func TestIdentityRule(t *testing.T) {
 	for i, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			c.e.Seq = uint64(i + 2)
-			req := wire.PushRequest{Entries: []wire.Entry{c.e}}
-			var resp wire.PushResponse
-			_, raw := post(t, hs, d, wire.PathPush, req, &resp)
-			if resp.Ack != c.e.Seq || len(resp.Rejected) != 1 || resp.Rejected[0].Code != c.code || !strings.Contains(resp.Rejected[0].Message, c.field) {
-				t.Fatalf("answer %s", raw)
-			}
-			if strings.Contains(string(raw), canary) {
+			if raw := pushRefused(t, hs, d, c.e, c.code, c.field); strings.Contains(string(raw), canary) {
 				t.Errorf("the refusal repeats a value from the body: %s", raw)
-			}
-			_, again := post(t, hs, d, wire.PathPush, req, nil)
-			if !bytes.Equal(raw, again) {
-				t.Errorf("resend answered differently:\n%s\n%s", raw, again)
 			}
 		})
 	}
@@ -204,4 +186,21 @@ func TestIdentityRule(t *testing.T) {
 	if st.Records != 2 || st.Aside != 0 {
 		t.Errorf("refused entries were kept: %+v", st)
 	}
+}
+
+// pushRefused pushes e alone as d and checks it is refused with code, a
+// message containing why, counted towards the ack, and answered the same
+// when sent again. It returns the answer.
+func pushRefused(t *testing.T, hs *httptest.Server, d testDevice, e wire.Entry, code wire.Code, why string) []byte {
+	t.Helper()
+	req := wire.PushRequest{Entries: []wire.Entry{e}}
+	var resp wire.PushResponse
+	_, raw := post(t, hs, d, wire.PathPush, req, &resp)
+	if resp.Ack != e.Seq || len(resp.Rejected) != 1 || resp.Rejected[0].Code != code || resp.Rejected[0].Message == "" || !strings.Contains(resp.Rejected[0].Message, why) {
+		t.Fatalf("answer %s", raw)
+	}
+	if _, again := post(t, hs, d, wire.PathPush, req, nil); !bytes.Equal(raw, again) {
+		t.Errorf("resend answered differently:\n%s\n%s", raw, again)
+	}
+	return raw
 }
