@@ -392,7 +392,9 @@ func (e *Engine) pull(ctx context.Context) error {
 		if !resp.More {
 			return e.updateContent(ctx, resp.ContentVersion)
 		}
-		if resp.Cursor <= p.Cursor {
+		if resp.Cursor == p.Cursor {
+			// A server restored from a backup moves the cursor back, which
+			// is fine; one that does not move it at all would loop here.
 			return &Error{Kind: ServerFault, Err: fmt.Errorf("pull: more to come, but the cursor stayed at %d", p.Cursor)}
 		}
 	}
