@@ -77,12 +77,19 @@ func (s *Server) skewed(now time.Time, why string) error {
 // onEnrol binds a new device to the account of an enrolment code, if the
 // device proves it knows the code: an HMAC under the key derived from the
 // code (kept by the server, the code itself never), over the server key
-// as the device saw it and the device's key. Each address may try
-// enrolRate times a minute; each code MaxEnrolFailures times in all.
-func (s *Server) onEnrol(w http.ResponseWriter, r *http.Request, c *call) error {
-	if !s.enrolLimit.allow(remoteHost(r), s.now()) {
-		return wire.Errorf(wire.CodeRateLimited, "too many enrolment attempts from this address; wait a minute")
+// as the device saw it and the device's key. Each address may fail
+// enrolFailures times a minute (a station enrolling a box of phones
+// succeeds, and is not slowed); each code MaxEnrolFailures times in all.
+func (s *Server) onEnrol(w http.ResponseWriter, r *http.Request, c *call) (err error) {
+	addr, now := remoteHost(r), s.now()
+	if s.enrolLimit.exceeded(addr, now) {
+		return wire.Errorf(wire.CodeRateLimited, "too many failed enrolment attempts from this address; wait a minute")
 	}
+	defer func() {
+		if err != nil {
+			s.enrolLimit.count(addr, now)
+		}
+	}()
 	var req wire.EnrolRequest
 	if err := wire.Decode(bytes.NewReader(c.body), r.Header.Get("Content-Encoding"), &req); err != nil {
 		return err
@@ -91,7 +98,6 @@ func (s *Server) onEnrol(w http.ResponseWriter, r *http.Request, c *call) error 
 		return err
 	}
 	ctx := r.Context()
-	now := s.now()
 	refused := wire.Errorf(wire.CodeEnrolmentRefused, "this enrolment code is not valid (unknown, expired, used or burnt): ask for a new one")
 	en, err := s.dir.Enrolment(ctx, req.Code)
 	if errors.Is(err, ErrNotFound) {
@@ -146,10 +152,11 @@ func remoteHost(r *http.Request) string {
 	return h
 }
 
-// enrolRate is how many enrolment attempts one address may make a minute.
-const enrolRate = 30
+// enrolFailures is how many failed enrolment attempts one address may
+// make a minute.
+const enrolFailures = 30
 
-// rateLimit counts requests per address in one-minute windows.
+// rateLimit counts events per address in one-minute windows.
 type rateLimit struct {
 	per int
 
@@ -158,12 +165,25 @@ type rateLimit struct {
 	counts map[string]int
 }
 
-func (l *rateLimit) allow(addr string, now time.Time) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
+// roll starts a new window if the last one is over. Callers hold mu.
+func (l *rateLimit) roll(now time.Time) {
 	if now.Sub(l.window) >= time.Minute || l.counts == nil {
 		l.window, l.counts = now, map[string]int{}
 	}
+}
+
+// exceeded reports whether addr has used up this window's allowance.
+func (l *rateLimit) exceeded(addr string, now time.Time) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.roll(now)
+	return l.counts[addr] >= l.per
+}
+
+// count counts one event of addr.
+func (l *rateLimit) count(addr string, now time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.roll(now)
 	l.counts[addr]++
-	return l.counts[addr] <= l.per
 }

@@ -131,7 +131,7 @@ func Open(opts Options) (*Server, error) {
 	if s.policy.OfflineLockDays == 0 {
 		s.policy.OfflineLockDays = DefaultOfflineLockDays
 	}
-	s.enrolLimit.per = enrolRate
+	s.enrolLimit.per = enrolFailures
 	go s.commitLoop()
 	return s, nil
 }

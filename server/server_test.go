@@ -393,3 +393,48 @@ func TestCloseFinishesPushes(t *testing.T) {
 		t.Errorf("%d pushes acknowledged but %d records stored", n, st.Records)
 	}
 }
+
+// TestEnrolRateLimit: an address that fails enrolment enrolFailures times
+// in a minute is refused until the minute is over; successful enrolments
+// do not count, so a station enrolling many phones is not slowed.
+func TestEnrolRateLimit(t *testing.T) {
+	now := time.Now()
+	s, hs := newServer(t, Options{Now: func() time.Time { return now }})
+	ctx := context.Background()
+	a := account("north", "")
+	if _, err := s.Admin("test").AddUser(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	enrol := func(good bool) int {
+		t.Helper()
+		key, _ := auth.NewKey(uuid.New())
+		c, _ := auth.NewCode()
+		req := wire.EnrolRequest{Code: "ZZZZ", Device: key.Device, PublicKey: key.Public(), Proof: make([]byte, 32)}
+		if good {
+			en := Enrolment{ID: c.ID, Account: a.ID, Key: []byte("derived key"), Created: now, Expires: now.Add(EnrolTTL)}
+			if err := s.dir.AddEnrolment(ctx, en, LogEntry{At: now}); err != nil {
+				t.Fatal(err)
+			}
+			req.Code, req.Proof = c.ID, auth.DeviceProof(en.Key, nil, key.Public(), key.Device)
+		}
+		code, _ := post(t, hs, testDevice{}, wire.PathEnrol, req, nil)
+		return code
+	}
+	for i := range enrolFailures + 5 {
+		if code := enrol(true); code != http.StatusOK {
+			t.Fatalf("good enrolment %d: status %d", i, code)
+		}
+	}
+	for i := range enrolFailures {
+		if code := enrol(false); code != http.StatusForbidden {
+			t.Fatalf("failure %d: status %d", i, code)
+		}
+	}
+	if code := enrol(true); code != http.StatusTooManyRequests {
+		t.Errorf("after %d failures: status %d, want 429", enrolFailures, code)
+	}
+	now = now.Add(time.Minute)
+	if code := enrol(true); code != http.StatusOK {
+		t.Errorf("a minute later: status %d", code)
+	}
+}
