@@ -14,40 +14,55 @@ import (
 	"github.com/waymark-app/waymark/sync/wire"
 )
 
-// authenticate checks a signed request and returns who sent it. In
+// authenticate checks a signed request and returns who sent it, in two
+// steps: what the headers alone can show, before the body is read (so an
+// anonymous request never costs the server its body), then the rest. In
 // order: the header's form; its time, within auth.Window of the server's
-// clock and not before the server started (the embedded directory forgets
-// nonces on restart); the device, known; the signature, over this
-// method, path and body, by the device's key; the nonce, never seen; then
-// the device not revoked and its account not disabled. Refusal messages
-// name the rule, never a value from the request.
-func (s *Server) authenticate(r *http.Request, body []byte) (Principal, error) {
+// clock and not before the server started (the embedded directory
+// forgets nonces on restart); the device, known; then, with the body, the
+// signature over this method, path and body by the device's key; the
+// nonce, never seen; the device not revoked and its account not disabled.
+// Refusal messages name the rule, never a value from the request.
+type authenticator struct {
+	s   *Server
+	sg  auth.Signed
+	dev Device
+}
+
+// authenticateHeaders is the first step.
+func (s *Server) authenticateHeaders(r *http.Request) (*authenticator, error) {
 	h := r.Header.Get(auth.Header)
 	if h == "" {
-		return Principal{}, wire.Errorf(wire.CodeUnauthenticated, "the request is not signed")
+		return nil, wire.Errorf(wire.CodeUnauthenticated, "the request is not signed")
 	}
 	sg, err := auth.Parse(h)
 	if err != nil {
-		return Principal{}, wire.Errorf(wire.CodeUnauthenticated, "%v", err)
+		return nil, wire.Errorf(wire.CodeUnauthenticated, "%v", err)
 	}
 	now := s.now()
 	if skew := sg.Time().Sub(now); skew > auth.Window || skew < -auth.Window {
-		return Principal{}, s.skewed(now, fmt.Sprintf("the request's time is %v from the server's", skew.Round(time.Second)))
+		return nil, s.skewed(now, fmt.Sprintf("the request's time is %v from the server's", skew.Round(time.Second)))
 	}
 	if sg.TS < s.started.UnixMilli() {
-		return Principal{}, s.skewed(now, "the request was signed before the server started")
+		return nil, s.skewed(now, "the request was signed before the server started")
 	}
-	ctx := r.Context()
-	dev, err := s.dir.Device(ctx, sg.Device)
+	dev, err := s.dir.Device(r.Context(), sg.Device)
 	if errors.Is(err, ErrNotFound) {
-		return Principal{}, wire.Errorf(wire.CodeUnauthenticated, "the device is not enrolled on this server")
+		return nil, wire.Errorf(wire.CodeUnauthenticated, "the device is not enrolled on this server")
 	}
 	if err != nil {
-		return Principal{}, err
+		return nil, err
 	}
+	return &authenticator{s: s, sg: sg, dev: dev}, nil
+}
+
+// body is the second step, once the body is read.
+func (a *authenticator) body(r *http.Request, body []byte) (Principal, error) {
+	s, sg, dev := a.s, a.sg, a.dev
 	if err := sg.Verify(ed25519.PublicKey(dev.PublicKey), r.Method, r.URL.Path, body); err != nil {
 		return Principal{}, wire.Errorf(wire.CodeUnauthenticated, "the signature does not match the request and the device's key")
 	}
+	ctx := r.Context()
 	fresh, err := s.dir.RememberNonce(ctx, dev.ID, sg.Nonce, sg.Time())
 	if err != nil {
 		return Principal{}, err

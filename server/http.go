@@ -86,14 +86,22 @@ func (s *Server) protocol(signed bool, h func(http.ResponseWriter, *http.Request
 			s.writeError(w, r, wire.Errorf(wire.CodeUnsupportedEncoding, "content type is not application/json"))
 			return
 		}
+		var au *authenticator
+		if signed {
+			var err error
+			if au, err = s.authenticateHeaders(r); err != nil {
+				s.writeError(w, r, err)
+				return
+			}
+		}
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, wire.MaxRequestBytes))
 		if err != nil {
 			s.writeError(w, r, err)
 			return
 		}
 		c := &call{body: body}
-		if signed {
-			if c.who, err = s.authenticate(r, body); err != nil {
+		if au != nil {
+			if c.who, err = au.body(r, body); err != nil {
 				s.writeError(w, r, err)
 				return
 			}
