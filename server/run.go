@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime/debug"
 	"time"
 )
 
@@ -52,6 +53,9 @@ func Run(ctx context.Context, o RunOptions) error {
 		if o.OnInit != nil {
 			o.OnInit(in)
 		}
+		// The enrolment code's key derivation took 32 MiB, once: give it
+		// back rather than carry it as idle memory.
+		debug.FreeOSMemory()
 	}
 	cfg, err := d.Config()
 	if err != nil {
