@@ -48,7 +48,8 @@ bench: build
 # Each fuzz target for FUZZTIME; go test fuzzes one target at a time.
 FUZZTIME ?= 1m
 FUZZ_TARGETS := ./sync/wire:FuzzDecodePushRequest ./sync/wire:FuzzDecodePullRequest \
-	./sync/wire:FuzzDecodeContentRequest ./sync/wire:FuzzDecodeResponses \
+	./sync/wire:FuzzDecodeContentRequest ./sync/wire:FuzzDecodeResponses ./sync/wire:FuzzDecodeEnrolRequest \
+	./sync/auth:FuzzParse \
 	./server:FuzzPush ./server:FuzzPull ./server:FuzzContent \
 	./content:FuzzParseBundle ./vault:FuzzDecodeVault ./vault:FuzzDecodeLockout
 fuzz:

@@ -5,6 +5,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -19,7 +20,9 @@ import (
 	"github.com/waymark-app/waymark/assets"
 	"github.com/waymark-app/waymark/content"
 	"github.com/waymark-app/waymark/i18n"
+	"github.com/waymark-app/waymark/internal/enrolqr"
 	"github.com/waymark-app/waymark/store"
+	"github.com/waymark-app/waymark/sync/auth"
 	"github.com/waymark-app/waymark/sync/client"
 )
 
@@ -41,8 +44,11 @@ func env(name, def string) string {
 }
 
 func run() error {
-	serverURL := flag.String("server", env("WAYMARK_SERVER", "http://127.0.0.1:8765"), "sync server URL (env WAYMARK_SERVER)")
+	serverURL := flag.String("server", env("WAYMARK_SERVER", "https://127.0.0.1:8765"), "server address offered when enrolling (env WAYMARK_SERVER); once enrolled, the enrolment's")
 	dataDir := flag.String("data", env("WAYMARK_DATA", ""), "folder for the encrypted store; empty: the app's own storage (env WAYMARK_DATA)")
+	enrolLink := flag.String("enrol", env("WAYMARK_ENROL", ""), "if not enrolled yet, enrol with this link (waymark://enrol?...) at start (env WAYMARK_ENROL)")
+	enrolQR := flag.String("enrol-qr", "", "if not enrolled yet, enrol with the link in this QR code image at start")
+	devHTTP := flag.Bool("insecure-dev-http", false, "accept a plain http:// server: local development only")
 	flag.Parse()
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 
@@ -83,20 +89,81 @@ func run() error {
 		return err
 	}
 
-	eng := client.New(st, client.Options{Server: *serverURL, Logger: log, Content: lib})
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		eng.Run(ctx)
-	}()
+	// The device's credential; on first start, enrolment makes it.
+	enrol := func(ctx context.Context, l auth.Link, allowHTTP bool) error {
+		cred, err := client.Enrol(ctx, client.EnrolOptions{Link: l, Device: st.DeviceID(), AllowHTTP: allowHTTP})
+		if err != nil {
+			return err
+		}
+		return client.SaveCredential(ctx, st, cred)
+	}
+	cred, err := client.LoadCredential(ctx, st)
+	if errors.Is(err, store.ErrNotEnrolled) && (*enrolLink != "" || *enrolQR != "") {
+		if err := enrolFrom(ctx, *enrolLink, *enrolQR, *devHTTP, enrol); err != nil {
+			log.Warn("enrolment from the command line failed; the enrolment screen opens", "err", err)
+		}
+		cred, err = client.LoadCredential(ctx, st)
+	}
+	if err != nil && !errors.Is(err, store.ErrNotEnrolled) {
+		return err
+	}
 
 	w := a.NewWindow(printer.T("app.title"))
 	w.Resize(fyne.NewSize(440, 780))
-	ui := app.New(w, app.Deps{Records: st, Sync: eng, Content: lib, Printer: printer, Bundle: bundle, Prefs: a.Preferences()})
+	var ui *app.UI
+	var done chan struct{}
+	start := func(cred *client.Credential) {
+		eng := client.New(st, client.Options{Server: cred.Server, Signer: cred, Pin: cred.Pin, Logger: log, Content: lib})
+		done = make(chan struct{})
+		go func() {
+			defer close(done)
+			eng.Run(ctx)
+		}()
+		ui = app.New(w, app.Deps{Records: st, Sync: eng, Content: lib, Printer: printer, Bundle: bundle, Prefs: a.Preferences(), Officer: cred.Officer()})
+	}
+	if cred != nil {
+		start(cred)
+	} else {
+		app.NewEnrolScreen(w, app.EnrolDeps{
+			Printer: printer, Enrol: enrol, Server: *serverURL, AllowHTTP: *devHTTP,
+			OnEnrolled: func() {
+				cred, err := client.LoadCredential(ctx, st)
+				if err != nil {
+					log.Error("read the credential just made", "err", err)
+					return
+				}
+				start(cred)
+			},
+		})
+	}
 	w.ShowAndRun()
 
-	ui.Close()
+	if ui != nil {
+		ui.Close()
+	}
 	cancel()
-	<-done
+	if done != nil {
+		<-done
+	}
 	return nil
+}
+
+// enrolFrom enrols with a link given on the command line, or read from a
+// QR code image.
+func enrolFrom(ctx context.Context, link, qrFile string, allowHTTP bool, enrol app.Enroller) error {
+	if link == "" {
+		f, err := os.Open(qrFile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if link, err = enrolqr.Decode(f); err != nil {
+			return err
+		}
+	}
+	l, err := auth.ParseLink(link)
+	if err != nil {
+		return err
+	}
+	return enrol(ctx, l, allowHTTP)
 }

@@ -13,8 +13,12 @@ import (
 	"github.com/waymark-app/waymark/encounter"
 )
 
+// TestFirstRunAsksWhoYouAre: on a device that is not enrolled (the
+// interface alone), the officer says who they are before their first
+// encounter.
 func TestFirstRunAsksWhoYouAre(t *testing.T) {
 	h := newHarness(t)
+	h.ui.deps.Officer = encounter.Officer{}
 	h.ui.setOfficer(encounter.Officer{})
 	test.Tap(h.button("New encounter"))
 	if !h.hasText("Your details") {
@@ -31,6 +35,28 @@ func TestFirstRunAsksWhoYouAre(t *testing.T) {
 	test.Type(h.entry("Trading name, or what is on the sign"), "Example Takeaway")
 	if r := h.only(); r.Officer.Number != "PC 202" || r.Officer.Name != "B Example" || r.Officer.Agency != "police" {
 		t.Errorf("record author %+v", r.Officer)
+	}
+}
+
+// TestEnrolledDetails: on an enrolled device, Your details shows the
+// account the server holds, and cannot change it; records carry it even
+// if other details were typed before.
+func TestEnrolledDetails(t *testing.T) {
+	h := newHarness(t)
+	h.ui.setOfficer(encounter.Officer{Name: "Typed Name", Number: "PC 999", Agency: "glaa"})
+	h.tapButton("Your details")
+	if !h.hasText("This device is enrolled to your account") {
+		t.Fatal("Your details does not say the details come from the account")
+	}
+	name := h.entry("As it appears on your statements")
+	if name.Text != testOfficer.Name || !name.Disabled() || !h.entry("For example PC 1234").Disabled() {
+		t.Errorf("details editable or wrong: %q, disabled %v", name.Text, name.Disabled())
+	}
+	h.tapButton("Save details")
+	h.tapButton("New encounter")
+	test.Type(h.entry("Trading name, or what is on the sign"), "Example Takeaway")
+	if r := h.only(); r.Officer != testOfficer {
+		t.Errorf("record author %+v, want the account's %+v", r.Officer, testOfficer)
 	}
 }
 

@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"image/png"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
@@ -21,9 +20,11 @@ import (
 	"github.com/waymark-app/waymark/encounter"
 	"github.com/waymark-app/waymark/i18n"
 	"github.com/waymark-app/waymark/server"
+	"github.com/waymark-app/waymark/server/servertest"
 	"github.com/waymark-app/waymark/store"
 	"github.com/waymark-app/waymark/sync/client"
 	"github.com/waymark-app/waymark/sync/faultproxy"
+	"github.com/waymark-app/waymark/sync/wire"
 )
 
 var ctx = context.Background()
@@ -52,27 +53,32 @@ func newHarness(t *testing.T) *harness {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	srv, err := server.Open(server.Options{})
+	srv, err := servertest.Start(servertest.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	hs := httptest.NewServer(srv.Handler())
-	t.Cleanup(func() {
-		hs.Close()
-		srv.Close()
-	})
+	t.Cleanup(func() { srv.Close() })
+	// The device is enrolled to the test officer's account, as the app
+	// is before its interface opens.
+	if _, err := srv.AddAccount(ctx, server.Account{ID: "pc101", Name: testOfficer.Name, Number: testOfficer.Number, Agency: testOfficer.Agency, Team: "north", Roles: []wire.Role{wire.RoleOfficer}}); err != nil {
+		t.Fatal(err)
+	}
+	cred, err := srv.Enrol(ctx, st, "pc101")
+	if err != nil {
+		t.Fatal(err)
+	}
 	bundle, err := i18n.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
 	// The server starts unreachable: tests bring it up when they want.
-	proxy, err := faultproxy.New(hs.Listener.Addr().String())
+	proxy, err := faultproxy.New(srv.Addr)
 	if err != nil {
 		t.Fatal(err)
 	}
 	proxy.Set(faultproxy.Faults{Refuse: true})
 	t.Cleanup(func() { proxy.Close() })
-	eng := client.New(st, client.Options{Server: proxy.URL(), Interval: time.Hour, MinBackoff: time.Hour, MaxBackoff: time.Hour})
+	eng := servertest.Engine(st, cred, proxy.URL(), client.Options{Interval: time.Hour, MinBackoff: time.Hour, MaxBackoff: time.Hour})
 	rctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {
@@ -95,7 +101,7 @@ func newHarness(t *testing.T) *harness {
 		t.Fatal(err)
 	}
 	main := &mainQueue{Engine: eng}
-	ui := New(win, Deps{Records: st, Sync: main, Content: lib, Printer: bundle.Printer(i18n.Source), Bundle: bundle})
+	ui := New(win, Deps{Records: st, Sync: main, Content: lib, Printer: bundle.Printer(i18n.Source), Bundle: bundle, Officer: cred.Officer()})
 	t.Cleanup(ui.Close)
 	h := &harness{t: t, win: win, ui: ui, st: st, eng: eng, main: main, lib: lib, proxy: proxy}
 	h.waitUntil(func() bool { return h.hasText("Can't reach the server") })

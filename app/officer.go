@@ -9,13 +9,24 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/waymark-app/waymark/encounter"
+	"github.com/waymark-app/waymark/sync/wire"
 )
 
-// agencies are the agencies an officer may belong to, as stored.
-var agencies = []string{"police", "immigration", "glaa", "hmrc", "local_authority", "fire", "ngo", "other"}
+// agencies are the agencies an officer may belong to, as stored: the
+// protocol's list.
+var agencies = wire.Agencies
 
-// officer returns the officer using this device, as set in Your details.
-func (u *UI) officer() encounter.Officer { return u.prefs.Officer() }
+// officer returns the officer using this device: the account it is
+// enrolled to, else as set in Your details.
+func (u *UI) officer() encounter.Officer {
+	if u.enrolled() {
+		return u.deps.Officer
+	}
+	return u.prefs.Officer()
+}
+
+// enrolled reports whether the officer's details come from the server.
+func (u *UI) enrolled() bool { return u.deps.Officer.Number != "" }
 
 func (u *UI) setOfficer(o encounter.Officer) { u.prefs.SetOfficer(o) }
 
@@ -53,11 +64,21 @@ func (u *UI) openOfficer(next func()) {
 	problem.Hide()
 	intro := widget.NewLabel(p.T("officer.intro"))
 	intro.Wrapping = fyne.TextWrapWord
+	if u.enrolled() {
+		// Who the officer is comes from their account on the server.
+		intro.SetText(p.T("officer.enrolled"))
+		name.Disable()
+		number.Disable()
+		agency.Disable()
+	}
 	var content *fyne.Container
 	save := widget.NewButtonWithIcon(p.T("officer.save"), theme.ConfirmIcon(), func() {
 		o := encounter.Officer{Name: name.Text, Number: number.Text, Agency: "police"}
 		if i := agency.SelectedIndex(); i >= 0 {
 			o.Agency = agencies[i]
+		}
+		if u.enrolled() {
+			o = u.deps.Officer
 		}
 		if strings.TrimSpace(o.Name) == "" || strings.TrimSpace(o.Number) == "" {
 			problem.Show()

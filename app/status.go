@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/waymark-app/waymark/sync/client"
+	"github.com/waymark-app/waymark/sync/wire"
 )
 
 // statusBar shows the sync state along the bottom of every screen: what
@@ -76,6 +77,9 @@ func (b *statusBar) errorText(err error) string {
 	if errors.As(err, &ce) {
 		kind = ce.Kind
 	}
+	if errors.Is(err, wire.ErrAccountDisabled) {
+		return b.u.p.T("sync.err.disabled")
+	}
 	key := map[client.Kind]string{
 		client.Unreachable:    "sync.err.unreachable",
 		client.UpdateNeeded:   "sync.err.update",
@@ -83,6 +87,10 @@ func (b *statusBar) errorText(err error) string {
 		client.Refused:        "sync.err.refused",
 		client.ServerFault:    "sync.err.server",
 		client.DeviceFault:    "sync.err.device",
+		client.Revoked:        "sync.err.revoked",
+		client.NotEnrolled:    "sync.err.not_enrolled",
+		client.Forbidden:      "sync.err.forbidden",
+		client.PinMismatch:    "sync.err.pin",
 	}[kind]
 	return b.u.p.T(key)
 }

@@ -53,6 +53,11 @@ type Deps struct {
 	Prefs fyne.Preferences
 	// Now returns the current time. Nil means time.Now.
 	Now func() time.Time
+	// Officer is the account this device is enrolled to, as the server
+	// said: records and amendments name them, and Your details shows
+	// them without letting them be changed. Zero: the officer types their
+	// details (a device not enrolled: tests of the interface alone).
+	Officer encounter.Officer
 }
 
 // UI is the officer app's interface in one window: a stack of screens

@@ -9,11 +9,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"net"
-	"net/http"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -75,40 +72,13 @@ type childConfig struct {
 	Size   int // device: bytes of notes per draft edit
 }
 
-// runServer serves the sync protocol as cmd/waymark-server does, with the
-// same data layout (server.key and db/ in Dir), until SIGTERM.
+// runServer serves the sync protocol as cmd/waymark-server does, on the
+// same data folder (initialised on first start), until SIGTERM.
 func runServer(c childConfig) error {
-	key, err := store.LoadOrCreateKey(filepath.Join(c.Dir, "server.key"))
-	if err != nil {
-		return err
-	}
-	srv, err := server.Open(server.Options{Dir: filepath.Join(c.Dir, "db"), Key: key})
-	if err != nil {
-		return err
-	}
-	ln, err := net.Listen("tcp", c.Addr)
-	if err != nil {
-		srv.Close()
-		return err
-	}
-	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
-	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
-	fmt.Println("listening", ln.Addr())
-	select {
-	case err := <-errc:
-		srv.Close()
-		return err
-	case <-ctx.Done():
-	}
-	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := hs.Shutdown(sctx); err != nil {
-		return err
-	}
-	return srv.Close()
+	fmt.Println("starting")
+	return server.Run(ctx, server.RunOptions{Data: server.DataDir(c.Dir), Addr: c.Addr})
 }
 
 // A device child reports what it has done, one line per fact, written
@@ -137,6 +107,15 @@ func runDevice(c childConfig) error {
 		return err
 	}
 	d := &childDevice{st: st, rng: rand.New(rand.NewPCG(c.Seed, 0xc41d)), size: max(c.Size, 16)}
+	// Enrolled before the cycles (the disk-full device never is: it never
+	// pushes); records name the credential's account.
+	cred, err := client.LoadCredential(ctx, st)
+	if err != nil && !errors.Is(err, store.ErrNotEnrolled) {
+		return err
+	}
+	if cred != nil {
+		d.officer = cred.Officer()
+	}
 	fmt.Println("ready", st.DeviceID())
 	closing := make(chan struct{})
 	go func() {
@@ -178,7 +157,10 @@ func runDevice(c childConfig) error {
 			}
 		}
 	case "push":
-		eng := client.New(st, client.Options{Server: c.Server, BatchEntries: c.Batch})
+		if cred == nil {
+			return errors.New("push mode on a device that is not enrolled")
+		}
+		eng := client.New(st, client.Options{Server: c.Server, Signer: cred, Pin: cred.Pin, BatchEntries: c.Batch})
 		n := c.Count
 		for !stop() {
 			for range n {
@@ -208,11 +190,12 @@ func runDevice(c childConfig) error {
 
 // childDevice writes drafts whose content the harness can predict.
 type childDevice struct {
-	st     *store.Store
-	rng    *rand.Rand
-	size   int
-	drafts []encounter.Record
-	edits  map[uuid.UUID]int
+	st      *store.Store
+	officer encounter.Officer // who the device's records name
+	rng     *rand.Rand
+	size    int
+	drafts  []encounter.Record
+	edits   map[uuid.UUID]int
 }
 
 // edit saves the next edit of one of up to keep open drafts; every
@@ -226,6 +209,7 @@ func (d *childDevice) edit(ctx context.Context, keep, finaliseEvery int) error {
 		if err != nil {
 			return err
 		}
+		r.Officer = d.officer
 		r.Premises = encounter.Premises{Name: "Harness premises " + r.ID.String()[:8], Business: encounter.Takeaway}
 		d.drafts = append(d.drafts, r)
 	}

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/waymark-app/waymark/sim"
+	"github.com/waymark-app/waymark/store"
+	"github.com/waymark-app/waymark/sync/client"
 	"github.com/waymark-app/waymark/sync/faultproxy"
 )
 
@@ -143,6 +145,7 @@ type harness struct {
 	devices []*device // devices on the ordinary disk
 	disk    *device   // the device on a small tmpfs, if one could be mounted
 	ballast string
+	auditor *client.Credential // a supervisor's device, for the audits
 }
 
 // device is one phone: a store folder, its key, and what child processes
@@ -158,6 +161,19 @@ func newDevice(dir, name string) *device {
 	key := make([]byte, 32)
 	rand.Read(key)
 	return &device{name: name, dir: filepath.Join(dir, name), key: key, model: newModel()}
+}
+
+// enrol enrols the device's store as simulated officer n.
+func (d *device) enrol(ctx context.Context, e *sim.Enroller, n int) error {
+	st, err := store.Open(ctx, store.Options{Dir: d.dir, Key: d.key})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if _, err := e.Device(ctx, st, n); err != nil {
+		return fmt.Errorf("enrol %s: %w", d.name, err)
+	}
+	return st.Close()
 }
 
 func (d *device) config() childConfig {
@@ -210,8 +226,18 @@ func Run(ctx context.Context, opts Options) (Report, error) {
 		return *rep, err
 	}
 	defer h.proxy.Close()
+	// Enrol every device with the server, and the auditor, before the
+	// first cycle, as a supervisor hands out phones before a day of action.
+	enrol := sim.EnrollerOf(h.srv.remote)
 	for i := range 3 {
-		h.devices = append(h.devices, newDevice(h.dir, fmt.Sprintf("device-%d", i)))
+		dev := newDevice(h.dir, fmt.Sprintf("device-%d", i))
+		if err := dev.enrol(ctx, enrol, i); err != nil {
+			return *rep, err
+		}
+		h.devices = append(h.devices, dev)
+	}
+	if h.auditor, err = enrol.Auditor(ctx); err != nil {
+		return *rep, err
 	}
 	if slices.Contains(opts.Kinds, KindDiskFull) {
 		unmount, err := h.mountDisk()
@@ -331,7 +357,7 @@ func (h *harness) verify(ctx context.Context, rng *mrand.Rand) []string {
 			}
 			held = append(held, hd)
 		}
-		ops, err := sim.PullAll(ctx, h.srv.url())
+		ops, err := sim.PullAll(ctx, h.srv.url(), h.auditor)
 		if err != nil {
 			fail("%s audit: pull from server: %v", when, err)
 			return

@@ -8,18 +8,15 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
 
 	"github.com/waymark-app/waymark/server"
-	"github.com/waymark-app/waymark/store"
-	"github.com/waymark-app/waymark/sync/wire"
+	"github.com/waymark-app/waymark/server/servertest"
 )
 
 // child is a running child process and the lines it prints.
@@ -133,11 +130,12 @@ func (c *child) errText() string {
 // serverProc is the sync server as a process of its own, restarted on the
 // same port and data folder.
 type serverProc struct {
-	bin  string // a waymark-server binary; empty re-executes the harness
-	dir  string // data folder: server.key and db/
-	addr string
-	log  io.Writer
-	proc *child
+	bin    string // a waymark-server binary; empty re-executes the harness
+	dir    string // data folder (server.DataDir), initialised on first start
+	addr   string
+	log    io.Writer
+	proc   *child
+	remote *servertest.Remote // its address, pin and admin socket, once started
 }
 
 // newServerProc picks a free loopback port for a server on dir.
@@ -151,9 +149,10 @@ func newServerProc(bin, dir string, log io.Writer) (*serverProc, error) {
 	return &serverProc{bin: bin, dir: dir, addr: addr, log: log}, nil
 }
 
-func (s *serverProc) url() string { return "http://" + s.addr }
+func (s *serverProc) url() string { return "https://" + s.addr }
 
-// start runs the server and waits until it answers its health check.
+// start runs the server and waits until it answers its health check over
+// TLS pinned to its key.
 func (s *serverProc) start() error {
 	var args []string
 	if s.bin != "" {
@@ -168,26 +167,13 @@ func (s *serverProc) start() error {
 		}
 	}()
 	s.proc = p
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		resp, err := http.Get(s.url() + wire.PathHealth)
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
-		}
-		select {
-		case <-p.done:
-			return fmt.Errorf("server exited at start: %v\n%s", p.err, tail(p.errText(), 2000))
-		default:
-		}
-		if time.Now().After(deadline) {
-			p.kill()
-			return fmt.Errorf("server did not answer within 20s: %v", err)
-		}
-		time.Sleep(10 * time.Millisecond)
+	r, err := servertest.Ready(context.Background(), server.DataDir(s.dir), s.addr, p.done)
+	if err != nil {
+		p.kill()
+		return fmt.Errorf("server did not start: %v\n%s", err, tail(p.errText(), 2000))
 	}
+	s.remote = r
+	return nil
 }
 
 // kill stops the server with SIGKILL.
@@ -222,11 +208,7 @@ func (s *serverProc) stop() error {
 // inspect opens the stopped server's store in this process and counts
 // what it holds.
 func (s *serverProc) inspect(ctx context.Context) (server.Stats, []server.Aside, error) {
-	key, err := store.LoadOrCreateKey(filepath.Join(s.dir, "server.key"))
-	if err != nil {
-		return server.Stats{}, nil, err
-	}
-	srv, err := server.Open(server.Options{Dir: filepath.Join(s.dir, "db"), Key: key})
+	srv, err := server.DataDir(s.dir).Open(server.Options{})
 	if err != nil {
 		return server.Stats{}, nil, err
 	}

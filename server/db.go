@@ -67,9 +67,12 @@ type entryValue struct {
 	Kind    wire.Kind `json:"kind"`
 	Hash    [32]byte  `json:"hash"`
 	Status  string    `json:"status"`
+	Code    wire.Code `json:"code,omitempty"`    // for statusInvalid: invalid_record or identity_mismatch
 	Message string    `json:"message,omitempty"` // why, for statusInvalid
 }
 
+// recordValue is a stored record, with the scope that decides who reads
+// it and the account that pushed it.
 type recordValue struct {
 	Kind   wire.Kind       `json:"kind"`
 	Hash   [32]byte        `json:"hash"`
@@ -77,13 +80,19 @@ type recordValue struct {
 	Seq    uint64          `json:"seq"`
 	Cursor uint64          `json:"cursor"`
 	Body   json.RawMessage `json:"body"`
+	Sig    []byte          `json:"sig,omitempty"`
+	Author string          `json:"author"`
+	Scope  Scope           `json:"scope"`
 }
 
+// opValue is a log entry: what was stored, and its scope, so that a pull
+// decides what to serve without reading the record.
 type opValue struct {
 	Kind   wire.Kind `json:"kind"`
 	ID     uuid.UUID `json:"id"`
 	Device uuid.UUID `json:"device"`
 	Seq    uint64    `json:"seq"`
+	Scope  Scope     `json:"scope"`
 }
 
 type asideValue struct {

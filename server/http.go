@@ -1,10 +1,12 @@
 package server
 
 import (
+	"bytes"
 	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -14,99 +16,147 @@ import (
 	"github.com/waymark-app/waymark/sync/wire"
 )
 
-// Handler returns the HTTP handler serving the sync protocol.
+// Handler returns the HTTP handler serving protocol 2. Routes:
+//
+//	GET  /healthz      anonymous
+//	POST /v2/enrol     anonymous, gated by an enrolment code, rate limited
+//	POST /v2/push      signed; officer, partner or supervisor
+//	POST /v2/pull      signed; officer, partner or supervisor
+//	POST /v2/content   signed; any active account
+//	GET  /v2/me        signed; any active account
+//	/v1/...            protocol_version: update the app
+//
+// Anything else is not_found; a known path with another method is
+// method_not_allowed.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc(wire.PathHealth, s.onHealth)
-	mux.HandleFunc(wire.PathPush, s.protocol(s.onPush))
-	mux.HandleFunc(wire.PathPull, s.protocol(s.onPull))
-	mux.HandleFunc(wire.PathContent, s.protocol(s.onContent))
+	routes := []struct {
+		method, path string
+		h            http.HandlerFunc
+	}{
+		{http.MethodGet, wire.PathHealth, s.onHealth},
+		{http.MethodPost, wire.PathEnrol, s.protocol(false, s.onEnrol)},
+		{http.MethodPost, wire.PathPush, s.protocol(true, endpoint(s, pushRoles, s.Push))},
+		{http.MethodPost, wire.PathPull, s.protocol(true, endpoint(s, pullRoles, s.Pull))},
+		{http.MethodPost, wire.PathContent, s.protocol(true, endpoint(s, nil, s.contentFor))},
+		{http.MethodGet, wire.PathMe, s.protocol(true, s.onMe)},
+	}
+	for _, rt := range routes {
+		mux.HandleFunc(rt.method+" "+rt.path, rt.h)
+		want := rt.method
+		mux.HandleFunc(rt.path, func(w http.ResponseWriter, r *http.Request) {
+			s.writeError(w, r, wire.Errorf(wire.CodeMethodNotAllowed, "use %s", want))
+		})
+	}
+	mux.HandleFunc(wire.PathV1, func(w http.ResponseWriter, r *http.Request) {
+		s.writeError(w, r, wire.Errorf(wire.CodeProtocolVersion,
+			"this server speaks protocol %d, the request protocol 1: update the app", wire.Version))
+	})
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		s.writeError(w, r, wire.Errorf(wire.CodeNotFound, "no such path %q", r.URL.Path))
+		s.writeError(w, r, wire.Errorf(wire.CodeNotFound, "no such path"))
 	})
 	return s.logged(mux)
 }
 
 func (s *Server) onHealth(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		s.writeError(w, r, wire.Errorf(wire.CodeMethodNotAllowed, "use GET"))
-		return
-	}
 	s.writeJSON(w, r, wire.Health{Status: "ok", Protocol: wire.Version})
 }
 
-// protocol wraps a protocol endpoint: POST only, the right protocol
-// version, a bounded body.
-func (s *Server) protocol(h func(http.ResponseWriter, *http.Request) error) http.HandlerFunc {
+// call is a request that passed the protocol checks: its body as sent,
+// and, for a signed route, who sent it.
+type call struct {
+	body []byte
+	who  Principal
+}
+
+// protocol wraps a protocol endpoint: the right protocol version, a JSON
+// body of bounded size read whole (a signature covers its bytes), and,
+// if signed, an authenticated sender.
+func (s *Server) protocol(signed bool, h func(http.ResponseWriter, *http.Request, *call) error) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodPost {
-			s.writeError(w, r, wire.Errorf(wire.CodeMethodNotAllowed, "use POST"))
-			return
-		}
 		if v := r.Header.Get(wire.VersionHeader); v != strconv.Itoa(wire.Version) {
 			if v == "" {
 				v = "none"
 			}
 			s.writeError(w, r, wire.Errorf(wire.CodeProtocolVersion,
-				"this server speaks protocol %d, the request protocol %s", wire.Version, v))
+				"this server speaks protocol %d, the request protocol %.8s", wire.Version, v))
 			return
 		}
 		if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
-			s.writeError(w, r, wire.Errorf(wire.CodeUnsupportedEncoding, "content type %q is not application/json", ct))
+			s.writeError(w, r, wire.Errorf(wire.CodeUnsupportedEncoding, "content type is not application/json"))
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, wire.MaxRequestBytes)
-		if err := h(w, r); err != nil {
+		var au *authenticator
+		if signed {
+			var err error
+			if au, err = s.authenticateHeaders(r); err != nil {
+				s.writeError(w, r, err)
+				return
+			}
+		}
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, wire.MaxRequestBytes))
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		c := &call{body: body}
+		if au != nil {
+			if c.who, err = au.body(r, body); err != nil {
+				s.writeError(w, r, err)
+				return
+			}
+		}
+		if err := h(w, r, c); err != nil {
 			s.writeError(w, r, err)
 		}
 	}
 }
 
-func (s *Server) onPush(w http.ResponseWriter, r *http.Request) error {
-	var req wire.PushRequest
-	if err := wire.Decode(r.Body, r.Header.Get("Content-Encoding"), &req); err != nil {
-		return err
+// endpoint is the one adapter from a JSON endpoint to HTTP: it checks the
+// account holds one of roles (nil: any), decodes the body strictly into
+// Req, validates it, calls fn and writes its answer.
+func endpoint[Req any, PReq interface {
+	*Req
+	Validate() error
+}, Resp any](s *Server, roles []wire.Role, fn func(context.Context, Principal, PReq) (Resp, error)) func(http.ResponseWriter, *http.Request, *call) error {
+	return func(w http.ResponseWriter, r *http.Request, c *call) error {
+		if roles != nil && !hasAny(c.who.Account, roles) {
+			return wire.Errorf(wire.CodeForbidden, "this account's roles do not allow %s", r.URL.Path)
+		}
+		req := PReq(new(Req))
+		if err := wire.Decode(bytes.NewReader(c.body), r.Header.Get("Content-Encoding"), req); err != nil {
+			return err
+		}
+		if err := req.Validate(); err != nil {
+			return err
+		}
+		resp, err := fn(r.Context(), c.who, req)
+		if err != nil {
+			return err
+		}
+		s.writeJSON(w, r, resp)
+		return nil
 	}
-	if err := req.Validate(); err != nil {
-		return err
+}
+
+func (s *Server) onMe(w http.ResponseWriter, r *http.Request, c *call) error {
+	if len(c.body) != 0 {
+		return wire.Errorf(wire.CodeBadRequest, "GET %s takes no body", wire.PathMe)
 	}
-	resp, err := s.push(r.Context(), &req)
-	if err != nil {
-		return err
+	me := wire.Me{Account: c.who.Account.Wire(), Device: c.who.Device, Policy: s.policy}
+	if s.content != nil {
+		me.ContentVersion = s.content.Version
 	}
-	s.writeJSON(w, r, resp)
+	s.writeJSON(w, r, me)
 	return nil
 }
 
-func (s *Server) onPull(w http.ResponseWriter, r *http.Request) error {
-	var req wire.PullRequest
-	if err := wire.Decode(r.Body, r.Header.Get("Content-Encoding"), &req); err != nil {
-		return err
-	}
-	if err := req.Validate(); err != nil {
-		return err
-	}
-	resp, err := s.pull(&req)
-	if err != nil {
-		return err
-	}
-	s.writeJSON(w, r, resp)
-	return nil
-}
-
-func (s *Server) onContent(w http.ResponseWriter, r *http.Request) error {
-	var req wire.ContentRequest
-	if err := wire.Decode(r.Body, r.Header.Get("Content-Encoding"), &req); err != nil {
-		return err
-	}
-	if err := req.Validate(); err != nil {
-		return err
-	}
+// contentFor answers a content request from any active account.
+func (s *Server) contentFor(ctx context.Context, p Principal, req *wire.ContentRequest) (wire.ContentResponse, error) {
 	if s.content == nil {
-		return wire.Errorf(wire.CodeNotFound, "this server publishes no content pack")
+		return wire.ContentResponse{}, wire.Errorf(wire.CodeNotFound, "this server publishes no content pack")
 	}
-	s.writeJSON(w, r, wire.ContentResponse{ID: s.content.ID, Version: s.content.Version, Bundle: s.content.Bundle})
-	return nil
+	return wire.ContentResponse{ID: s.content.ID, Version: s.content.Version, Bundle: s.content.Bundle}, nil
 }
 
 // writeJSON writes v with status 200, gzip-compressed if the client
@@ -120,6 +170,9 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, status int, v any
 	h.Set("Content-Type", "application/json")
 	h.Set(wire.VersionHeader, strconv.Itoa(wire.Version))
 	h.Add("Vary", "Accept-Encoding")
+	if status == http.StatusUnauthorized {
+		h.Set("WWW-Authenticate", "Waymark-Ed25519")
+	}
 	if !acceptsGzip(r) {
 		w.WriteHeader(status)
 		json.NewEncoder(w).Encode(v)
@@ -162,7 +215,8 @@ func acceptsGzip(r *http.Request) bool {
 	return false
 }
 
-// statusWriter remembers the status a handler wrote.
+// statusWriter remembers the status a handler wrote, and the refusal
+// code, for the request log.
 type statusWriter struct {
 	http.ResponseWriter
 	status int
@@ -182,8 +236,9 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 	return w.ResponseWriter.Write(b)
 }
 
-// logged logs each request and turns a panic into a 500, so one bad
-// request cannot take the server down.
+// logged logs each request (method, path, status, time, size, remote
+// address: never a header or body value) and turns a panic into a 500, so
+// one bad request cannot take the server down.
 func (s *Server) logged(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()

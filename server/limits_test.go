@@ -37,9 +37,9 @@ func TestLargePushes(t *testing.T) {
 		{"disk, request at the decoded limit", t.TempDir(), entries(wire.MaxEntries, (wire.MaxDecodedBytes-200<<10)/wire.MaxEntries)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, hs := newServer(t, Options{Dir: tc.dir})
+			s, hs := newServer(t, Options{Dir: tc.dir})
 			var resp wire.PushResponse
-			code, raw := post(t, hs, wire.PathPush, wire.PushRequest{Device: uuid.New(), Entries: tc.entries}, &resp)
+			code, raw := post(t, hs, enrolDevice(t, s, account("", "")), wire.PathPush, wire.PushRequest{Entries: tc.entries}, &resp)
 			if code != http.StatusOK || resp.Ack != uint64(len(tc.entries)) {
 				t.Errorf("status %d, ack %d of %d: %.200s", code, resp.Ack, len(tc.entries), raw)
 			}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 
 	"github.com/dgraph-io/badger/v4"
 	"github.com/google/uuid"
@@ -29,6 +30,7 @@ const txnBudget = 4 << 20
 
 // pushJob is a validated push waiting for the committer.
 type pushJob struct {
+	who    Principal
 	req    *wire.PushRequest
 	checks []entryCheck // one per entry
 	done   chan struct{}
@@ -40,54 +42,81 @@ type pushJob struct {
 // before the committer sees it.
 type entryCheck struct {
 	invalid string    // why the body breaks the rules; empty if it does not
+	code    wire.Code // invalid_record or identity_mismatch, with invalid
 	amends  uuid.UUID // for an amendment: the record it amends
 }
 
+func refused(code wire.Code, why string) entryCheck { return entryCheck{invalid: why, code: code} }
+
 // checkEntry applies the record rules to e's body: a finalised encounter
 // that passes encounter.Record.Check, or an amendment that passes
-// encounter.Amendment.Check, whose id is the entry's.
-func checkEntry(e wire.Entry) entryCheck {
+// encounter.Amendment.Check, whose id is the entry's; then the identity
+// rule: the body's device is the signing device, and its officer (or an
+// amendment's author) is the device's account, by number and agency.
+func checkEntry(e wire.Entry, who Principal) entryCheck {
+	var dev uuid.UUID
+	var by encounter.Officer
+	var field string
+	c := entryCheck{}
 	switch e.Kind {
 	case wire.KindEncounter:
 		r, err := encounter.ParseDocument(e.Body)
 		if err != nil {
-			return entryCheck{invalid: err.Error()}
+			return refused(wire.CodeInvalidRecord, err.Error())
 		}
 		if r.ID != e.ID {
-			return entryCheck{invalid: fmt.Sprintf("body is record %s, not %s", r.ID, e.ID)}
+			return refused(wire.CodeInvalidRecord, fmt.Sprintf("body is record %s, not %s", r.ID, e.ID))
 		}
 		if err := r.Check(); err != nil {
-			return entryCheck{invalid: err.Error()}
+			return refused(wire.CodeInvalidRecord, err.Error())
 		}
+		dev, by, field = r.Device, r.Officer, "officer"
 	case wire.KindAmendment:
 		a, err := encounter.ParseAmendment(e.Body)
 		if err != nil {
-			return entryCheck{invalid: err.Error()}
+			return refused(wire.CodeInvalidRecord, err.Error())
 		}
 		if a.ID != e.ID {
-			return entryCheck{invalid: fmt.Sprintf("body is amendment %s, not %s", a.ID, e.ID)}
+			return refused(wire.CodeInvalidRecord, fmt.Sprintf("body is amendment %s, not %s", a.ID, e.ID))
 		}
 		if err := a.Check(); err != nil {
-			return entryCheck{invalid: err.Error()}
+			return refused(wire.CodeInvalidRecord, err.Error())
 		}
-		return entryCheck{amends: a.Encounter}
+		dev, by, field = a.Device, a.Author, "author"
+		c.amends = a.Encounter
 	}
-	return entryCheck{}
+	// Name the field, never the value: the values are the officer's.
+	switch acc := who.Account; {
+	case dev != who.Device:
+		return refused(wire.CodeIdentityMismatch, "field device is not the device that signed the request")
+	case !strings.EqualFold(strings.TrimSpace(by.Number), strings.TrimSpace(acc.Number)):
+		return refused(wire.CodeIdentityMismatch, "field "+field+".number is not the number of the account this device is enrolled to")
+	case by.Agency != acc.Agency:
+		return refused(wire.CodeIdentityMismatch, "field "+field+".agency is not the agency of the account this device is enrolled to")
+	}
+	return c
 }
 
-// push hands req to the committer and waits for its answer.
-func (s *Server) push(ctx context.Context, req *wire.PushRequest) (wire.PushResponse, error) {
+// Push stores what p's device sent: each entry at most once, none
+// overwriting a record. Entries that break the record rules, or whose
+// body names another device or person than p, are refused one by one
+// (not stored, not kept aside); the push as a whole needs a role that may
+// push.
+func (s *Server) Push(ctx context.Context, p Principal, req *wire.PushRequest) (wire.PushResponse, error) {
+	if !hasAny(p.Account, pushRoles) {
+		return wire.PushResponse{}, wire.Errorf(wire.CodeForbidden, "this account's roles do not allow pushing records")
+	}
 	// Compact bodies before they reach the committer: it is the form
 	// stored and compared, and doing it here keeps work off the single
 	// writer.
-	job := &pushJob{req: req, checks: make([]entryCheck, len(req.Entries)), done: make(chan struct{})}
+	job := &pushJob{who: p, req: req, checks: make([]entryCheck, len(req.Entries)), done: make(chan struct{})}
 	for i := range req.Entries {
 		b, err := wire.CompactBody(req.Entries[i].Body)
 		if err != nil {
 			return wire.PushResponse{}, wire.Errorf(wire.CodeBadRequest, "entry %d: %v", req.Entries[i].Seq, err)
 		}
 		req.Entries[i].Body = b
-		job.checks[i] = checkEntry(req.Entries[i])
+		job.checks[i] = checkEntry(req.Entries[i], p)
 	}
 	select {
 	case s.pushes <- job:
@@ -183,7 +212,7 @@ func (s *Server) applyGroup(group []*pushJob) error {
 		return nil
 	}
 	for _, j := range group {
-		dev := j.req.Device
+		dev := j.who.Device
 		for i, e := range j.req.Entries {
 			// Two ops, an entry and a record: a generous estimate.
 			need := 2*len(e.Body) + 512
@@ -192,7 +221,7 @@ func (s *Server) applyGroup(group []*pushJob) error {
 					return err
 				}
 			}
-			n, rej, err := s.applyEntry(txn, dev, e, j.checks[i], &cursor)
+			n, rej, err := s.applyEntry(txn, j.who, e, j.checks[i], &cursor)
 			if errors.Is(err, badger.ErrTxnTooBig) {
 				return fmt.Errorf("entry %d of device %s does not fit a transaction: %w", e.Seq, dev, err)
 			}
@@ -214,7 +243,7 @@ func (s *Server) applyGroup(group []*pushJob) error {
 	// another job of the group.
 	return s.db.View(func(txn *badger.Txn) error {
 		for _, j := range group {
-			ack, err := getUint(txn, deviceKey(j.req.Device))
+			ack, err := getUint(txn, deviceKey(j.who.Device))
 			if err != nil {
 				return err
 			}
@@ -226,7 +255,8 @@ func (s *Server) applyGroup(group []*pushJob) error {
 
 // applyEntry stores one entry, or keeps it aside, and returns the bytes
 // written and the rejection to report, if any.
-func (s *Server) applyEntry(txn *badger.Txn, dev uuid.UUID, e wire.Entry, check entryCheck, cursor *uint64) (int, *wire.Rejection, error) {
+func (s *Server) applyEntry(txn *badger.Txn, who Principal, e wire.Entry, check entryCheck, cursor *uint64) (int, *wire.Rejection, error) {
+	dev := who.Device
 	h := hashBody(e.Body)
 	var ev entryValue
 	found, err := getJSON(txn, entryKey(dev, e.Seq), &ev)
@@ -240,35 +270,40 @@ func (s *Server) applyEntry(txn *badger.Txn, dev uuid.UUID, e wire.Entry, check 
 			case statusConflict:
 				return 0, rejection(e, wire.CodeConflict), nil
 			case statusInvalid:
-				return 0, invalid(e, ev.Message), nil
+				return 0, invalid(e, ev.Code, ev.Message), nil
 			}
 			return 0, nil, nil
 		}
 		if check.invalid != "" {
-			return 0, invalid(e, check.invalid), nil
+			return 0, invalid(e, check.code, check.invalid), nil
 		}
 		n, err := s.keepAside(txn, dev, e, h, wire.CodeSequenceReused)
 		return n, rejection(e, wire.CodeSequenceReused), err
 	}
 
+	scope := scopeOf(who.Account)
 	if check.invalid == "" && check.amends != uuid.Nil {
+		// An amendment takes the scope of the record it amends, which its
+		// author must be able to read: the same answer whether the record
+		// is missing or out of sight, so that nobody learns it exists.
 		var target recordValue
 		ok, err := getJSON(txn, recordKey(check.amends), &target)
 		if err != nil {
 			return 0, nil, err
 		}
-		if !ok || target.Kind != wire.KindEncounter {
-			check.invalid = fmt.Sprintf("amends record %s, which this server does not hold", check.amends)
+		if !ok || target.Kind != wire.KindEncounter || !mayAmend(who.Account, target.Scope) {
+			check = refused(wire.CodeInvalidRecord, fmt.Sprintf("amends record %s, which this server does not hold or this account may not read", check.amends))
 		}
+		scope = target.Scope
 	}
 	if check.invalid != "" {
 		// Not stored, not kept aside: only that it was refused, and why.
-		s.log.Warn("entry refused by the record rules",
+		s.log.Warn("entry refused",
 			slog.String("device", dev.String()), slog.Uint64("seq", e.Seq),
-			slog.String("record", e.ID.String()), slog.String("why", check.invalid))
-		ev = entryValue{ID: e.ID, Kind: e.Kind, Hash: h, Status: statusInvalid, Message: check.invalid}
+			slog.String("record", e.ID.String()), slog.String("code", string(check.code)), slog.String("why", check.invalid))
+		ev = entryValue{ID: e.ID, Kind: e.Kind, Hash: h, Status: statusInvalid, Code: check.code, Message: check.invalid}
 		n, err := setJSON(txn, entryKey(dev, e.Seq), ev)
-		return n, invalid(e, check.invalid), err
+		return n, invalid(e, check.code, check.invalid), err
 	}
 
 	ev = entryValue{ID: e.ID, Kind: e.Kind, Hash: h, Status: statusStored}
@@ -293,13 +328,14 @@ func (s *Server) applyEntry(txn *badger.Txn, dev uuid.UUID, e wire.Entry, check 
 		rej = rejection(e, wire.CodeConflict)
 	default:
 		*cursor++
-		rv = recordValue{Kind: e.Kind, Hash: h, Device: dev, Seq: e.Seq, Cursor: *cursor, Body: e.Body}
+		rv = recordValue{Kind: e.Kind, Hash: h, Device: dev, Seq: e.Seq, Cursor: *cursor, Body: e.Body, Sig: e.Sig,
+			Author: who.Account.ID, Scope: scope}
 		n, err := setJSON(txn, recordKey(e.ID), rv)
 		if err != nil {
 			return 0, nil, err
 		}
 		written += n
-		n, err = setJSON(txn, logKey(*cursor), opValue{Kind: e.Kind, ID: e.ID, Device: dev, Seq: e.Seq})
+		n, err = setJSON(txn, logKey(*cursor), opValue{Kind: e.Kind, ID: e.ID, Device: dev, Seq: e.Seq, Scope: scope})
 		if err != nil {
 			return 0, nil, err
 		}
@@ -318,8 +354,11 @@ func (s *Server) keepAside(txn *badger.Txn, dev uuid.UUID, e wire.Entry, h [32]b
 	})
 }
 
-func invalid(e wire.Entry, why string) *wire.Rejection {
-	return &wire.Rejection{Seq: e.Seq, ID: e.ID, Code: wire.CodeInvalidRecord, Message: why}
+func invalid(e wire.Entry, code wire.Code, why string) *wire.Rejection {
+	if code == "" {
+		code = wire.CodeInvalidRecord // stored before protocol 2 said which
+	}
+	return &wire.Rejection{Seq: e.Seq, ID: e.ID, Code: code, Message: why}
 }
 
 func rejection(e wire.Entry, code wire.Code) *wire.Rejection {

@@ -29,7 +29,23 @@ type Options struct {
 	Content *Content
 	// Now returns the current time. Nil means time.Now.
 	Now func() time.Time
+	// Directory keeps accounts, devices, enrolment codes and nonces. Nil
+	// keeps them in the store opened here.
+	Directory Directory
+	// SPKI is the DER SubjectPublicKeyInfo of the certificate the server
+	// shows devices: enrolment proofs cover it, so that a man in the
+	// middle is found out. Nil only behind --insecure-http.
+	SPKI []byte
+	// Policy is what devices are told to enforce. Zero fields take the
+	// defaults: 30 days' retention, locked after 14 days offline.
+	Policy wire.Policy
 }
+
+// Policy defaults.
+const (
+	DefaultRetentionDays   = 30
+	DefaultOfflineLockDays = 14
+)
 
 // Content is a published content pack: what devices pull to update their
 // indicators, rules, checklists and screening questions.
@@ -46,6 +62,12 @@ type Server struct {
 	log     *slog.Logger
 	now     func() time.Time
 	content *Content
+	dir     Directory
+	spki    []byte
+	policy  wire.Policy
+	started time.Time // requests signed earlier are refused
+
+	enrolLimit rateLimit
 
 	pushes        chan *pushJob
 	stopping      chan struct{} // closed by Close
@@ -96,6 +118,20 @@ func Open(opts Options) (*Server, error) {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	s.started = s.now()
+	s.dir = opts.Directory
+	if s.dir == nil {
+		s.dir = newBadgerDirectory(db, s.now)
+	}
+	s.spki = opts.SPKI
+	s.policy = opts.Policy
+	if s.policy.RetentionDays == 0 {
+		s.policy.RetentionDays = DefaultRetentionDays
+	}
+	if s.policy.OfflineLockDays == 0 {
+		s.policy.OfflineLockDays = DefaultOfflineLockDays
+	}
+	s.enrolLimit.per = enrolFailures
 	go s.commitLoop()
 	return s, nil
 }
@@ -115,8 +151,17 @@ func (s *Server) Close() error {
 	return err
 }
 
-// pull returns the operations after req.Since.
-func (s *Server) pull(req *wire.PullRequest) (wire.PullResponse, error) {
+// maxScan bounds the log entries one pull reads, whatever it returns:
+// a pull that skips many entries the account may not see (or its own)
+// stops there and answers with the cursor it reached and More set.
+const maxScan = 5000
+
+// Pull returns the operations after req.Since that p may read (mayRead),
+// leaving out those p's own device pushed.
+func (s *Server) Pull(ctx context.Context, p Principal, req *wire.PullRequest) (wire.PullResponse, error) {
+	if !hasAny(p.Account, pullRoles) {
+		return wire.PullResponse{}, wire.Errorf(wire.CodeForbidden, "this account's roles do not allow pulling records")
+	}
 	limit := req.Limit
 	if limit == 0 {
 		limit = 500
@@ -136,22 +181,31 @@ func (s *Server) pull(req *wire.PullRequest) (wire.PullResponse, error) {
 			// was restored from a backup. Send everything again; devices
 			// apply operations idempotently.
 			s.log.Warn("pull cursor ahead of the store; resending from the start",
-				"device", req.Device.String(), "since", since, "last", last)
+				"device", p.Device.String(), "since", since, "last", last)
 			since = 0
 		}
 		resp.Cursor = since
 		it := txn.NewIterator(badger.IteratorOptions{PrefetchValues: true, PrefetchSize: 100, Prefix: prefixLog})
 		defer it.Close()
+		scanned := 0
 		for it.Seek(logKey(since + 1)); it.ValidForPrefix(prefixLog); it.Next() {
-			if len(resp.Ops) == limit {
+			if len(resp.Ops) == limit || scanned == maxScan {
 				resp.More = true
 				break
 			}
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			scanned++
 			key := it.Item().KeyCopy(nil)
 			cursor := uint64FromKey(key[len(prefixLog):])
 			var ov opValue
 			if err := it.Item().Value(func(b []byte) error { return json.Unmarshal(b, &ov) }); err != nil {
 				return fmt.Errorf("decode op %d: %w", cursor, err)
+			}
+			resp.Cursor = cursor
+			if ov.Device == p.Device || !mayRead(p.Account, ov.Scope) {
+				continue
 			}
 			var rv recordValue
 			found, err := getJSON(txn, recordKey(ov.ID), &rv)
@@ -162,13 +216,18 @@ func (s *Server) pull(req *wire.PullRequest) (wire.PullResponse, error) {
 				return fmt.Errorf("op %d names record %s, which is missing", cursor, ov.ID)
 			}
 			resp.Ops = append(resp.Ops, wire.Op{
-				Cursor: cursor, Kind: ov.Kind, ID: ov.ID, Device: ov.Device, Seq: ov.Seq, Body: rv.Body,
+				Cursor: cursor, Kind: ov.Kind, ID: ov.ID, Device: ov.Device, Seq: ov.Seq, Body: rv.Body, Sig: rv.Sig,
 			})
-			resp.Cursor = cursor
 		}
 		return nil
 	})
 	return resp, err
+}
+
+// Admin returns the administration of this server's accounts and
+// devices, recording actor as who made each change.
+func (s *Server) Admin(actor string) *Admin {
+	return NewAdmin(s.dir, actor, s.now)
 }
 
 // Stats counts what the server holds.

@@ -17,130 +17,65 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/waymark-app/waymark/encounter"
+	"github.com/waymark-app/waymark/sync/auth"
 	"github.com/waymark-app/waymark/sync/wire"
 )
 
-func newServer(t *testing.T, opts Options) (*Server, *httptest.Server) {
-	t.Helper()
-	s, err := Open(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(s.Handler())
-	t.Cleanup(func() {
-		hs.Close()
-		s.Close()
-	})
-	return s, hs
-}
-
-var t0 = time.Date(2026, 3, 14, 9, 30, 0, 0, time.UTC)
-
-// body returns the document of a finalised encounter with id, at premises
-// name.
-func body(id uuid.UUID, name string) json.RawMessage {
-	r := encounter.Record{
-		ID: id, Schema: encounter.Schema, Device: uuid.MustParse("0192f1a0-0000-7000-8000-00000000d009"),
-		Premises:   encounter.Premises{Name: name, Business: encounter.CarWash},
-		OccurredAt: t0, CreatedAt: t0, UpdatedAt: t0, FinalisedAt: t0,
-	}
-	b, err := r.Document()
-	if err != nil {
-		panic(err)
-	}
-	return b
-}
-
-// post sends v as a gzip JSON request to path and decodes the answer into
-// out, returning the status and the raw answer.
-func post(t *testing.T, hs *httptest.Server, path string, v, out any) (int, []byte) {
-	t.Helper()
-	code, raw, err := tryPost(hs, path, v, out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return code, raw
-}
-
-func tryPost(hs *httptest.Server, path string, v, out any) (int, []byte, error) {
-	b, err := wire.EncodeGzip(v)
-	if err != nil {
-		return 0, nil, err
-	}
-	req, _ := http.NewRequest(http.MethodPost, hs.URL+path, bytes.NewReader(b))
-	req.Header.Set(wire.VersionHeader, strconv.Itoa(wire.Version))
-	req.Header.Set("Content-Encoding", wire.Gzip)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := hs.Client().Do(req)
-	if err != nil {
-		return 0, nil, err
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return 0, nil, err
-	}
-	if out != nil {
-		if err := json.Unmarshal(raw, out); err != nil {
-			return 0, nil, fmt.Errorf("decode %s answer %q: %v", path, raw, err)
-		}
-	}
-	return resp.StatusCode, raw, nil
-}
-
 func TestPushSemantics(t *testing.T) {
-	_, hs := newServer(t, Options{})
-	devA, devB := uuid.New(), uuid.New()
+	s, hs := newServer(t, Options{})
+	team := account("north", "", wire.RoleOfficer)
+	devA := enrolDevice(t, s, team)
+	devB := enrolDevice(t, s, account("north", "", wire.RoleOfficer))
+	reader := enrolDevice(t, s, account("", "", wire.RoleSupervisor))
 	r1, r2, r3 := uuid.New(), uuid.New(), uuid.New()
 
-	push := func(dev uuid.UUID, entries ...wire.Entry) (wire.PushResponse, []byte) {
+	push := func(dev testDevice, entries ...wire.Entry) (wire.PushResponse, []byte) {
 		t.Helper()
 		var resp wire.PushResponse
-		code, raw := post(t, hs, wire.PathPush, wire.PushRequest{Device: dev, Entries: entries}, &resp)
+		code, raw := post(t, hs, dev, wire.PathPush, wire.PushRequest{Entries: entries}, &resp)
 		if code != http.StatusOK {
 			t.Fatalf("push: status %d: %s", code, raw)
 		}
 		return resp, raw
 	}
-	e := func(seq uint64, id uuid.UUID, name string) wire.Entry {
-		return wire.Entry{Seq: seq, ID: id, Kind: wire.KindEncounter, Body: body(id, name)}
+	e := func(dev testDevice, seq uint64, id uuid.UUID, name string) wire.Entry {
+		return wire.Entry{Seq: seq, ID: id, Kind: wire.KindEncounter, Body: body(dev, id, name)}
 	}
 
-	first, raw1 := push(devA, e(1, r1, "one"), e(2, r2, "two"))
+	first, raw1 := push(devA, e(devA, 1, r1, "one"), e(devA, 2, r2, "two"))
 	if first.Ack != 2 || len(first.Rejected) != 0 {
 		t.Fatalf("first push: %+v", first)
 	}
-	_, raw2 := push(devA, e(1, r1, "one"), e(2, r2, "two"))
+	_, raw2 := push(devA, e(devA, 1, r1, "one"), e(devA, 2, r2, "two"))
 	if !bytes.Equal(raw1, raw2) {
 		t.Errorf("identical resend answered differently:\n%s\n%s", raw1, raw2)
 	}
 
 	// A gap: 4 arrives before 3. It is stored; the ack waits for 3.
-	if resp, _ := push(devA, e(4, r3, "three")); resp.Ack != 2 {
+	if resp, _ := push(devA, e(devA, 4, r3, "three")); resp.Ack != 2 {
 		t.Errorf("ack with a gap: %d, want 2", resp.Ack)
 	}
 	// Same body under a new sequence: fine, nothing new stored.
-	if resp, _ := push(devA, e(3, r1, "one")); resp.Ack != 4 || len(resp.Rejected) != 0 {
+	if resp, _ := push(devA, e(devA, 3, r1, "one")); resp.Ack != 4 || len(resp.Rejected) != 0 {
 		t.Errorf("after filling the gap: %+v", resp)
 	}
 
 	// Device B sends a different body under r1: kept aside, never stored over.
-	conflict, rawC := push(devB, e(1, r1, "tampered"))
+	conflict, rawC := push(devB, e(devB, 1, r1, "tampered"))
 	if conflict.Ack != 1 || len(conflict.Rejected) != 1 || conflict.Rejected[0].Code != wire.CodeConflict {
 		t.Fatalf("conflicting push: %+v", conflict)
 	}
-	if _, again := push(devB, e(1, r1, "tampered")); !bytes.Equal(rawC, again) {
+	if _, again := push(devB, e(devB, 1, r1, "tampered")); !bytes.Equal(rawC, again) {
 		t.Errorf("resent conflict answered differently:\n%s\n%s", rawC, again)
 	}
 	// Device A reuses sequence 2 for something else.
-	reused, _ := push(devA, e(2, uuid.New(), "other"))
+	reused, _ := push(devA, e(devA, 2, uuid.New(), "other"))
 	if len(reused.Rejected) != 1 || reused.Rejected[0].Code != wire.CodeSequenceReused {
 		t.Errorf("reused sequence: %+v", reused)
 	}
 
 	var pulled wire.PullResponse
-	post(t, hs, wire.PathPull, wire.PullRequest{Device: devB}, &pulled)
+	post(t, hs, reader, wire.PathPull, wire.PullRequest{}, &pulled)
 	if len(pulled.Ops) != 3 || pulled.More {
 		t.Fatalf("pull: %d ops, more %v", len(pulled.Ops), pulled.More)
 	}
@@ -154,9 +89,9 @@ func TestPushSemantics(t *testing.T) {
 func TestAsideAndStats(t *testing.T) {
 	s, hs := newServer(t, Options{})
 	id := uuid.New()
-	for i, dev := range []uuid.UUID{uuid.New(), uuid.New()} {
-		req := wire.PushRequest{Device: dev, Entries: []wire.Entry{{Seq: 1, ID: id, Kind: wire.KindEncounter, Body: body(id, fmt.Sprint("v", i))}}}
-		post(t, hs, wire.PathPush, req, nil)
+	for i, dev := range []testDevice{enrolDevice(t, s, account("", "")), enrolDevice(t, s, account("", ""))} {
+		req := wire.PushRequest{Entries: []wire.Entry{{Seq: 1, ID: id, Kind: wire.KindEncounter, Body: body(dev, id, fmt.Sprint("v", i))}}}
+		post(t, hs, dev, wire.PathPush, req, nil)
 	}
 	st, err := s.Stats(context.Background())
 	if err != nil || st.Records != 1 || st.Devices != 2 || st.Aside != 1 {
@@ -169,19 +104,20 @@ func TestAsideAndStats(t *testing.T) {
 }
 
 func TestPullPages(t *testing.T) {
-	_, hs := newServer(t, Options{Content: &Content{ID: "test.pack", Version: 3, Bundle: []byte("bundle")}})
-	dev := uuid.New()
+	s, hs := newServer(t, Options{Content: &Content{ID: "test.pack", Version: 3, Bundle: []byte("bundle")}})
+	dev := enrolDevice(t, s, account("north", ""))
+	reader := enrolDevice(t, s, account("north", ""))
 	var entries []wire.Entry
 	for i := range 25 {
 		id := uuid.New()
-		entries = append(entries, wire.Entry{Seq: uint64(i + 1), ID: id, Kind: wire.KindEncounter, Body: body(id, "p")})
+		entries = append(entries, wire.Entry{Seq: uint64(i + 1), ID: id, Kind: wire.KindEncounter, Body: body(dev, id, "p")})
 	}
-	post(t, hs, wire.PathPush, wire.PushRequest{Device: dev, Entries: entries}, nil)
+	post(t, hs, dev, wire.PathPush, wire.PushRequest{Entries: entries}, nil)
 	var cursor uint64
 	var got []uuid.UUID
 	for pages := 0; ; pages++ {
 		var resp wire.PullResponse
-		post(t, hs, wire.PathPull, wire.PullRequest{Device: dev, Since: cursor, Limit: 10}, &resp)
+		post(t, hs, reader, wire.PathPull, wire.PullRequest{Since: cursor, Limit: 10}, &resp)
 		if resp.ContentVersion != 3 {
 			t.Errorf("content version %d, want 3", resp.ContentVersion)
 		}
@@ -206,7 +142,7 @@ func TestPullPages(t *testing.T) {
 	}
 	// A cursor from the future (a server restored from a backup) starts over.
 	var resp wire.PullResponse
-	post(t, hs, wire.PathPull, wire.PullRequest{Device: dev, Since: 999}, &resp)
+	post(t, hs, reader, wire.PathPull, wire.PullRequest{Since: 999}, &resp)
 	if len(resp.Ops) != 25 {
 		t.Errorf("pull from a future cursor returned %d ops, want all 25", len(resp.Ops))
 	}
@@ -215,35 +151,39 @@ func TestPullPages(t *testing.T) {
 func TestRestartKeepsEverything(t *testing.T) {
 	dir := t.TempDir()
 	key := bytes.Repeat([]byte{3}, 32)
-	dev, id := uuid.New(), uuid.New()
-	req := wire.PushRequest{Device: dev, Entries: []wire.Entry{{Seq: 1, ID: id, Kind: wire.KindEncounter, Body: body(id, "kept")}}}
+	id := uuid.New()
 
 	s, err := Open(Options{Dir: dir, Key: key})
 	if err != nil {
 		t.Fatal(err)
 	}
+	dev := enrolDevice(t, s, account("north", ""))
+	reader := enrolDevice(t, s, account("north", ""))
+	req := wire.PushRequest{Entries: []wire.Entry{{Seq: 1, ID: id, Kind: wire.KindEncounter, Body: body(dev, id, "kept")}}}
 	hs := httptest.NewServer(s.Handler())
-	post(t, hs, wire.PathPush, req, nil)
+	post(t, hs, dev, wire.PathPush, req, nil)
 	hs.Close()
 	s.Close()
 
 	_, hs = newServer(t, Options{Dir: dir, Key: key})
 	var resp wire.PushResponse
-	post(t, hs, wire.PathPush, req, &resp)
+	post(t, hs, dev, wire.PathPush, req, &resp)
 	if resp.Ack != 1 || len(resp.Rejected) != 0 {
 		t.Errorf("resend after restart: %+v", resp)
 	}
 	var pulled wire.PullResponse
-	post(t, hs, wire.PathPull, wire.PullRequest{Device: dev}, &pulled)
+	post(t, hs, reader, wire.PathPull, wire.PullRequest{}, &pulled)
 	if len(pulled.Ops) != 1 {
 		t.Errorf("%d records after restart, want 1", len(pulled.Ops))
 	}
 }
 
-// TestBadRequests sends malformed requests: each must get a 4xx with a JSON
-// error body, never a 500.
+// TestBadRequests sends malformed requests, signed by an enrolled
+// officer's device: each must get a 4xx with a JSON error body, never a
+// 500.
 func TestBadRequests(t *testing.T) {
-	_, hs := newServer(t, Options{})
+	s, hs := newServer(t, Options{})
+	dev := enrolDevice(t, s, account("north", ""))
 	gz := func(s string) []byte {
 		var b bytes.Buffer
 		w := gzip.NewWriter(&b)
@@ -251,7 +191,8 @@ func TestBadRequests(t *testing.T) {
 		w.Close()
 		return b.Bytes()
 	}
-	dev := uuid.New().String()
+	id := uuid.New().String()
+	v := strconv.Itoa(wire.Version)
 	tests := []struct {
 		name     string
 		method   string
@@ -262,26 +203,30 @@ func TestBadRequests(t *testing.T) {
 		body     []byte
 		code     wire.Code
 	}{
-		{"unknown path", "POST", "/v2/push", "1", "", "", []byte(`{}`), wire.CodeNotFound},
-		{"get push", "GET", wire.PathPush, "1", "", "", nil, wire.CodeMethodNotAllowed},
-		{"post health", "POST", wire.PathHealth, "1", "", "", nil, wire.CodeMethodNotAllowed},
+		{"unknown path", "POST", "/v3/push", v, "", "", []byte(`{}`), wire.CodeNotFound},
+		{"v1 push", "POST", "/v1/push", "1", "", "", []byte(`{}`), wire.CodeProtocolVersion},
+		{"v1 pull", "POST", "/v1/pull", "1", "", "", []byte(`{}`), wire.CodeProtocolVersion},
+		{"get push", "GET", wire.PathPush, v, "", "", nil, wire.CodeMethodNotAllowed},
+		{"post me", "POST", wire.PathMe, v, "", "", nil, wire.CodeMethodNotAllowed},
+		{"post health", "POST", wire.PathHealth, v, "", "", nil, wire.CodeMethodNotAllowed},
 		{"no version", "POST", wire.PathPush, "", "", "", []byte(`{}`), wire.CodeProtocolVersion},
-		{"old version", "POST", wire.PathPull, "0", "", "", []byte(`{}`), wire.CodeProtocolVersion},
-		{"newer version", "POST", wire.PathPush, "2", "", "", []byte(`{}`), wire.CodeProtocolVersion},
-		{"xml", "POST", wire.PathPush, "1", "", "application/xml", []byte(`<a/>`), wire.CodeUnsupportedEncoding},
-		{"brotli", "POST", wire.PathPush, "1", "br", "", []byte(`{}`), wire.CodeUnsupportedEncoding},
-		{"empty body", "POST", wire.PathPush, "1", "", "", nil, wire.CodeBadRequest},
-		{"not json", "POST", wire.PathPush, "1", "", "", []byte(`hello`), wire.CodeBadRequest},
-		{"bad gzip", "POST", wire.PathPush, "1", "gzip", "", []byte(`{}`), wire.CodeBadRequest},
-		{"no entries", "POST", wire.PathPush, "1", "gzip", "", gz(`{"device":"` + dev + `","entries":[]}`), wire.CodeBadRequest},
-		{"null entries", "POST", wire.PathPush, "1", "", "", []byte(`{"device":"` + dev + `","entries":null}`), wire.CodeBadRequest},
-		{"bad device", "POST", wire.PathPush, "1", "", "", []byte(`{"device":"nope","entries":[]}`), wire.CodeBadRequest},
-		{"body not object", "POST", wire.PathPush, "1", "", "", []byte(`{"device":"` + dev + `","entries":[{"seq":1,"id":"` + dev + `","kind":"encounter","body":"x"}]}`), wire.CodeBadRequest},
-		{"negative seq", "POST", wire.PathPush, "1", "", "", []byte(`{"device":"` + dev + `","entries":[{"seq":-1}]}`), wire.CodeBadRequest},
-		{"huge seq", "POST", wire.PathPush, "1", "", "", []byte(`{"device":"` + dev + `","entries":[{"seq":1e40}]}`), wire.CodeBadRequest},
-		{"pull no device", "POST", wire.PathPull, "1", "", "", []byte(`{"since":3}`), wire.CodeBadRequest},
-		{"pull bad limit", "POST", wire.PathPull, "1", "", "", []byte(`{"device":"` + dev + `","limit":100000}`), wire.CodeBadRequest},
-		{"too large", "POST", wire.PathPush, "1", "", "", bytes.Repeat([]byte(" "), wire.MaxRequestBytes+10), wire.CodeTooLarge},
+		{"old version", "POST", wire.PathPull, "1", "", "", []byte(`{}`), wire.CodeProtocolVersion},
+		{"newer version", "POST", wire.PathPush, "3", "", "", []byte(`{}`), wire.CodeProtocolVersion},
+		{"xml", "POST", wire.PathPush, v, "", "application/xml", []byte(`<a/>`), wire.CodeUnsupportedEncoding},
+		{"brotli", "POST", wire.PathPush, v, "br", "", []byte(`{}`), wire.CodeUnsupportedEncoding},
+		{"empty body", "POST", wire.PathPush, v, "", "", nil, wire.CodeBadRequest},
+		{"not json", "POST", wire.PathPush, v, "", "", []byte(`hello`), wire.CodeBadRequest},
+		{"bad gzip", "POST", wire.PathPush, v, "gzip", "", []byte(`{}`), wire.CodeBadRequest},
+		{"no entries", "POST", wire.PathPush, v, "gzip", "", gz(`{"entries":[]}`), wire.CodeBadRequest},
+		{"null entries", "POST", wire.PathPush, v, "", "", []byte(`{"entries":null}`), wire.CodeBadRequest},
+		{"a device field", "POST", wire.PathPush, v, "", "", []byte(`{"device":"` + id + `","entries":[]}`), wire.CodeBadRequest},
+		{"body not object", "POST", wire.PathPush, v, "", "", []byte(`{"entries":[{"seq":1,"id":"` + id + `","kind":"encounter","body":"x"}]}`), wire.CodeBadRequest},
+		{"negative seq", "POST", wire.PathPush, v, "", "", []byte(`{"entries":[{"seq":-1}]}`), wire.CodeBadRequest},
+		{"huge seq", "POST", wire.PathPush, v, "", "", []byte(`{"entries":[{"seq":1e40}]}`), wire.CodeBadRequest},
+		{"pull a device", "POST", wire.PathPull, v, "", "", []byte(`{"device":"` + id + `","since":3}`), wire.CodeBadRequest},
+		{"pull bad limit", "POST", wire.PathPull, v, "", "", []byte(`{"limit":100000}`), wire.CodeBadRequest},
+		{"me with a body", "GET", wire.PathMe, v, "", "", []byte(`{}`), wire.CodeBadRequest},
+		{"too large", "POST", wire.PathPush, v, "", "", bytes.Repeat([]byte(" "), wire.MaxRequestBytes+10), wire.CodeTooLarge},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -295,6 +240,8 @@ func TestBadRequests(t *testing.T) {
 			if tt.ctype != "" {
 				req.Header.Set("Content-Type", tt.ctype)
 			}
+			h, _ := auth.Sign(dev.key, tt.method, tt.path, time.Now(), tt.body)
+			req.Header.Set(auth.Header, h)
 			resp, err := hs.Client().Do(req)
 			if err != nil {
 				t.Fatal(err)
@@ -310,7 +257,7 @@ func TestBadRequests(t *testing.T) {
 			if er.Error.Code != tt.code || er.Error.Message == "" {
 				t.Errorf("error %+v, want code %s with a message", er.Error, tt.code)
 			}
-			if resp.Header.Get(wire.VersionHeader) != "1" {
+			if resp.Header.Get(wire.VersionHeader) != v {
 				t.Errorf("response lacks the protocol header")
 			}
 		})
@@ -318,15 +265,16 @@ func TestBadRequests(t *testing.T) {
 }
 
 func TestContent(t *testing.T) {
-	_, none := newServer(t, Options{})
-	req := wire.ContentRequest{Device: uuid.New()}
+	s, none := newServer(t, Options{})
+	req := wire.ContentRequest{}
 	var er wire.ErrorResponse
-	if code, _ := post(t, none, wire.PathContent, req, &er); code != 404 || er.Error.Code != wire.CodeNotFound {
+	if code, _ := post(t, none, enrolDevice(t, s, account("", "")), wire.PathContent, req, &er); code != 404 || er.Error.Code != wire.CodeNotFound {
 		t.Errorf("no pack: %d %+v", code, er)
 	}
-	_, hs := newServer(t, Options{Content: &Content{ID: "test.pack", Version: 3, Bundle: []byte("bundle bytes")}})
+	s, hs := newServer(t, Options{Content: &Content{ID: "test.pack", Version: 3, Bundle: []byte("bundle bytes")}})
+	interpreter := enrolDevice(t, s, account("", "", wire.RoleInterpreter))
 	var resp wire.ContentResponse
-	if code, raw := post(t, hs, wire.PathContent, req, &resp); code != 200 || resp.Version != 3 || string(resp.Bundle) != "bundle bytes" {
+	if code, raw := post(t, hs, interpreter, wire.PathContent, req, &resp); code != 200 || resp.Version != 3 || string(resp.Bundle) != "bundle bytes" {
 		t.Errorf("content: %d %s", code, raw)
 	}
 }
@@ -352,19 +300,19 @@ func TestConcurrentPushes(t *testing.T) {
 	const devices, perDevice = 20, 30
 	var wg sync.WaitGroup
 	for range devices {
+		dev := enrolDevice(t, s, account("north", ""))
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			dev := uuid.New()
 			for batch := range 3 {
 				var entries []wire.Entry
 				for i := range perDevice / 3 {
 					id := uuid.New()
 					seq := uint64(batch*perDevice/3 + i + 1)
-					entries = append(entries, wire.Entry{Seq: seq, ID: id, Kind: wire.KindEncounter, Body: body(id, "c")})
+					entries = append(entries, wire.Entry{Seq: seq, ID: id, Kind: wire.KindEncounter, Body: body(dev, id, "c")})
 				}
 				var resp wire.PushResponse
-				post(t, hs, wire.PathPush, wire.PushRequest{Device: dev, Entries: entries}, &resp)
+				post(t, hs, dev, wire.PathPush, wire.PushRequest{Entries: entries}, &resp)
 				if want := uint64((batch + 1) * perDevice / 3); resp.Ack != want {
 					t.Errorf("device ack %d, want %d", resp.Ack, want)
 				}
@@ -377,7 +325,7 @@ func TestConcurrentPushes(t *testing.T) {
 		t.Errorf("%d records, want %d", st.Records, devices*perDevice)
 	}
 	var resp wire.PullResponse
-	post(t, hs, wire.PathPull, wire.PullRequest{Device: uuid.New(), Limit: wire.MaxPullLimit}, &resp)
+	post(t, hs, enrolDevice(t, s, account("", "", wire.RoleSupervisor)), wire.PathPull, wire.PullRequest{Limit: wire.MaxPullLimit}, &resp)
 	for i, op := range resp.Ops {
 		if op.Cursor != uint64(i+1) {
 			t.Fatalf("op %d has cursor %d: cursors have gaps", i, op.Cursor)
@@ -397,17 +345,21 @@ func TestCloseFinishesPushes(t *testing.T) {
 		t.Fatal(err)
 	}
 	hs := httptest.NewServer(s.Handler())
+	var devs []testDevice
+	for range 50 {
+		devs = append(devs, enrolDevice(t, s, account("", "")))
+	}
 	var wg sync.WaitGroup
 	acked := make(chan uuid.UUID, 100)
 	started := make(chan struct{}, 100)
-	for range 50 {
+	for _, dev := range devs {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			id := uuid.New()
 			var resp wire.PushResponse
 			started <- struct{}{}
-			code, _, err := tryPost(hs, wire.PathPush, wire.PushRequest{Device: uuid.New(), Entries: []wire.Entry{{Seq: 1, ID: id, Kind: wire.KindEncounter, Body: body(id, "x")}}}, &resp)
+			code, _, err := tryPost(hs, dev, wire.PathPush, wire.PushRequest{Entries: []wire.Entry{{Seq: 1, ID: id, Kind: wire.KindEncounter, Body: body(dev, id, "x")}}}, &resp)
 			switch {
 			case err != nil: // refused once the listener closed: not acknowledged
 			case code == http.StatusOK && resp.Ack == 1:
@@ -439,5 +391,50 @@ func TestCloseFinishesPushes(t *testing.T) {
 	}
 	if st.Records < n {
 		t.Errorf("%d pushes acknowledged but %d records stored", n, st.Records)
+	}
+}
+
+// TestEnrolRateLimit: an address that fails enrolment enrolFailures times
+// in a minute is refused until the minute is over; successful enrolments
+// do not count, so a station enrolling many phones is not slowed.
+func TestEnrolRateLimit(t *testing.T) {
+	now := time.Now()
+	s, hs := newServer(t, Options{Now: func() time.Time { return now }})
+	ctx := context.Background()
+	a := account("north", "")
+	if _, err := s.Admin("test").AddUser(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	enrol := func(good bool) int {
+		t.Helper()
+		key, _ := auth.NewKey(uuid.New())
+		c, _ := auth.NewCode()
+		req := wire.EnrolRequest{Code: "ZZZZ", Device: key.Device, PublicKey: key.Public(), Proof: make([]byte, 32)}
+		if good {
+			en := Enrolment{ID: c.ID, Account: a.ID, Key: []byte("derived key"), Created: now, Expires: now.Add(EnrolTTL)}
+			if err := s.dir.AddEnrolment(ctx, en, LogEntry{At: now}); err != nil {
+				t.Fatal(err)
+			}
+			req.Code, req.Proof = c.ID, auth.DeviceProof(en.Key, nil, key.Public(), key.Device)
+		}
+		code, _ := post(t, hs, testDevice{}, wire.PathEnrol, req, nil)
+		return code
+	}
+	for i := range enrolFailures + 5 {
+		if code := enrol(true); code != http.StatusOK {
+			t.Fatalf("good enrolment %d: status %d", i, code)
+		}
+	}
+	for i := range enrolFailures {
+		if code := enrol(false); code != http.StatusForbidden {
+			t.Fatalf("failure %d: status %d", i, code)
+		}
+	}
+	if code := enrol(true); code != http.StatusTooManyRequests {
+		t.Errorf("after %d failures: status %d, want 429", enrolFailures, code)
+	}
+	now = now.Add(time.Minute)
+	if code := enrol(true); code != http.StatusOK {
+		t.Errorf("a minute later: status %d", code)
 	}
 }

@@ -8,23 +8,26 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 
+	"github.com/waymark-app/waymark/sync/auth"
+	"github.com/waymark-app/waymark/sync/client"
 	"github.com/waymark-app/waymark/sync/wire"
 )
 
-// PullAll fetches every operation the server holds, as a device that has
-// never synced would, page by page, straight from the wire: unlike a
-// device's store, it keeps an operation served twice, so that the audit
-// can see it.
-func PullAll(ctx context.Context, serverURL string) ([]wire.Op, error) {
-	c := &http.Client{}
-	me := uuid.New()
+// PullAll fetches every operation the server holds, as the auditor's
+// device (a supervisor's, which pushed nothing: it reads every record),
+// page by page, straight from the wire: unlike a device's store, it keeps
+// an operation served twice, so that the audit can see it.
+func PullAll(ctx context.Context, serverURL string, auditor *client.Credential) ([]wire.Op, error) {
+	c := client.DefaultHTTPClient(auditor.Pin)
+	defer c.CloseIdleConnections()
 	var ops []wire.Op
 	var since uint64
 	for page := 0; ; page++ {
-		body, err := wire.EncodeGzip(wire.PullRequest{Device: me, Since: since, Limit: wire.MaxPullLimit})
+		body, err := wire.EncodeGzip(wire.PullRequest{Since: since, Limit: wire.MaxPullLimit})
 		if err != nil {
 			return nil, err
 		}
@@ -35,6 +38,11 @@ func PullAll(ctx context.Context, serverURL string) ([]wire.Op, error) {
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("Content-Encoding", wire.Gzip)
 		req.Header.Set(wire.VersionHeader, strconv.Itoa(wire.Version))
+		sig, err := auth.Sign(auditor, http.MethodPost, wire.PathPull, time.Now(), body)
+		if err != nil {
+			return nil, err
+		}
+		req.Header.Set(auth.Header, sig)
 		resp, err := c.Do(req)
 		if err != nil {
 			return nil, fmt.Errorf("pull page %d: %w", page, err)
@@ -44,13 +52,13 @@ func PullAll(ctx context.Context, serverURL string) ([]wire.Op, error) {
 			resp.Body.Close()
 			return nil, fmt.Errorf("pull page %d: HTTP %s", page, resp.Status)
 		}
-		err = wire.Decode(resp.Body, resp.Header.Get("Content-Encoding"), &pr)
+		err = wire.DecodeResponse(resp.Body, resp.Header.Get("Content-Encoding"), &pr)
 		resp.Body.Close()
 		if err != nil {
 			return nil, fmt.Errorf("pull page %d: %w", page, err)
 		}
 		ops = append(ops, pr.Ops...)
-		if !pr.More || len(pr.Ops) == 0 {
+		if !pr.More {
 			return ops, nil
 		}
 		if pr.Cursor <= since {

@@ -21,7 +21,9 @@ type Device struct {
 	Store  *store.Store
 	Engine *client.Engine
 	Meter  *Meter
-	rng    *rand.Rand
+	// Credential is the device's enrolment: records name its account.
+	Credential *client.Credential
+	rng        *rand.Rand
 }
 
 // DeviceOptions configures OpenDevice.
@@ -30,8 +32,17 @@ type DeviceOptions struct {
 	Dir string
 	// Key is the store's 32-byte key. Required.
 	Key []byte
-	// Server is the sync server's base URL. Required.
+	// Server is the base URL the device reaches the server at (a fault
+	// proxy, say). Empty: the server it enrolled with.
 	Server string
+	// Enrol enrols the device as simulated officer Officer if its store
+	// holds no credential yet. Nil: the store must hold one.
+	Enrol   *Enroller
+	Officer int
+	// Unsigned sends requests unsigned and over plain HTTP: only a
+	// measurement of what authentication costs wants it (a protocol 2
+	// server refuses such requests).
+	Unsigned bool
 	// Batch is the most entries per push; 0 is the engine's default.
 	Batch int
 	// Seed makes the synthetic encounters reproducible.
@@ -45,9 +56,25 @@ func OpenDevice(ctx context.Context, o DeviceOptions) (*Device, error) {
 	if err != nil {
 		return nil, err
 	}
+	cred, err := client.LoadCredential(ctx, st)
+	if errors.Is(err, store.ErrNotEnrolled) && o.Enrol != nil {
+		cred, err = o.Enrol.Device(ctx, st, o.Officer)
+	}
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("device credential: %w", err)
+	}
 	m := NewMeter()
-	eng := client.New(st, client.Options{Server: o.Server, HTTPClient: m.Client(), BatchEntries: o.Batch})
-	return &Device{Store: st, Engine: eng, Meter: m, rng: rand.New(rand.NewPCG(o.Seed, 0x5eed))}, nil
+	url := o.Server
+	if url == "" {
+		url = cred.Server
+	}
+	co := client.Options{Server: url, Signer: cred, Pin: cred.Pin, HTTPClient: m.Client(cred.Pin), BatchEntries: o.Batch}
+	if o.Unsigned {
+		co.Signer, co.Pin, co.HTTPClient = nil, "", m.Client("")
+	}
+	eng := client.New(st, co)
+	return &Device{Store: st, Engine: eng, Meter: m, Credential: cred, rng: rand.New(rand.NewPCG(o.Seed, 0x5eed))}, nil
 }
 
 // Close closes the device's store.
@@ -78,6 +105,7 @@ func (d *Device) Draft(ctx context.Context, edits int) (encounter.Record, error)
 	if err != nil {
 		return r, err
 	}
+	r.Officer = d.Credential.Officer()
 	edits = max(edits, 1)
 	for i := range edits {
 		d.Fill(&r, i)

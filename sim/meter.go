@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/waymark-app/waymark/sync/client"
 	"github.com/waymark-app/waymark/sync/wire"
 )
 
@@ -31,8 +32,9 @@ type Meter struct {
 func NewMeter() *Meter { return &Meter{requests: map[string]int{}} }
 
 // Client returns an HTTP client of its own (its own connections, as a
-// separate phone would have) whose traffic the meter counts.
-func (m *Meter) Client() *http.Client {
+// separate phone would have), with TLS pinned to pin, whose traffic the
+// meter counts: bytes on the TCP connections, TLS included.
+func (m *Meter) Client(pin string) *http.Client {
 	dialer := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
 	tr := &http.Transport{
 		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
@@ -45,6 +47,9 @@ func (m *Meter) Client() *http.Client {
 		ResponseHeaderTimeout: time.Minute,
 		IdleConnTimeout:       90 * time.Second,
 		MaxIdleConnsPerHost:   2,
+	}
+	if pin != "" {
+		tr.TLSClientConfig = client.PinnedTLS(pin)
 	}
 	return &http.Client{Timeout: 2 * time.Minute, Transport: &timedTransport{next: tr, m: m}}
 }

@@ -4,54 +4,80 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
-	"net"
-	"net/http"
-	"time"
+	"fmt"
 
 	"github.com/waymark-app/waymark/server"
+	"github.com/waymark-app/waymark/server/servertest"
+	"github.com/waymark-app/waymark/store"
+	"github.com/waymark-app/waymark/sync/client"
+	"github.com/waymark-app/waymark/sync/wire"
 )
 
-// LocalServer is a sync server in this process, on its own encrypted store,
-// listening on a loopback port: what a simulation runs against when it is
+// StartServer opens a server store in dir (with a fresh key) and serves
+// it over TLS on 127.0.0.1: what a simulation runs against when it is
 // given no server.
-type LocalServer struct {
-	URL    string
-	Server *server.Server
-	hs     *http.Server
-	done   chan error
-}
-
-// StartServer opens a server store in dir (with a fresh key) and serves it
-// on 127.0.0.1.
-func StartServer(dir string) (*LocalServer, error) {
+func StartServer(dir string) (*servertest.Server, error) {
 	key := make([]byte, 32)
 	rand.Read(key)
-	srv, err := server.Open(server.Options{Dir: dir, Key: key})
-	if err != nil {
-		return nil, err
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		srv.Close()
-		return nil, err
-	}
-	l := &LocalServer{URL: "http://" + ln.Addr().String(), Server: srv, done: make(chan error, 1)}
-	l.hs = &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
-	go func() { l.done <- l.hs.Serve(ln) }()
-	return l, nil
+	return servertest.Start(servertest.Options{Dir: dir, Key: key})
 }
 
-// Close shuts the HTTP server down, letting pushes in flight finish, then
-// closes the store.
-func (l *LocalServer) Close() error {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	err := l.hs.Shutdown(ctx)
-	if serr := <-l.done; !errors.Is(serr, http.ErrServerClosed) && err == nil {
-		err = serr
-	}
-	if cerr := l.Server.Close(); err == nil {
-		err = cerr
+// Enroller makes the accounts of simulated officers and enrols their
+// devices, as a supervisor with a box of new phones would: with a one-time
+// code each, over TLS pinned to the server's key.
+type Enroller struct {
+	// Admin administers the server: in this process, or over its socket.
+	Admin server.Administration
+	// URL and Pin are where devices reach the server, and its key.
+	URL, Pin string
+	// Team is the team every simulated officer belongs to (default
+	// "day-of-action"): they see each other's records.
+	Team string
+}
+
+// EnrollerFor is the Enroller of a server in this process.
+func EnrollerFor(s *servertest.Server) *Enroller {
+	return &Enroller{Admin: s.Admin(), URL: s.URL, Pin: s.Pin}
+}
+
+// EnrollerOf is the Enroller of a server in another process.
+func EnrollerOf(r *servertest.Remote) *Enroller {
+	return &Enroller{Admin: r.Admin, URL: r.URL, Pin: r.Pin}
+}
+
+// account makes account id with roles unless it exists.
+func (e *Enroller) account(ctx context.Context, id, team string, roles ...wire.Role) error {
+	_, err := e.Admin.AddUser(ctx, server.Account{ID: id, Name: "Simulated " + id, Number: "SIM " + id, Agency: "police", Team: team, Roles: roles})
+	if errors.Is(err, server.ErrExists) {
+		return nil
 	}
 	return err
+}
+
+// Device makes the account of simulated officer n (unless it exists)
+// and enrols d as its device.
+func (e *Enroller) Device(ctx context.Context, d servertest.Device, n int) (*client.Credential, error) {
+	team := e.Team
+	if team == "" {
+		team = "day-of-action"
+	}
+	id := fmt.Sprintf("sim-%04d", n)
+	if err := e.account(ctx, id, team, wire.RoleOfficer); err != nil {
+		return nil, err
+	}
+	return servertest.Enrol(ctx, e.Admin, e.URL, e.Pin, d, id)
+}
+
+// Auditor enrols a supervisor's device, which holds nothing of its own,
+// for PullAll: a supervisor reads every record.
+func (e *Enroller) Auditor(ctx context.Context) (*client.Credential, error) {
+	if err := e.account(ctx, "sim-auditor", "", wire.RoleSupervisor); err != nil {
+		return nil, err
+	}
+	st, err := store.Open(ctx, store.Options{})
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close()
+	return servertest.Enrol(ctx, e.Admin, e.URL, e.Pin, st, "sim-auditor")
 }

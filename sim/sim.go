@@ -23,6 +23,9 @@ type Options struct {
 	// Server is the sync server's base URL. Empty starts one in this
 	// process on a temporary store, and audits it afterwards.
 	Server string
+	// Enrol makes accounts and enrols devices on Server; required with
+	// it (a server started here makes its own).
+	Enrol *Enroller
 	// Devices is the number of simulated devices (default 10).
 	Devices int
 	// Encounters is the encounters each device records (default 100).
@@ -219,14 +222,21 @@ func Run(ctx context.Context, opts Options) (Report, error) {
 		defer os.RemoveAll(d)
 		dir = d
 	}
-	target := opts.Server
+	target, enrol := opts.Server, opts.Enrol
 	if target == "" {
 		ls, err := StartServer(filepath.Join(dir, "server"))
 		if err != nil {
 			return rep, fmt.Errorf("start server: %w", err)
 		}
 		defer ls.Close()
-		target = ls.URL
+		target, enrol = ls.URL, EnrollerFor(ls)
+	}
+	if enrol == nil {
+		return rep, errors.New("a simulation against a server of its own needs an Enroller")
+	}
+	auditor, err := enrol.Auditor(ctx)
+	if err != nil {
+		return rep, fmt.Errorf("enrol the auditor: %w", err)
 	}
 	devURL := target
 	var cuts func() int64
@@ -270,7 +280,7 @@ func Run(ctx context.Context, opts Options) (Report, error) {
 			defer wg.Done()
 			slots <- struct{}{}
 			defer func() { <-slots }()
-			h, counts, failures, err := runDevice(ctx, opts, i, filepath.Join(dir, fmt.Sprintf("device-%03d", i)), devURL, &recorded, barrier, start)
+			h, counts, failures, err := runDevice(ctx, opts, enrol, i, filepath.Join(dir, fmt.Sprintf("device-%03d", i)), devURL, &recorded, barrier, start)
 			mu.Lock()
 			defer mu.Unlock()
 			rep.Wire.Add(counts)
@@ -303,7 +313,7 @@ func Run(ctx context.Context, opts Options) (Report, error) {
 	if cuts != nil {
 		rep.Cuts = cuts()
 	}
-	ops, err := PullAll(ctx, target)
+	ops, err := PullAll(ctx, target, auditor)
 	if err != nil {
 		return rep, fmt.Errorf("audit: %w", err)
 	}
@@ -312,12 +322,12 @@ func Run(ctx context.Context, opts Options) (Report, error) {
 }
 
 // runDevice is one device's day: record, sync, and say what it holds.
-func runDevice(ctx context.Context, opts Options, i int, dir, server string, recorded *sync.WaitGroup, barrier bool, start <-chan struct{}) (Held, Counts, int, error) {
+func runDevice(ctx context.Context, opts Options, enrol *Enroller, i int, dir, server string, recorded *sync.WaitGroup, barrier bool, start <-chan struct{}) (Held, Counts, int, error) {
 	done := sync.OnceFunc(recorded.Done)
 	defer done()
 	key := make([]byte, 32)
 	rand.Read(key)
-	d, err := OpenDevice(ctx, DeviceOptions{Dir: dir, Key: key, Server: server, Batch: opts.Batch, Seed: opts.Seed*1000 + uint64(i)})
+	d, err := OpenDevice(ctx, DeviceOptions{Dir: dir, Key: key, Server: server, Batch: opts.Batch, Seed: opts.Seed*1000 + uint64(i), Enrol: enrol, Officer: i})
 	if err != nil {
 		return Held{}, Counts{}, 0, err
 	}

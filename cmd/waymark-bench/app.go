@@ -74,7 +74,7 @@ func (b *bench) app(ctx context.Context, bin, shot string) error {
 	if err != nil {
 		return err
 	}
-	d, err := sim.OpenDevice(ctx, sim.DeviceOptions{Dir: filepath.Join(data, "store"), Key: key, Server: srv.url, Seed: 5})
+	d, err := sim.OpenDevice(ctx, sim.DeviceOptions{Dir: filepath.Join(data, "store"), Key: key, Seed: 5, Enrol: srv.enrol})
 	if err != nil {
 		return err
 	}

@@ -13,15 +13,35 @@ import (
 
 	"github.com/waymark-app/waymark/encounter"
 	"github.com/waymark-app/waymark/sim"
+	"github.com/waymark-app/waymark/store"
+	"github.com/waymark-app/waymark/sync/auth"
+	"github.com/waymark-app/waymark/sync/client"
 	"github.com/waymark-app/waymark/sync/wire"
 )
 
+// memCredentials keeps a load device's credential in memory: the load
+// devices have no store.
+type memCredentials struct {
+	id uuid.UUID
+	b  []byte
+}
+
+func (m *memCredentials) DeviceID() uuid.UUID                              { return m.id }
+func (m *memCredentials) SaveCredential(_ context.Context, b []byte) error { m.b = b; return nil }
+func (m *memCredentials) Credential(context.Context) ([]byte, error) {
+	if m.b == nil {
+		return nil, store.ErrNotEnrolled
+	}
+	return m.b, nil
+}
+
 // load has devices push at the same moment to a fresh server, each over
-// connections of its own, in batches of 10 entries, and times every push.
-// The requests are encoded before the clock starts, from real encounter
-// documents, so that the figures are the server's and the network's, not
-// the cost of 200 device stores sharing this machine's CPUs (see simulate
-// for that).
+// connections of its own (a TLS handshake each, inside the timing), in
+// batches of 10 entries, and times every push. Every device enrols first.
+// The requests are encoded and signed before the clock starts, from real
+// encounter documents, so that the figures are the server's and the
+// network's, not the cost of 200 device stores sharing this machine's CPUs
+// (see simulate for that).
 func (b *bench) load(ctx context.Context, devices, perDevice int) error {
 	const batch = 10
 	srv, err := b.startServer(ctx)
@@ -33,17 +53,46 @@ func (b *bench) load(ctx context.Context, devices, perDevice int) error {
 
 	type device struct {
 		id       uuid.UUID
+		cred     *client.Credential
 		requests [][]byte
+		sigs     []string // each request's Authorization, signed before the clock starts
 	}
 	devs := make([]device, devices)
+	// Every device enrols first, two at a time (the key derivation is
+	// memory-hard), as a supervisor's box of phones would.
+	b.t.logf("bench: enrolling %d devices…", devices)
+	var enrolErr error
+	var emu sync.Mutex
+	var ewg sync.WaitGroup
+	slots := make(chan struct{}, 2)
 	for i := range devs {
 		devs[i].id = uuid.New()
+		ewg.Add(1)
+		go func() {
+			defer ewg.Done()
+			slots <- struct{}{}
+			defer func() { <-slots }()
+			cred, err := srv.enrol.Device(ctx, &memCredentials{id: devs[i].id}, i)
+			emu.Lock()
+			defer emu.Unlock()
+			if err != nil && enrolErr == nil {
+				enrolErr = err
+			}
+			devs[i].cred = cred
+		}()
+	}
+	ewg.Wait()
+	if enrolErr != nil {
+		return enrolErr
+	}
+	for i := range devs {
 		var entries []wire.Entry
 		for seq := 1; seq <= perDevice; seq++ {
 			r, err := encounter.New(devs[i].id, time.Now().Add(-time.Hour))
 			if err != nil {
 				return err
 			}
+			r.Officer = devs[i].cred.Officer()
 			r.Premises = encounter.Premises{Name: fmt.Sprintf("Example Premises %d-%d", i, seq), Address: "1 Example Street, Testtown", Business: encounter.Businesses[seq%len(encounter.Businesses)]}
 			r.PeoplePresent = seq % 9
 			r.Notes = "Workers sleeping on site; manager answered for them; cash only; no protective equipment."
@@ -54,11 +103,18 @@ func (b *bench) load(ctx context.Context, devices, perDevice int) error {
 			}
 			entries = append(entries, wire.Entry{Seq: uint64(seq), ID: r.ID, Kind: wire.KindEncounter, Body: doc})
 			if len(entries) == batch || seq == perDevice {
-				body, err := wire.EncodeGzip(wire.PushRequest{Device: devs[i].id, Entries: entries})
+				body, err := wire.EncodeGzip(wire.PushRequest{Entries: entries})
+				if err != nil {
+					return err
+				}
+				// Signed now, on this machine's shared CPUs, as each phone
+				// would sign on its own: the figures are the server's.
+				sig, err := auth.Sign(devs[i].cred, http.MethodPost, wire.PathPush, time.Now(), body)
 				if err != nil {
 					return err
 				}
 				devs[i].requests = append(devs[i].requests, body)
+				devs[i].sigs = append(devs[i].sigs, sig)
 				entries = nil
 			}
 		}
@@ -77,11 +133,11 @@ func (b *bench) load(ctx context.Context, devices, perDevice int) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			c := &http.Client{Timeout: time.Minute, Transport: &http.Transport{MaxIdleConnsPerHost: 1}}
+			c := &http.Client{Timeout: time.Minute, Transport: &http.Transport{MaxIdleConnsPerHost: 1, TLSClientConfig: client.PinnedTLS(d.cred.Pin)}}
 			<-start
-			for _, body := range d.requests {
+			for k, body := range d.requests {
 				t0 := time.Now()
-				ack, err := push(ctx, c, srv.url, body)
+				ack, err := push(ctx, c, srv.url, d.sigs[k], body)
 				took := time.Since(t0)
 				mu.Lock()
 				if err != nil {
@@ -107,7 +163,11 @@ func (b *bench) load(ctx context.Context, devices, perDevice int) error {
 			short++
 		}
 	}
-	ops, err := sim.PullAll(ctx, srv.url)
+	auditor, err := srv.enrol.Auditor(ctx)
+	if err != nil {
+		return err
+	}
+	ops, err := sim.PullAll(ctx, srv.url, auditor)
 	if err != nil {
 		return err
 	}
@@ -119,7 +179,7 @@ func (b *bench) load(ctx context.Context, devices, perDevice int) error {
 		}
 	}
 	p := sim.Percentiles(times)
-	b.t.goal(fmt.Sprintf("%d devices pushing at once to the server: p50 / p95 / p99", devices),
+	b.t.goal(fmt.Sprintf("%d devices pushing at once to the server (TLS, signed): p50 / p95 / p99", devices),
 		fmt.Sprintf("%s / %s / %s (%d pushes of %d, max %s)", ms(p.P50), ms(p.P95), ms(p.P99), p.N, batch, ms(p.Max)),
 		"p99 ≤ 250 ms", p.P99 <= 250*time.Millisecond)
 	b.t.add("  server push throughput", fmt.Sprintf("%.0f encounters/s (%d in %v; %.0f B per encounter up, gzip)",
@@ -135,8 +195,9 @@ func (b *bench) load(ctx context.Context, devices, perDevice int) error {
 	return nil
 }
 
-// push sends one encoded push request and returns the ack.
-func push(ctx context.Context, c *http.Client, server string, body []byte) (uint64, error) {
+// push sends one encoded push request with its signature and returns the
+// ack.
+func push(ctx context.Context, c *http.Client, server, sig string, body []byte) (uint64, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, server+wire.PathPush, bytes.NewReader(body))
 	if err != nil {
 		return 0, err
@@ -144,6 +205,7 @@ func push(ctx context.Context, c *http.Client, server string, body []byte) (uint
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Content-Encoding", wire.Gzip)
 	req.Header.Set(wire.VersionHeader, strconv.Itoa(wire.Version))
+	req.Header.Set(auth.Header, sig)
 	resp, err := c.Do(req)
 	if err != nil {
 		return 0, err
@@ -153,7 +215,7 @@ func push(ctx context.Context, c *http.Client, server string, body []byte) (uint
 	if resp.StatusCode != http.StatusOK {
 		return 0, fmt.Errorf("push: HTTP %s", resp.Status)
 	}
-	if err := wire.Decode(resp.Body, resp.Header.Get("Content-Encoding"), &pr); err != nil {
+	if err := wire.DecodeResponse(resp.Body, resp.Header.Get("Content-Encoding"), &pr); err != nil {
 		return 0, err
 	}
 	return pr.Ack, nil
@@ -169,7 +231,7 @@ func (b *bench) simulate(ctx context.Context, devices int) error {
 		return err
 	}
 	defer srv.stop()
-	rep, err := sim.Run(ctx, sim.Options{Server: srv.url, Devices: devices, Encounters: 10, Edits: 2, Batch: 10, Dir: b.fresh("sim")})
+	rep, err := sim.Run(ctx, sim.Options{Server: srv.url, Enrol: srv.enrol, Devices: devices, Encounters: 10, Edits: 2, Batch: 10, Dir: b.fresh("sim")})
 	if err != nil {
 		return err
 	}

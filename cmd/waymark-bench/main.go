@@ -66,7 +66,8 @@ func main() {
 	syncN := flag.Int("sync", 10000, "encounters in the loopback sync")
 	devices := flag.Int("devices", 200, "devices pushing at once")
 	perDevice := flag.Int("per-device", 50, "encounters each of those devices pushes")
-	only := flag.String("only", "", "comma-separated parts to run: save,open,sync,resume,load,sim,app (default all)")
+	authN := flag.Int("auth-n", 5000, "encounters in the authentication-cost comparison")
+	only := flag.String("only", "", "comma-separated parts to run: save,open,sync,auth,resume,load,sim,app (default all)")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -88,6 +89,7 @@ func main() {
 		{"save", func(ctx context.Context) error { return b.saves(ctx, *saves) }},
 		{"open", b.open},
 		{"sync", func(ctx context.Context) error { return b.sync(ctx, *syncN) }},
+		{"auth", func(ctx context.Context) error { return b.authCost(ctx, *authN) }},
 		{"resume", b.resume},
 		{"load", func(ctx context.Context) error { return b.load(ctx, *devices, *perDevice) }},
 		{"sim", func(ctx context.Context) error { return b.simulate(ctx, *devices) }},
@@ -106,6 +108,9 @@ func main() {
 	fmt.Printf("Waymark benchmarks: %s/%s, %d CPUs, %s, %s; took %v\n",
 		runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version(), cpuModel(), time.Since(start).Round(time.Second))
 	t.print(os.Stdout)
+	if b.offline != nil {
+		b.offline.Close()
+	}
 }
 
 func fatal(err error) {

@@ -5,17 +5,17 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
-	"time"
 
+	srvpkg "github.com/waymark-app/waymark/server"
+	"github.com/waymark-app/waymark/server/servertest"
 	"github.com/waymark-app/waymark/sim"
-	"github.com/waymark-app/waymark/sync/wire"
+	"github.com/waymark-app/waymark/store"
 )
 
 // bench holds what the measurements share.
@@ -23,8 +23,37 @@ type bench struct {
 	t         *table
 	dir       string
 	serverBin string
-	serverRSS []string // what the server processes measured used
-	n         int      // counter for fresh folders
+	serverRSS []string           // what the server processes measured used
+	n         int                // counter for fresh folders
+	offline   *servertest.Server // enrols devices that record offline
+}
+
+// offlineDevice opens a device store in dir enrolled (as simulated
+// officer 0) with a server of its own in this process, to record with no
+// server in reach: its records name the officer as any server's sim-0000.
+func (b *bench) offlineDevice(ctx context.Context, dir string, key []byte, seed uint64) (*sim.Device, error) {
+	if b.offline == nil {
+		s, err := sim.StartServer(b.fresh("offline-server"))
+		if err != nil {
+			return nil, err
+		}
+		b.offline = s
+	}
+	return sim.OpenDevice(ctx, sim.DeviceOptions{Dir: dir, Key: key, Server: "https://127.0.0.1:1", Seed: seed, Enrol: sim.EnrollerFor(b.offline)})
+}
+
+// reenrol enrols the device store in dir (closed) with srv, as simulated
+// officer 0 again: a copy of a device, taken to another server.
+func reenrol(ctx context.Context, dir string, key []byte, srv *server) error {
+	st, err := store.Open(ctx, store.Options{Dir: dir, Key: key})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if _, err := srv.enrol.Device(ctx, st, 0); err != nil {
+		return err
+	}
+	return st.Close()
 }
 
 // fresh returns a new folder under the bench's own.
@@ -36,11 +65,14 @@ func (b *bench) fresh(name string) string {
 }
 
 // server is a sync server under measurement: a real waymark-server
-// process if the bench has the binary, else one in this process.
+// process if the bench has the binary, else one in this process; and
+// what enrols devices with it.
 type server struct {
-	url   string
-	cmd   *exec.Cmd
-	local *sim.LocalServer
+	url    string
+	cmd    *exec.Cmd
+	exited chan struct{}
+	local  *servertest.Server
+	enrol  *sim.Enroller
 }
 
 func (b *bench) startServer(ctx context.Context) (*server, error) {
@@ -50,7 +82,7 @@ func (b *bench) startServer(ctx context.Context) (*server, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &server{url: ls.URL, local: ls}, nil
+		return &server{url: ls.URL, local: ls, enrol: sim.EnrollerFor(ls)}, nil
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -64,20 +96,15 @@ func (b *bench) startServer(ctx context.Context) (*server, error) {
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start %s: %w", b.serverBin, err)
 	}
-	s := &server{url: "http://" + addr, cmd: cmd}
-	for deadline := time.Now().Add(20 * time.Second); ; {
-		resp, err := http.Get(s.url + wire.PathHealth)
-		if err == nil {
-			resp.Body.Close()
-			return s, nil
-		}
-		if time.Now().After(deadline) {
-			cmd.Process.Kill()
-			cmd.Wait()
-			return nil, fmt.Errorf("server did not start: %v\n%s", err, logs.String())
-		}
-		time.Sleep(20 * time.Millisecond)
+	exited := make(chan struct{})
+	go func() { cmd.Wait(); close(exited) }()
+	r, err := servertest.Ready(ctx, srvpkg.DataDir(dir), addr, exited)
+	if err != nil {
+		cmd.Process.Kill()
+		<-exited
+		return nil, fmt.Errorf("server did not start: %v\n%s", err, logs.String())
 	}
+	return &server{url: r.URL, cmd: cmd, enrol: sim.EnrollerOf(r), exited: exited}, nil
 }
 
 // rss reports the server process's resident memory now and at its peak,
@@ -95,7 +122,7 @@ func (s *server) stop() {
 		return
 	}
 	s.cmd.Process.Signal(syscall.SIGTERM)
-	s.cmd.Wait()
+	<-s.exited
 }
 
 // procRSS reads VmRSS and VmHWM (the peak) of a process, in MiB.

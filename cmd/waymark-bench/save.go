@@ -78,7 +78,7 @@ func (b *bench) saves(ctx context.Context, n int) error {
 func (b *bench) open(ctx context.Context) error {
 	key := newKey()
 	dir := b.fresh("open")
-	d, err := sim.OpenDevice(ctx, sim.DeviceOptions{Dir: dir, Key: key, Server: "http://127.0.0.1:1", Seed: 1})
+	d, err := b.offlineDevice(ctx, dir, key, 1)
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/waymark-app/waymark/sim"
 	"github.com/waymark-app/waymark/sync/faultproxy"
+	"github.com/waymark-app/waymark/sync/wire"
 )
 
 // sync times one device pushing n queued encounters to a fresh server
@@ -22,7 +23,7 @@ func (b *bench) sync(ctx context.Context, n int) error {
 		return err
 	}
 	defer srv.stop()
-	d, err := sim.OpenDevice(ctx, sim.DeviceOptions{Dir: b.fresh("sync-device"), Key: newKey(), Server: srv.url, Seed: 2})
+	d, err := sim.OpenDevice(ctx, sim.DeviceOptions{Dir: b.fresh("sync-device"), Key: newKey(), Seed: 2, Enrol: srv.enrol})
 	if err != nil {
 		return err
 	}
@@ -43,8 +44,26 @@ func (b *bench) sync(ctx context.Context, n int) error {
 	b.t.goal(fmt.Sprintf("sync %d encounters over loopback (push, then pull back)", n),
 		fmt.Sprintf("%.0f encounters/s (%v); push alone %.0f/s (%v)", rate, took.Round(time.Millisecond), float64(n)/push.Seconds(), push.Round(time.Millisecond)),
 		"≥ 5,000/s", rate >= 5000)
-	b.t.add("  bytes per encounter on the wire",
-		fmt.Sprintf("push %.0f B up + %.0f B down; pull back %.0f B down", float64(c.PushUp)/float64(n), float64(c.PushDown)/float64(n), float64(c.Down-c.PushDown)/float64(n)))
+	b.t.add("  bytes per encounter on the wire (TLS included)",
+		fmt.Sprintf("push %.0f B up + %.0f B down; pull %.0f B down", float64(c.PushUp)/float64(n), float64(c.PushDown)/float64(n), float64(c.Down-c.PushDown)/float64(n)))
+	prog, err := d.Store.Progress(ctx)
+	if err != nil {
+		return err
+	}
+	// Pull everything again from the start, as this device, straight from
+	// the wire: the server must serve none of the device's own records.
+	ops, err := sim.PullAll(ctx, srv.url, d.Credential)
+	if err != nil {
+		return err
+	}
+	own := 0
+	for _, op := range ops {
+		if op.Device == d.Store.DeviceID() {
+			own++
+		}
+	}
+	b.t.goal("  own records pulled back (a pull from cursor 0 as this device)", fmt.Sprintf("%d of %d; %d ops served in all; the sync's pulls moved the cursor to %d in %d requests",
+		own, n, len(ops), prog.Cursor, c.Requests[wire.PathPull]), "0", own == 0)
 	if p := sim.Percentiles(c.Pushes); p.N > 0 {
 		b.t.add("  push request latency (200 entries): p50 / p99", fmt.Sprintf("%s / %s (n=%d)", ms(p.P50), ms(p.P99), p.N))
 	}
@@ -65,7 +84,7 @@ func (b *bench) sync(ctx context.Context, n int) error {
 	c = d.Meter.Counts()
 	p := sim.Percentiles(times)
 	b.t.add("sync with nothing new: p50 / p99, bytes", fmt.Sprintf("%s / %s; %d B up + %d B down; %d request each",
-		ms(p.P50), ms(p.P99), c.Up/empty, c.Down/empty, (c.Requests["/v1/push"]+c.Requests["/v1/pull"])/empty))
+		ms(p.P50), ms(p.P99), c.Up/empty, c.Down/empty, (c.Requests[wire.PathPush]+c.Requests[wire.PathPull])/empty))
 	return nil
 }
 
@@ -77,7 +96,7 @@ func (b *bench) resume(ctx context.Context) error {
 	const n = 1000
 	key := newKey()
 	orig := b.fresh("resume-device")
-	d, err := sim.OpenDevice(ctx, sim.DeviceOptions{Dir: orig, Key: key, Server: "http://127.0.0.1:1", Seed: 3})
+	d, err := b.offlineDevice(ctx, orig, key, 3)
 	if err != nil {
 		return err
 	}
@@ -105,6 +124,9 @@ func (b *bench) resume(ctx context.Context) error {
 		}
 		defer p.Close()
 		p.Set(faultproxy.Faults{Cut: cut})
+		if err := reenrol(ctx, dir, key, srv); err != nil {
+			return o, err
+		}
 		dev, err := sim.OpenDevice(ctx, sim.DeviceOptions{Dir: dir, Key: key, Server: p.URL(), Seed: 4})
 		if err != nil {
 			return o, err
@@ -118,7 +140,11 @@ func (b *bench) resume(ctx context.Context) error {
 		if err != nil {
 			return o, err
 		}
-		ops, err := sim.PullAll(ctx, srv.url)
+		auditor, err := srv.enrol.Auditor(ctx)
+		if err != nil {
+			return o, err
+		}
+		ops, err := sim.PullAll(ctx, srv.url, auditor)
 		if err != nil {
 			return o, err
 		}

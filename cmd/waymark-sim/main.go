@@ -6,6 +6,10 @@
 // duplicated or altered, and 2 if some device could not finish.
 //
 //	waymark-sim --devices 50 --encounters 200 --cut 0.1 --latency 20ms
+//	waymark-sim --server https://127.0.0.1:8765 --server-data ./server-data --devices 200
+//
+// Against a server of its own, it makes accounts and enrols its devices
+// through the server's administration socket, in its data folder.
 package main
 
 import (
@@ -13,16 +17,20 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"os"
 	"os/signal"
 	"time"
 
+	"github.com/waymark-app/waymark/server"
+	"github.com/waymark-app/waymark/server/servertest"
 	"github.com/waymark-app/waymark/sim"
 )
 
 func main() {
 	var o sim.Options
 	flag.StringVar(&o.Server, "server", "", "sync server URL; empty starts one in this process on a temporary store")
+	serverData := flag.String("server-data", "", "with --server: the server's data folder, whose admin socket enrols the devices")
 	flag.IntVar(&o.Devices, "devices", 10, "simulated devices")
 	flag.IntVar(&o.Encounters, "encounters", 100, "encounters each device records")
 	flag.IntVar(&o.Edits, "edits", 3, "draft saves per encounter before it is finalised")
@@ -43,6 +51,19 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
+	if o.Server != "" {
+		u, err := url.Parse(o.Server)
+		if err != nil || *serverData == "" {
+			fmt.Fprintln(os.Stderr, "waymark-sim: --server needs an https:// address and --server-data")
+			os.Exit(2)
+		}
+		r, err := servertest.Ready(ctx, server.DataDir(*serverData), u.Host, nil)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "waymark-sim:", err)
+			os.Exit(2)
+		}
+		o.Enrol = sim.EnrollerOf(r)
+	}
 	rep, err := sim.Run(ctx, o)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "waymark-sim:", err)

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -15,6 +14,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/waymark-app/waymark/store"
+	"github.com/waymark-app/waymark/sync/auth"
 	"github.com/waymark-app/waymark/sync/wire"
 )
 
@@ -44,10 +44,16 @@ type ContentSink interface {
 // Options configures an Engine. Zero values choose the defaults given.
 type Options struct {
 	// Server is the base URL of the sync server, such as
-	// "http://127.0.0.1:8765". Required.
+	// "https://127.0.0.1:8765". Required.
 	Server string
-	// HTTPClient sends requests. Nil uses a client with timeouts suited
-	// to slow mobile links.
+	// Signer signs every request: the device's credential. Nil sends
+	// unsigned requests, which a protocol 2 server refuses; only a
+	// measurement of what signing costs wants that.
+	Signer auth.Signer
+	// Pin is the server's pinned key (auth.Pin), for the default HTTP
+	// client. Empty: no TLS pinning (a development http:// server).
+	Pin string
+	// HTTPClient sends requests. Nil uses DefaultHTTPClient(Pin).
 	HTTPClient *http.Client
 	// Interval is how often to sync when nothing else triggers it
 	// (default one minute): it brings other devices' changes.
@@ -100,11 +106,12 @@ type Engine struct {
 	now    chan struct{} // the user asked to sync now
 	runMu  sync.Mutex    // held while a sync runs: one at a time
 
-	mu        sync.Mutex // guards status, listeners, nextID, failures
+	mu        sync.Mutex // guards status, listeners, nextID, failures, offset
 	status    Status
 	listeners map[int]func(Status)
 	nextID    int
 	failures  int
+	offset    time.Duration // the server's clock minus the device's, once told
 
 	refused int // content version refused already, not fetched again; guarded by runMu
 }
@@ -143,29 +150,12 @@ func New(box Outbox, opts Options) *Engine {
 		listeners: map[int]func(Status){},
 	}
 	if e.http == nil {
-		e.http = DefaultHTTPClient()
+		e.http = DefaultHTTPClient(opts.Pin)
 	}
 	if e.log == nil {
 		e.log = slog.New(slog.DiscardHandler)
 	}
 	return e
-}
-
-// DefaultHTTPClient returns the client an engine uses when given none:
-// short connect timeouts, so an officer without signal learns soon, and a
-// generous overall one for slow links.
-func DefaultHTTPClient() *http.Client {
-	return &http.Client{
-		Timeout: 2 * time.Minute,
-		Transport: &http.Transport{
-			Proxy:                 http.ProxyFromEnvironment,
-			DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-			TLSHandshakeTimeout:   10 * time.Second,
-			ResponseHeaderTimeout: time.Minute,
-			IdleConnTimeout:       90 * time.Second,
-			MaxIdleConnsPerHost:   2,
-		},
-	}
 }
 
 // Notify tells the engine that something was queued. It syncs soon,
@@ -283,7 +273,8 @@ func (e *Engine) afterSync(err error) time.Duration {
 	} else {
 		e.failures++
 		wait = Backoff(e.failures, e.opts.MinBackoff, e.opts.MaxBackoff, rand.Float64())
-		if kindOf(err) == UpdateNeeded {
+		switch KindOf(err) {
+		case UpdateNeeded, Revoked, NotEnrolled, PinMismatch:
 			wait = e.opts.MaxBackoff // retrying soon will not help
 		}
 	}
@@ -370,7 +361,8 @@ func (e *Engine) push(ctx context.Context) error {
 	}
 }
 
-// pull fetches operations until the server has no more.
+// pull fetches operations until the server has no more. An account that
+// may not pull (an interpreter's) only learns the content version.
 func (e *Engine) pull(ctx context.Context) error {
 	for {
 		p, err := e.box.Progress(ctx)
@@ -378,6 +370,14 @@ func (e *Engine) pull(ctx context.Context) error {
 			return &Error{Kind: DeviceFault, Err: err}
 		}
 		resp, err := e.sendPull(ctx, p.Cursor)
+		if KindOf(err) == Forbidden {
+			me, err := e.Me(ctx)
+			if err != nil {
+				return err
+			}
+			e.update(func(s *Status) { s.ContentVersion = me.ContentVersion })
+			return e.updateContent(ctx, me.ContentVersion)
+		}
 		if err != nil {
 			return err
 		}
@@ -389,8 +389,13 @@ func (e *Engine) pull(ctx context.Context) error {
 			return &Error{Kind: DeviceFault, Err: err}
 		}
 		e.update(func(s *Status) { s.ContentVersion = resp.ContentVersion })
-		if !resp.More || len(resp.Ops) == 0 {
+		if !resp.More {
 			return e.updateContent(ctx, resp.ContentVersion)
+		}
+		if resp.Cursor == p.Cursor {
+			// A server restored from a backup moves the cursor back, which
+			// is fine; one that does not move it at all would loop here.
+			return &Error{Kind: ServerFault, Err: fmt.Errorf("pull: more to come, but the cursor stayed at %d", p.Cursor)}
 		}
 	}
 }
@@ -404,7 +409,7 @@ func (e *Engine) updateContent(ctx context.Context, published int) error {
 		return nil
 	}
 	var resp wire.ContentResponse
-	err := e.post(ctx, wire.PathContent, &wire.ContentRequest{Device: e.box.DeviceID(), Have: sink.ContentVersion()}, &resp)
+	err := e.post(ctx, wire.PathContent, &wire.ContentRequest{Have: sink.ContentVersion()}, &resp)
 	if err != nil {
 		return err
 	}

@@ -1,18 +1,20 @@
 package client
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/waymark-app/waymark/store"
+	"github.com/waymark-app/waymark/sync/auth"
 	"github.com/waymark-app/waymark/sync/wire"
 )
 
 // Kind says what went wrong with a sync, in the terms the user is told.
+// The list is append-only.
 type Kind int
 
 const (
@@ -29,6 +31,19 @@ const (
 	ServerFault
 	// DeviceFault: this device's store failed.
 	DeviceFault
+	// Revoked: this device has been revoked, or its account disabled
+	// (the wire code says which). Nothing more will be accepted from it;
+	// issue 10 wipes the device on it.
+	Revoked
+	// NotEnrolled: the server does not recognise this device's
+	// credential (unknown device, wrong key, or a clock too far out even
+	// after correcting): it must be enrolled again.
+	NotEnrolled
+	// Forbidden: the account's roles do not allow what was asked.
+	Forbidden
+	// PinMismatch: the server's certificate is not the pinned one. Do not
+	// continue without a new enrolment code.
+	PinMismatch
 )
 
 // Error is a failed sync.
@@ -38,7 +53,8 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	names := [...]string{"server unreachable", "app update needed", "server outdated", "refused by server", "server fault", "device store fault"}
+	names := [...]string{"server unreachable", "app update needed", "server outdated", "refused by server", "server fault",
+		"device store fault", "device revoked", "device not enrolled", "forbidden", "server certificate changed"}
 	name := "sync failed"
 	if int(e.Kind) < len(names) {
 		name = names[e.Kind]
@@ -48,7 +64,9 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
-func kindOf(err error) Kind {
+// KindOf returns the Kind of a sync error; ServerFault for one that is
+// not an *Error.
+func KindOf(err error) Kind {
 	var e *Error
 	if errors.As(err, &e) {
 		return e.Kind
@@ -56,50 +74,10 @@ func kindOf(err error) Kind {
 	return ServerFault
 }
 
-func (e *Engine) sendPush(ctx context.Context, entries []store.OutboxEntry) (wire.PushResponse, error) {
-	req := wire.PushRequest{Device: e.box.DeviceID(), Entries: make([]wire.Entry, len(entries))}
-	for i, en := range entries {
-		req.Entries[i] = wire.Entry{Seq: en.Seq, ID: en.ID, Kind: wire.Kind(en.Kind), Body: en.Body}
-	}
-	var resp wire.PushResponse
-	err := e.post(ctx, wire.PathPush, &req, &resp)
-	return resp, err
-}
-
-func (e *Engine) sendPull(ctx context.Context, since uint64) (wire.PullResponse, error) {
-	req := wire.PullRequest{Device: e.box.DeviceID(), Since: since, Limit: e.opts.PullLimit}
-	var resp wire.PullResponse
-	err := e.post(ctx, wire.PathPull, &req, &resp)
-	return resp, err
-}
-
-// post sends req as gzip JSON to path and decodes the answer into resp.
-// Every failure is an *Error.
-func (e *Engine) post(ctx context.Context, path string, req, resp any) error {
-	body, err := wire.EncodeGzip(req)
-	if err != nil {
-		return &Error{Kind: DeviceFault, Err: err}
-	}
-	hr, err := http.NewRequestWithContext(ctx, http.MethodPost, e.opts.Server+path, bytes.NewReader(body))
-	if err != nil {
-		return &Error{Kind: Unreachable, Err: fmt.Errorf("server address %q: %w", e.opts.Server, err)}
-	}
-	hr.Header.Set("Content-Type", "application/json")
-	hr.Header.Set("Content-Encoding", wire.Gzip)
-	hr.Header.Set(wire.VersionHeader, strconv.Itoa(wire.Version))
-	res, err := e.http.Do(hr)
-	if err != nil {
-		return &Error{Kind: Unreachable, Err: err}
-	}
-	defer res.Body.Close()
-	if res.StatusCode == http.StatusOK {
-		if err := wire.Decode(res.Body, res.Header.Get("Content-Encoding"), resp); err != nil {
-			return &Error{Kind: ServerFault, Err: fmt.Errorf("%s answer: %w", path, err)}
-		}
-		return nil
-	}
+// classify turns a failed answer into an *Error.
+func classify(path string, res *http.Response) error {
 	var er wire.ErrorResponse
-	if derr := wire.Decode(res.Body, res.Header.Get("Content-Encoding"), &er); derr != nil || er.Error.Code == "" {
+	if derr := wire.DecodeResponse(res.Body, res.Header.Get("Content-Encoding"), &er); derr != nil || er.Error.Code == "" {
 		// Not our server's error: a proxy, a captive portal, a gateway.
 		kind := ServerFault
 		if res.StatusCode == http.StatusBadGateway || res.StatusCode == http.StatusServiceUnavailable ||
@@ -116,10 +94,93 @@ func (e *Engine) post(ctx context.Context, path string, req, resp any) error {
 			return &Error{Kind: ServerOutdated, Err: we}
 		}
 		return &Error{Kind: UpdateNeeded, Err: we}
-	case wire.CodeUnavailable:
+	case wire.CodeUnavailable, wire.CodeRateLimited:
 		return &Error{Kind: Unreachable, Err: we}
 	case wire.CodeInternal:
 		return &Error{Kind: ServerFault, Err: we}
+	case wire.CodeDeviceRevoked, wire.CodeAccountDisabled:
+		return &Error{Kind: Revoked, Err: we}
+	case wire.CodeUnauthenticated, wire.CodeReplayed, wire.CodeClockSkew:
+		return &Error{Kind: NotEnrolled, Err: we}
+	case wire.CodeForbidden:
+		return &Error{Kind: Forbidden, Err: we}
 	}
 	return &Error{Kind: Refused, Err: we}
+}
+
+func (e *Engine) sendPush(ctx context.Context, entries []store.OutboxEntry) (wire.PushResponse, error) {
+	req := wire.PushRequest{Entries: make([]wire.Entry, len(entries))}
+	for i, en := range entries {
+		req.Entries[i] = wire.Entry{Seq: en.Seq, ID: en.ID, Kind: wire.Kind(en.Kind), Body: en.Body}
+	}
+	var resp wire.PushResponse
+	err := e.post(ctx, wire.PathPush, &req, &resp)
+	return resp, err
+}
+
+func (e *Engine) sendPull(ctx context.Context, since uint64) (wire.PullResponse, error) {
+	req := wire.PullRequest{Since: since, Limit: e.opts.PullLimit}
+	var resp wire.PullResponse
+	err := e.post(ctx, wire.PathPull, &req, &resp)
+	return resp, err
+}
+
+// Me asks the server who this device is: its account, roles and policy.
+func (e *Engine) Me(ctx context.Context) (wire.Me, error) {
+	var me wire.Me
+	err := e.do(ctx, http.MethodGet, wire.PathMe, nil, &me)
+	return me, err
+}
+
+// post sends req as gzip JSON to path and decodes the answer into resp.
+// Every failure is an *Error.
+func (e *Engine) post(ctx context.Context, path string, req, resp any) error {
+	body, err := wire.EncodeGzip(req)
+	if err != nil {
+		return &Error{Kind: DeviceFault, Err: err}
+	}
+	return e.do(ctx, http.MethodPost, path, body, resp)
+}
+
+// do sends one signed request, signed afresh for each attempt. A request
+// refused for its clock is signed again once, with the clock corrected by
+// the server's; one refused as replayed (the transport resent it, or the
+// server restarted) is signed again once too.
+func (e *Engine) do(ctx context.Context, method, path string, body []byte, resp any) error {
+	var sign func(*http.Request) error
+	if e.opts.Signer != nil {
+		sign = func(hr *http.Request) error {
+			h, err := auth.Sign(e.opts.Signer, method, path, e.clock(), body)
+			hr.Header.Set(auth.Header, h)
+			return err
+		}
+	}
+	for attempt := 0; ; attempt++ {
+		err := send(ctx, e.http, method, e.opts.Server+path, body, sign, resp)
+		var we *wire.Error
+		if attempt > 0 || !errors.As(err, &we) {
+			return err
+		}
+		switch we.Code {
+		case wire.CodeClockSkew:
+			if we.ServerTime == 0 {
+				return err
+			}
+			off := time.UnixMilli(we.ServerTime).Sub(e.opts.Now())
+			e.mu.Lock()
+			e.offset = off
+			e.mu.Unlock()
+			e.log.Warn("device clock corrected by the server's", "offset", off.Round(time.Millisecond))
+		case wire.CodeReplayed:
+		default:
+			return err
+		}
+	}
+}
+
+// clock is the device's time, corrected by what the server last said.
+func (e *Engine) clock() time.Time {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.opts.Now().Add(e.offset)
 }

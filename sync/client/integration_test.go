@@ -4,10 +4,12 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -22,6 +24,7 @@ import (
 	"github.com/waymark-app/waymark/content"
 	"github.com/waymark-app/waymark/encounter"
 	"github.com/waymark-app/waymark/server"
+	"github.com/waymark-app/waymark/server/servertest"
 	"github.com/waymark-app/waymark/store"
 	"github.com/waymark-app/waymark/sync/client"
 	"github.com/waymark-app/waymark/sync/faultproxy"
@@ -30,20 +33,26 @@ import (
 
 var ctx = context.Background()
 
-// system is one server, behind a fault proxy, and the devices syncing
-// with it, all in this process.
+// system is one server over TLS, behind a fault proxy, and the devices
+// syncing with it, all in this process.
 type system struct {
 	t     *testing.T
-	dir   string
-	srv   *server.Server
-	hs    *httptest.Server
+	srv   *servertest.Server
 	proxy *faultproxy.Proxy
+	up    bool
 }
 
 func newSystem(t *testing.T) *system {
-	sys := &system{t: t, dir: t.TempDir()}
-	sys.start()
-	p, err := faultproxy.New(sys.hs.Listener.Addr().String())
+	return newSystemWith(t, servertest.Options{Dir: t.TempDir(), Key: bytes.Repeat([]byte{5}, 32)})
+}
+
+func newSystemWith(t *testing.T, o servertest.Options) *system {
+	srv, err := servertest.Start(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sys := &system{t: t, srv: srv, up: true}
+	p, err := faultproxy.New(srv.Addr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,46 +61,62 @@ func newSystem(t *testing.T) *system {
 		p.Close()
 		sys.stop()
 	})
+	// Every device of a test belongs to the north team: they see each
+	// other's records.
+	if _, err := srv.AddAccount(ctx, server.Account{ID: "team", Name: "A Example", Number: "PC 101", Agency: "police", Team: "north", Roles: []wire.Role{wire.RoleOfficer}}); err != nil {
+		t.Fatal(err)
+	}
 	return sys
 }
 
 func (sys *system) start() {
-	srv, err := server.Open(server.Options{Dir: sys.dir, Key: bytes.Repeat([]byte{5}, 32)})
-	if err != nil {
+	if err := sys.srv.Start(); err != nil {
 		sys.t.Fatal(err)
 	}
-	sys.srv = srv
-	sys.hs = httptest.NewServer(srv.Handler())
-	if sys.proxy != nil {
-		sys.proxy.SetTarget(sys.hs.Listener.Addr().String())
-	}
+	sys.up = true
 }
 
 func (sys *system) stop() {
-	if sys.hs != nil {
-		sys.hs.Close()
+	if sys.up {
 		sys.srv.Close()
-		sys.hs = nil
+		sys.up = false
 	}
 }
 
-func (sys *system) restart() {
-	sys.stop()
-	sys.start()
-}
-
 type device struct {
-	st  *store.Store
-	eng *client.Engine
+	st   *store.Store
+	eng  *client.Engine
+	cred *client.Credential
 }
 
+// device enrols a new device of a new account of the north team (the
+// first one is "team"), syncing through the proxy.
 func (sys *system) device() *device {
+	return sys.deviceOf(sys.newAccount("north", wire.RoleOfficer))
+}
+
+var accountN int
+
+func (sys *system) newAccount(team string, roles ...wire.Role) string {
+	accountN++
+	id := fmt.Sprintf("pc%d", accountN)
+	if _, err := sys.srv.AddAccount(ctx, server.Account{ID: id, Name: "Officer " + id, Number: strings.ToUpper(id), Agency: "police", Team: team, Roles: roles}); err != nil {
+		sys.t.Fatal(err)
+	}
+	return id
+}
+
+func (sys *system) deviceOf(account string) *device {
 	st, err := store.Open(ctx, store.Options{Dir: sys.t.TempDir(), Key: bytes.Repeat([]byte{9}, 32)})
 	if err != nil {
 		sys.t.Fatal(err)
 	}
 	sys.t.Cleanup(func() { st.Close() })
-	return &device{st: st, eng: client.New(st, client.Options{Server: sys.proxy.URL(), BatchEntries: 10})}
+	cred, err := sys.srv.Enrol(ctx, st, account)
+	if err != nil {
+		sys.t.Fatal(err)
+	}
+	return &device{st: st, cred: cred, eng: servertest.Engine(st, cred, sys.proxy.URL(), client.Options{BatchEntries: 10})}
 }
 
 // record finalises n encounters on the device and returns their ids.
@@ -103,6 +128,7 @@ func (d *device) record(t *testing.T, n int, label string) []uuid.UUID {
 		if err != nil {
 			t.Fatal(err)
 		}
+		r.Officer = d.cred.Officer()
 		r.Premises = encounter.Premises{Name: fmt.Sprintf("%s premises %d", label, i), Business: encounter.NailBar}
 		r.PeoplePresent = i % 5
 		if err := d.st.SaveDraft(ctx, r); err != nil {
@@ -130,15 +156,15 @@ func (d *device) states(t *testing.T) map[encounter.State]int {
 	return m
 }
 
-// serverRecords pulls everything from the server as a fresh device would,
-// and fails on any record served twice.
+// serverRecords pulls everything from the server as a fresh supervisor's
+// device would, and fails on any record served twice.
 func (sys *system) serverRecords(t *testing.T) map[uuid.UUID]bool {
 	t.Helper()
-	fresh := sys.device()
+	fresh := sys.deviceOf(sys.newAccount("", wire.RoleSupervisor))
 	if err := fresh.eng.SyncOnce(ctx); err != nil {
 		t.Fatalf("fresh device sync: %v", err)
 	}
-	st, err := sys.srv.Stats(ctx)
+	st, err := sys.srv.Server.Stats(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,8 +184,9 @@ func TestIdenticalResend(t *testing.T) {
 	a := sys.device()
 	ids := a.record(t, 25, "a")
 
-	// The server stores the first batch, but the answer never arrives.
-	sys.proxy.Set(faultproxy.Faults{Cut: oneCut(-1, 20)})
+	// The server stores the first batch, but the answer never arrives: the
+	// connection is cut 20 bytes into what follows the TLS handshake.
+	sys.proxy.Set(faultproxy.Faults{Cut: oneCut(-1, handshakeBytes(t, sys.srv.Addr)+20)})
 	err := a.eng.SyncOnce(ctx)
 	var ce *client.Error
 	if !errors.As(err, &ce) || ce.Kind != client.Unreachable {
@@ -168,7 +195,7 @@ func TestIdenticalResend(t *testing.T) {
 	if got := a.eng.Status().Queued; got != 25 {
 		t.Errorf("queued after a lost answer: %d, want 25", got)
 	}
-	st, _ := sys.srv.Stats(ctx)
+	st, _ := sys.srv.Server.Stats(ctx)
 	if st.Records != 10 {
 		t.Fatalf("server stored %d records from the cut push, want the first batch of 10", st.Records)
 	}
@@ -195,6 +222,37 @@ func TestIdenticalResend(t *testing.T) {
 	}
 }
 
+// handshakeBytes is how many bytes a server sends a client for a TLS
+// handshake, session tickets included: what comes before any answer.
+func handshakeBytes(t *testing.T, addr string) int64 {
+	t.Helper()
+	raw, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	cc := &countConn{Conn: raw}
+	tc := tls.Client(cc, &tls.Config{InsecureSkipVerify: true})
+	if err := tc.Handshake(); err != nil {
+		t.Fatal(err)
+	}
+	// Tickets follow the server's Finished; read until nothing more comes.
+	raw.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
+	tc.Read(make([]byte, 1))
+	return cc.n
+}
+
+type countConn struct {
+	net.Conn
+	n int64
+}
+
+func (c *countConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
 // oneCut cuts the first connection after up and down bytes, then none.
 func oneCut(up, down int64) func() (int64, int64) {
 	var mu sync.Mutex
@@ -219,7 +277,7 @@ func TestPushCutHalfway(t *testing.T) {
 	if len(entries) != 8 {
 		t.Fatalf("%d pending", len(entries))
 	}
-	req := wire.PushRequest{Device: a.st.DeviceID()}
+	req := wire.PushRequest{}
 	for _, e := range entries {
 		req.Entries = append(req.Entries, wire.Entry{Seq: e.Seq, ID: e.ID, Kind: wire.Kind(e.Kind), Body: e.Body})
 	}
@@ -230,7 +288,7 @@ func TestPushCutHalfway(t *testing.T) {
 		if err := a.eng.SyncOnce(ctx); err == nil {
 			t.Fatalf("sync succeeded through a connection cut at byte %d", at)
 		}
-		if st, _ := sys.srv.Stats(ctx); st.Records != 0 {
+		if st, _ := sys.srv.Server.Stats(ctx); st.Records != 0 {
 			t.Fatalf("cut at %d: server stored %d records from a truncated request", at, st.Records)
 		}
 		if q := a.eng.Status().Queued; q != 8 {
@@ -324,13 +382,10 @@ func TestTwoDevicesAtOnce(t *testing.T) {
 // an unreachable server backs off, and Sync now retries at once.
 func TestRunTriggers(t *testing.T) {
 	sys := newSystem(t)
-	st, err := store.Open(ctx, store.Options{Dir: t.TempDir(), Key: bytes.Repeat([]byte{9}, 32)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	eng := client.New(st, client.Options{Server: sys.proxy.URL(), Interval: time.Hour, MinBackoff: time.Hour, MaxBackoff: time.Hour})
-	d := &device{st: st, eng: eng}
+	d := sys.device()
+	st := d.st
+	eng := servertest.Engine(st, d.cred, sys.proxy.URL(), client.Options{Interval: time.Hour, MinBackoff: time.Hour, MaxBackoff: time.Hour})
+	d.eng = eng
 	statuses := make(chan client.Status, 100)
 	eng.Subscribe(func(s client.Status) {
 		select {
@@ -389,6 +444,7 @@ func TestRunTriggers(t *testing.T) {
 func TestProtocolMismatch(t *testing.T) {
 	old := httptest.NewServer(nil)
 	defer old.Close()
+	// Protocol 1 servers: they know no /v2 path and answer 404.
 	// A server of a newer protocol refuses our version; the wire error
 	// tells the engine which way the mismatch goes.
 	newer := httptest.NewServer(newerServer{})
@@ -426,14 +482,14 @@ func TestBackoff(t *testing.T) {
 	}
 }
 
-// newerServer answers every request as a server of protocol 2 would.
+// newerServer answers every request as a server of protocol 3 would.
 type newerServer struct{}
 
 func (newerServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set(wire.VersionHeader, "2")
+	w.Header().Set(wire.VersionHeader, "3")
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(wire.CodeProtocolVersion.HTTPStatus())
-	json.NewEncoder(w).Encode(wire.ErrorResponse{Error: wire.Error{Code: wire.CodeProtocolVersion, Message: "this server speaks protocol 2"}})
+	json.NewEncoder(w).Encode(wire.ErrorResponse{Error: wire.Error{Code: wire.CodeProtocolVersion, Message: "this server speaks protocol 3"}})
 }
 
 // TestAmendmentReachesOtherDevice amends a record on one device and shows
@@ -468,7 +524,7 @@ func TestAmendmentReachesOtherDevice(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	amend(a, encounter.Officer{Number: "PC 101", Name: "A Example"}, encounter.FieldPremisesAddress, "4 Example Street", "Address confirmed with the landlord")
+	amend(a, a.cred.Officer(), encounter.FieldPremisesAddress, "4 Example Street", "Address confirmed with the landlord")
 	sync(a, b)
 	got, err := b.st.Get(ctx, id)
 	if err != nil {
@@ -478,14 +534,14 @@ func TestAmendmentReachesOtherDevice(t *testing.T) {
 		t.Fatalf("second device view: address %q, %d amendments", got.Premises.Address, len(got.Amendments))
 	}
 	h := got.Amendments[0]
-	if h.Author.Number != "PC 101" || h.Reason != "Address confirmed with the landlord" || h.State != encounter.Synced || h.At.IsZero() {
+	if h.Author.Number != a.cred.Account.Number || h.Reason != "Address confirmed with the landlord" || h.State != encounter.Synced || h.At.IsZero() {
 		t.Errorf("history on the second device: %+v", h)
 	}
 
-	amend(b, encounter.Officer{Number: "PS 7"}, encounter.FieldCrimeReference, "CR/0042/26", "Crime recorded")
+	amend(b, b.cred.Officer(), encounter.FieldCrimeReference, "CR/0042/26", "Crime recorded")
 	sync(b, a)
 	got, _ = a.st.Get(ctx, id)
-	if len(got.Amendments) != 2 || got.Amendments[1].Author.Number != "PS 7" || got.Crime == nil || got.Crime.Reference != "CR/0042/26" {
+	if len(got.Amendments) != 2 || got.Amendments[1].Author.Number != b.cred.Account.Number || got.Crime == nil || got.Crime.Reference != "CR/0042/26" {
 		t.Errorf("first device after the second amended: %+v", got.Amendments)
 	}
 	if got.Original == nil || got.Original.Premises.Address != "" {
@@ -544,34 +600,33 @@ func TestContentUpdate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
-	srv, err := server.Open(server.Options{Dir: dir, Content: &server.Content{ID: v2.ID, Version: v2.Version, Bundle: v2.Bundle()}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(srv.Handler())
+	sys := newSystemWith(t, servertest.Options{Content: &server.Content{ID: v2.ID, Version: v2.Version, Bundle: v2.Bundle()}})
 	st, _ := store.Open(ctx, store.Options{})
 	defer st.Close()
 	lib, err := content.OpenLibrary(ctx, st, base, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	eng := client.New(st, client.Options{Server: hs.URL, Content: lib})
+	cred, err := sys.srv.Enrol(ctx, st, "team")
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng := servertest.Engine(st, cred, "", client.Options{Content: lib})
 	if err := eng.SyncOnce(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if lib.ContentVersion() != v2.Version || lib.Current().Name.In("en") != fmt.Sprintf("Pack version %d", v2.Version) {
 		t.Fatalf("after sync the device uses version %d", lib.ContentVersion())
 	}
-	hs.Close()
-	srv.Close()
 
-	// The server now publishes a broken version 3: refused, version 2 stays.
+	// Another server publishes a broken version 3: refused, version 2
+	// stays. The device enrols with it afresh.
 	bundle := brokenBundle(packFiles(t, base.Version+2))
-	srv, _ = server.Open(server.Options{Dir: dir, Content: &server.Content{ID: base.ID, Version: base.Version + 2, Bundle: bundle}})
-	hs = httptest.NewServer(srv.Handler())
-	defer func() { hs.Close(); srv.Close() }()
-	eng = client.New(st, client.Options{Server: hs.URL, Content: lib})
+	sys = newSystemWith(t, servertest.Options{Content: &server.Content{ID: base.ID, Version: base.Version + 2, Bundle: bundle}})
+	if cred, err = sys.srv.Enrol(ctx, st, "team"); err != nil {
+		t.Fatal(err)
+	}
+	eng = servertest.Engine(st, cred, "", client.Options{Content: lib})
 	if err := eng.SyncOnce(ctx); err != nil {
 		t.Fatalf("a refused pack failed the sync: %v", err)
 	}

@@ -55,8 +55,9 @@ func New(target string) (*Proxy, error) {
 // Addr is the proxy's own address.
 func (p *Proxy) Addr() string { return p.ln.Addr().String() }
 
-// URL is "http://" and Addr.
-func (p *Proxy) URL() string { return "http://" + p.Addr() }
+// URL is "https://" and Addr: every Waymark server speaks TLS, which the
+// proxy passes through as bytes.
+func (p *Proxy) URL() string { return "https://" + p.Addr() }
 
 // SetTarget changes where new connections go, as when a server restarts
 // on another port.

@@ -30,12 +30,20 @@ func EncodeGzip(v any) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// Decode reads one JSON value from r into v. encoding is the body's
+// Decode reads one JSON value from r into v, strictly: a field v does
+// not have is an error, so that nothing rides along unnoticed (a v1
+// device's "device" field among them). encoding is the body's
 // Content-Encoding: empty, "identity" or "gzip". The body may be at most
 // MaxRequestBytes as read and MaxDecodedBytes once decompressed. Every
 // failure is an *Error: CodeUnsupportedEncoding, CodeTooLarge or
-// CodeBadRequest.
-func Decode(r io.Reader, encoding string, v any) error {
+// CodeBadRequest. Servers decode requests with it.
+func Decode(r io.Reader, encoding string, v any) error { return decode(r, encoding, v, true) }
+
+// DecodeResponse is Decode for what a device reads from the server: fields
+// it does not know, added by a newer server, are ignored.
+func DecodeResponse(r io.Reader, encoding string, v any) error { return decode(r, encoding, v, false) }
+
+func decode(r io.Reader, encoding string, v any, strict bool) error {
 	raw := &countingReader{r: io.LimitReader(r, MaxRequestBytes+1)}
 	var body io.Reader = raw
 	switch strings.ToLower(strings.TrimSpace(encoding)) {
@@ -56,6 +64,9 @@ func Decode(r io.Reader, encoding string, v any) error {
 	}
 	decoded := &countingReader{r: io.LimitReader(body, MaxDecodedBytes+1)}
 	dec := json.NewDecoder(decoded)
+	if strict {
+		dec.DisallowUnknownFields()
+	}
 	err := dec.Decode(v)
 	if err == nil {
 		// Exactly one value: anything after it but space is malformed.

@@ -1,5 +1,11 @@
-// Package wire defines version 1 of the Waymark sync protocol, spoken by
-// devices and the server over HTTP.
+// Package wire defines version 2 of the Waymark sync protocol, spoken by
+// devices and the server over HTTPS.
+//
+// Every request but health and enrolment is signed with the device's key
+// (package sync/auth); the server takes the device, and so its account,
+// from the signature and never from a body, and answers only what that
+// account may see. Enrolment (POST PathEnrol) binds a device's key to an
+// account with a one-time code that never travels.
 //
 // A device keeps an outbox: every record it finalises becomes an Entry with
 // the next number of the device's own sequence, counting from 1 with no
@@ -18,8 +24,9 @@
 // towards Ack, so a device never resends them forever.
 //
 // Pull (POST PathPull, PullRequest → PullResponse) returns the operations
-// the server has stored after a cursor, in order, and the version of the
-// content pack it publishes. A device saves the returned cursor and sends
+// the server has stored after a cursor that the account may read, in
+// order, never the device's own, and the version of the content pack it
+// publishes. A device saves the returned cursor and sends
 // it next time.
 //
 // Every request and response carries the header VersionHeader with the

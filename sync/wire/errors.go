@@ -41,6 +41,36 @@ const (
 	// aside, since it may hold what must not be kept; it counts towards
 	// Ack so the outbox moves on, and the device keeps its own copy.
 	CodeInvalidRecord Code = "invalid_record"
+
+	// Codes of protocol 2: who is asking, and what they may do.
+
+	// CodeUnauthenticated: the request is not signed, or not by a device
+	// the server knows, or the signature does not match.
+	CodeUnauthenticated Code = "unauthenticated"
+	// CodeReplayed: the server has already seen this request's nonce.
+	CodeReplayed Code = "replayed"
+	// CodeClockSkew: the request's time is too far from the server's, or
+	// before the server started; Error.ServerTime says the server's time,
+	// and the device re-signs once with its clock corrected.
+	CodeClockSkew Code = "clock_skew"
+	// CodeDeviceRevoked: this device has been revoked. It must stop, and
+	// wipe what it holds.
+	CodeDeviceRevoked Code = "device_revoked"
+	// CodeAccountDisabled: the device's account has been disabled.
+	CodeAccountDisabled Code = "account_disabled"
+	// CodeForbidden: the account's roles do not allow this request, or
+	// (in Rejected) this entry, such as an amendment of a record the
+	// account may not see.
+	CodeForbidden Code = "forbidden"
+	// CodeIdentityMismatch: in Rejected, an entry whose body names another
+	// device, officer or author than the signing device and its account.
+	// It is not stored, nor kept aside; the message names the field.
+	CodeIdentityMismatch Code = "identity_mismatch"
+	// CodeEnrolmentRefused: the enrolment code is unknown, expired, used,
+	// burnt by wrong proofs, or the proof is wrong.
+	CodeEnrolmentRefused Code = "enrolment_refused"
+	// CodeRateLimited: too many requests from this address; try later.
+	CodeRateLimited Code = "rate_limited"
 )
 
 // HTTPStatus is the HTTP status a server answers with for c.
@@ -62,6 +92,12 @@ func (c Code) HTTPStatus() int {
 		return http.StatusNotFound
 	case CodeUnavailable:
 		return http.StatusServiceUnavailable
+	case CodeUnauthenticated, CodeReplayed, CodeClockSkew:
+		return http.StatusUnauthorized
+	case CodeDeviceRevoked, CodeAccountDisabled, CodeForbidden, CodeIdentityMismatch, CodeEnrolmentRefused:
+		return http.StatusForbidden
+	case CodeRateLimited:
+		return http.StatusTooManyRequests
 	}
 	return http.StatusInternalServerError
 }
@@ -69,7 +105,7 @@ func (c Code) HTTPStatus() int {
 // Temporary reports whether a request that failed with c may succeed if
 // sent again later, unchanged.
 func (c Code) Temporary() bool {
-	return c == CodeUnavailable || c == CodeInternal
+	return c == CodeUnavailable || c == CodeInternal || c == CodeRateLimited
 }
 
 // Error is a failure as it travels on the wire, in the body of every
@@ -77,6 +113,9 @@ func (c Code) Temporary() bool {
 type Error struct {
 	Code    Code   `json:"code"`
 	Message string `json:"message"`
+	// ServerTime is the server's clock in Unix milliseconds, sent with
+	// CodeClockSkew so that the device can correct its own.
+	ServerTime int64 `json:"server_time,omitempty"`
 }
 
 // ErrorResponse is the body of a failed response.
@@ -106,6 +145,10 @@ var (
 	ErrConflict        = &Error{Code: CodeConflict}
 	ErrTooLarge        = &Error{Code: CodeTooLarge}
 	ErrUnavailable     = &Error{Code: CodeUnavailable}
+	ErrUnauthenticated = &Error{Code: CodeUnauthenticated}
+	ErrDeviceRevoked   = &Error{Code: CodeDeviceRevoked}
+	ErrAccountDisabled = &Error{Code: CodeAccountDisabled}
+	ErrForbidden       = &Error{Code: CodeForbidden}
 )
 
 // CodeOf returns the wire code for err: its own if err wraps an *Error,

@@ -91,7 +91,7 @@ func roundTrip(t *testing.T, v, fresh any) {
 }
 
 func FuzzDecodePushRequest(f *testing.F) {
-	f.Add([]byte(`{"device":"0192f1a0-0000-7000-8000-00000000d001","entries":[{"seq":1,"id":"0192f1a0-1111-7111-8111-000000000001","kind":"encounter","body":{"a":1}}]}`), uint8(0))
+	f.Add([]byte(`{"entries":[{"seq":1,"id":"0192f1a0-1111-7111-8111-000000000001","kind":"encounter","body":{"a":1}}]}`), uint8(0))
 	f.Fuzz(func(t *testing.T, data []byte, mode uint8) {
 		var r PushRequest
 		if !decodeChecked(t, data, mode, &r) || !checkValidate(t, r.Validate()) {
@@ -110,7 +110,7 @@ func FuzzDecodePushRequest(f *testing.F) {
 }
 
 func FuzzDecodePullRequest(f *testing.F) {
-	f.Add([]byte(`{"device":"0192f1a0-0000-7000-8000-00000000d001","since":41,"limit":500}`), uint8(1))
+	f.Add([]byte(`{"since":41,"limit":500}`), uint8(1))
 	f.Fuzz(func(t *testing.T, data []byte, mode uint8) {
 		var r PullRequest
 		if !decodeChecked(t, data, mode, &r) || !checkValidate(t, r.Validate()) {
@@ -124,7 +124,7 @@ func FuzzDecodePullRequest(f *testing.F) {
 }
 
 func FuzzDecodeContentRequest(f *testing.F) {
-	f.Add([]byte(`{"device":"0192f1a0-0000-7000-8000-00000000d001","have":2}`), uint8(0))
+	f.Add([]byte(`{"have":2}`), uint8(0))
 	f.Fuzz(func(t *testing.T, data []byte, mode uint8) {
 		var r ContentRequest
 		if !decodeChecked(t, data, mode, &r) || !checkValidate(t, r.Validate()) {
@@ -143,10 +143,24 @@ func FuzzDecodeContentRequest(f *testing.F) {
 func FuzzDecodeResponses(f *testing.F) {
 	f.Add([]byte(`{"ack":2,"rejected":[{"seq":2,"id":"0192f1a0-1111-7111-8111-000000000002","code":"conflict"}]}`), uint8(0))
 	f.Fuzz(func(t *testing.T, data []byte, mode uint8) {
-		for _, v := range []any{new(PushResponse), new(PullResponse), new(ContentResponse), new(ErrorResponse), new(Health)} {
+		for _, v := range []any{new(PushResponse), new(PullResponse), new(ContentResponse), new(ErrorResponse), new(Health), new(EnrolResponse), new(Me)} {
 			if decodeChecked(t, data, mode, v) {
 				roundTrip(t, v, reflect.New(reflect.TypeOf(v).Elem()).Interface())
 			}
 		}
+	})
+}
+
+func FuzzDecodeEnrolRequest(f *testing.F) {
+	f.Add([]byte(`{"code":"7KQ2","device":"0192f1a0-0000-7000-8000-00000000d001","public_key":"0NDQ0NDQ0NDQ0NDQ0NDQ0NDQ0NDQ0NDQ0NDQ0NDQ0NA=","proof":"n5+fn5+fn5+fn5+fn5+fn5+fn5+fn5+fn5+fn5+fn58="}`), uint8(0))
+	f.Fuzz(func(t *testing.T, data []byte, mode uint8) {
+		var r EnrolRequest
+		if !decodeChecked(t, data, mode, &r) || !checkValidate(t, r.Validate()) {
+			return
+		}
+		if len(r.PublicKey) != 32 || len(r.Proof) != 32 || len(r.Code) != 4 {
+			t.Fatalf("enrolment %+v passed Validate", r)
+		}
+		roundTrip(t, &r, new(EnrolRequest))
 	})
 }

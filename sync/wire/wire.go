@@ -11,18 +11,24 @@ import (
 // Version is the protocol version this package speaks. Every request and
 // every response carries it in the VersionHeader header; a server refuses
 // a request whose version differs with CodeProtocolVersion.
-const Version = 1
+const Version = 2
 
 // VersionHeader is the HTTP header that carries the protocol version.
 const VersionHeader = "Waymark-Protocol"
 
-// The protocol's HTTP endpoints. Push and pull take POST with a JSON body;
-// health takes GET.
+// The protocol's HTTP endpoints. Push, pull, content and enrol take POST
+// with a JSON body; me and health take GET. Every endpoint but health and
+// enrol needs a signed request (package sync/auth).
 const (
-	PathPush    = "/v1/push"
-	PathPull    = "/v1/pull"
-	PathContent = "/v1/content"
+	PathPush    = "/v2/push"
+	PathPull    = "/v2/pull"
+	PathContent = "/v2/content"
+	PathEnrol   = "/v2/enrol"
+	PathMe      = "/v2/me"
 	PathHealth  = "/healthz"
+	// PathV1 prefixes every path of protocol 1: a server answers them all
+	// with CodeProtocolVersion, so an old app tells its user to update.
+	PathV1 = "/v1/"
 )
 
 // Limits a server enforces and a client stays within.
@@ -38,6 +44,8 @@ const (
 	MaxBodyBytes = 1 << 20
 	// MaxPullLimit caps the operations one pull returns.
 	MaxPullLimit = 1000
+	// MaxSigBytes caps an entry's optional signature.
+	MaxSigBytes = 1024
 )
 
 // Kind says what an entry's body holds. The list is append-only: never
@@ -58,20 +66,24 @@ func (k Kind) Known() bool {
 }
 
 // Entry is one item of a device's outbox. Within a push its identity is
-// (device, Seq): Seq counts up from 1 on each device, with no gaps. ID is
-// the record the body belongs to. Body is a JSON object, opaque to the
-// protocol.
+// (device, Seq), the device being the one whose key signed the request:
+// Seq counts up from 1 on each device, with no gaps. ID is the record the
+// body belongs to. Body is a JSON object, opaque to the protocol, whose
+// device and author must be the signing device and its account. Sig is
+// room for the record's own signature: optional in this version, kept and
+// served as sent; a later version makes it required.
 type Entry struct {
 	Seq  uint64          `json:"seq"`
 	ID   uuid.UUID       `json:"id"`
 	Kind Kind            `json:"kind"`
 	Body json.RawMessage `json:"body"`
+	Sig  []byte          `json:"sig,omitempty"`
 }
 
-// PushRequest sends part of a device's outbox, in sequence order.
+// PushRequest sends part of the signing device's outbox, in sequence
+// order. It names no device: the server takes it from the signature.
 type PushRequest struct {
-	Device  uuid.UUID `json:"device"`
-	Entries []Entry   `json:"entries"`
+	Entries []Entry `json:"entries"`
 }
 
 // PushResponse answers a push. Ack is the highest sequence number n such
@@ -94,15 +106,17 @@ type Rejection struct {
 }
 
 // PullRequest asks for the operations after cursor Since, at most Limit of
-// them (0 means the server's choice).
+// them (0 means the server's choice), among those the signing device's
+// account may see.
 type PullRequest struct {
-	Device uuid.UUID `json:"device"`
-	Since  uint64    `json:"since"`
-	Limit  int       `json:"limit,omitempty"`
+	Since uint64 `json:"since"`
+	Limit int    `json:"limit,omitempty"`
 }
 
 // PullResponse carries operations in cursor order. Cursor is the value to
-// send as Since next time; More says whether more operations are waiting.
+// send as Since next time: it may be past the last operation returned,
+// since the server skips what the account may not see and bounds the work
+// of one request. More says whether the server stopped before the end.
 // ContentVersion is the version of the content pack the server currently
 // publishes (0: none).
 type PullResponse struct {
@@ -121,13 +135,13 @@ type Op struct {
 	Device uuid.UUID       `json:"device"`
 	Seq    uint64          `json:"seq"`
 	Body   json.RawMessage `json:"body"`
+	Sig    []byte          `json:"sig,omitempty"`
 }
 
 // ContentRequest asks for the content pack the server publishes. Have is
 // the version the device holds (0: none).
 type ContentRequest struct {
-	Device uuid.UUID `json:"device"`
-	Have   int       `json:"have"`
+	Have int `json:"have"`
 }
 
 // ContentResponse carries the published content pack: its id, version
@@ -138,11 +152,8 @@ type ContentResponse struct {
 	Bundle  []byte `json:"bundle"`
 }
 
-// Validate checks the request: a device, and a version not below zero.
+// Validate checks the request: a version not below zero.
 func (r *ContentRequest) Validate() error {
-	if r.Device == uuid.Nil {
-		return Errorf(CodeBadRequest, "content request has no device id")
-	}
 	if r.Have < 0 {
 		return Errorf(CodeBadRequest, "content version %d is below zero", r.Have)
 	}
@@ -155,13 +166,10 @@ type Health struct {
 	Protocol int    `json:"protocol"`
 }
 
-// Validate checks the request against the protocol's rules: a device, one
-// to MaxEntries entries in strictly increasing sequence order, each with
+// Validate checks the request against the protocol's rules: one to
+// MaxEntries entries in strictly increasing sequence order, each with
 // an id, a known kind and a JSON object body of at most MaxBodyBytes.
 func (r *PushRequest) Validate() error {
-	if r.Device == uuid.Nil {
-		return Errorf(CodeBadRequest, "push has no device id")
-	}
 	if len(r.Entries) == 0 {
 		return Errorf(CodeBadRequest, "push has no entries")
 	}
@@ -189,15 +197,15 @@ func (r *PushRequest) Validate() error {
 		if !isObject(e.Body) {
 			return Errorf(CodeBadRequest, "entry %d (sequence %d) body is not a JSON object", i, e.Seq)
 		}
+		if len(e.Sig) > MaxSigBytes {
+			return Errorf(CodeTooLarge, "entry %d (sequence %d) signature is %d bytes, more than %d", i, e.Seq, len(e.Sig), MaxSigBytes)
+		}
 	}
 	return nil
 }
 
-// Validate checks the request: a device, and a limit within range.
+// Validate checks the request: a limit within range.
 func (r *PullRequest) Validate() error {
-	if r.Device == uuid.Nil {
-		return Errorf(CodeBadRequest, "pull has no device id")
-	}
 	if r.Limit < 0 || r.Limit > MaxPullLimit {
 		return Errorf(CodeBadRequest, "pull limit %d is outside 0 to %d", r.Limit, MaxPullLimit)
 	}

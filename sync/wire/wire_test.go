@@ -18,10 +18,11 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 var (
-	device = uuid.MustParse("0192f1a0-0000-7000-8000-00000000d001")
-	other  = uuid.MustParse("0192f1a0-0000-7000-8000-00000000d002")
-	rec1   = uuid.MustParse("0192f1a0-1111-7111-8111-000000000001")
-	rec2   = uuid.MustParse("0192f1a0-1111-7111-8111-000000000002")
+	device = uuid.MustParse("0192f1a0-0000-7000-8000-00000000d001") // in enrolment and me
+
+	other = uuid.MustParse("0192f1a0-0000-7000-8000-00000000d002")
+	rec1  = uuid.MustParse("0192f1a0-1111-7111-8111-000000000001")
+	rec2  = uuid.MustParse("0192f1a0-1111-7111-8111-000000000002")
 )
 
 // goldens are the messages whose JSON form is frozen. Changing one of
@@ -32,7 +33,6 @@ var goldens = []struct {
 	zero func() any
 }{
 	{"push_request.json", &PushRequest{
-		Device: device,
 		Entries: []Entry{
 			{Seq: 1, ID: rec1, Kind: KindEncounter, Body: json.RawMessage(`{"id":"0192f1a0-1111-7111-8111-000000000001","premises":{"name":"Example Hand Car Wash","business":"car_wash"},"people_present":4}`)},
 			{Seq: 2, ID: rec2, Kind: KindEncounter, Body: json.RawMessage(`{"id":"0192f1a0-1111-7111-8111-000000000002","premises":{"name":"Example Nails","business":"nail_bar"},"people_present":2}`)},
@@ -47,7 +47,11 @@ var goldens = []struct {
 		Ack:      7,
 		Rejected: []Rejection{{Seq: 7, ID: rec1, Code: CodeInvalidRecord, Message: "encounter is incomplete or not allowed: referral child_needs_nrm"}},
 	}, func() any { return new(PushResponse) }},
-	{"pull_request.json", &PullRequest{Device: device, Since: 41, Limit: 500}, func() any { return new(PullRequest) }},
+	{"push_response_identity.json", &PushResponse{
+		Ack:      3,
+		Rejected: []Rejection{{Seq: 3, ID: rec1, Code: CodeIdentityMismatch, Message: "field officer.number is not the number of the account this device is enrolled to"}},
+	}, func() any { return new(PushResponse) }},
+	{"pull_request.json", &PullRequest{Since: 41, Limit: 500}, func() any { return new(PullRequest) }},
 	{"pull_response.json", &PullResponse{
 		Ops: []Op{
 			{Cursor: 42, Kind: KindEncounter, ID: rec1, Device: other, Seq: 7, Body: json.RawMessage(`{"id":"0192f1a0-1111-7111-8111-000000000001"}`)},
@@ -58,11 +62,32 @@ var goldens = []struct {
 	}, func() any { return new(PullResponse) }},
 	{"error_protocol_version.json", &ErrorResponse{Error: Error{
 		Code:    CodeProtocolVersion,
-		Message: "this server speaks protocol 1, the request protocol 2",
+		Message: "this server speaks protocol 2, the request protocol 1: update the app",
 	}}, func() any { return new(ErrorResponse) }},
-	{"content_request.json", &ContentRequest{Device: device, Have: 2}, func() any { return new(ContentRequest) }},
+	{"error_clock_skew.json", &ErrorResponse{Error: Error{
+		Code:       CodeClockSkew,
+		Message:    "the request's time is 7m0s from the server's; correct the clock and sign again",
+		ServerTime: 1767225600123,
+	}}, func() any { return new(ErrorResponse) }},
+	{"error_device_revoked.json", &ErrorResponse{Error: Error{
+		Code:    CodeDeviceRevoked,
+		Message: "this device has been revoked",
+	}}, func() any { return new(ErrorResponse) }},
+	{"content_request.json", &ContentRequest{Have: 2}, func() any { return new(ContentRequest) }},
 	{"content_response.json", &ContentResponse{ID: "waymark.default", Version: 3, Bundle: []byte("{\"pack\":\"bundle bytes\"}")}, func() any { return new(ContentResponse) }},
 	{"health.json", &Health{Status: "ok", Protocol: Version}, func() any { return new(Health) }},
+	{"enrol_request.json", &EnrolRequest{
+		Code: "7KQ2", Device: device,
+		PublicKey: bytes.Repeat([]byte{0xd0}, 32), Proof: bytes.Repeat([]byte{0x9f}, 32),
+	}, func() any { return new(EnrolRequest) }},
+	{"enrol_response.json", &EnrolResponse{
+		Account: Account{ID: "pc101", Name: "A Example", Number: "PC 101", Agency: "police", Team: "north", Roles: []Role{RoleOfficer}},
+		Device:  device, ServerProof: bytes.Repeat([]byte{0x5e}, 32),
+	}, func() any { return new(EnrolResponse) }},
+	{"me.json", &Me{
+		Account: Account{ID: "ps7", Name: "B Example", Number: "PS 7", Agency: "police", Team: "north", Roles: []Role{RoleOfficer, RoleSupervisor}},
+		Device:  device, Policy: Policy{RetentionDays: 30, OfflineLockDays: 14}, ContentVersion: 3,
+	}, func() any { return new(Me) }},
 }
 
 func TestGolden(t *testing.T) {
@@ -116,7 +141,7 @@ func TestGoldenRequestsAreValid(t *testing.T) {
 func TestPushValidate(t *testing.T) {
 	body := json.RawMessage(`{"a":1}`)
 	ok := func() PushRequest {
-		return PushRequest{Device: device, Entries: []Entry{
+		return PushRequest{Entries: []Entry{
 			{Seq: 1, ID: rec1, Kind: KindEncounter, Body: body},
 			{Seq: 3, ID: rec2, Kind: KindEncounter, Body: body},
 		}}
@@ -127,7 +152,7 @@ func TestPushValidate(t *testing.T) {
 		code   Code
 	}{
 		{"valid", func(*PushRequest) {}, ""},
-		{"no device", func(r *PushRequest) { r.Device = uuid.Nil }, CodeBadRequest},
+		{"signature too long", func(r *PushRequest) { r.Entries[0].Sig = make([]byte, MaxSigBytes+1) }, CodeTooLarge},
 		{"no entries", func(r *PushRequest) { r.Entries = nil }, CodeBadRequest},
 		{"sequence zero", func(r *PushRequest) { r.Entries[0].Seq = 0 }, CodeBadRequest},
 		{"sequence repeats", func(r *PushRequest) { r.Entries[1].Seq = 1 }, CodeBadRequest},
@@ -163,10 +188,9 @@ func TestContentValidate(t *testing.T) {
 		req  ContentRequest
 		code Code
 	}{
-		{ContentRequest{Device: device}, ""},
-		{ContentRequest{Device: device, Have: 4}, ""},
-		{ContentRequest{Have: 1}, CodeBadRequest},
-		{ContentRequest{Device: device, Have: -1}, CodeBadRequest},
+		{ContentRequest{}, ""},
+		{ContentRequest{Have: 4}, ""},
+		{ContentRequest{Have: -1}, CodeBadRequest},
 	} {
 		if got := codeOrEmpty(tt.req.Validate()); got != tt.code {
 			t.Errorf("%+v: code %q, want %q", tt.req, got, tt.code)
@@ -179,11 +203,10 @@ func TestPullValidate(t *testing.T) {
 		req  PullRequest
 		code Code
 	}{
-		{PullRequest{Device: device}, ""},
-		{PullRequest{Device: device, Since: 9, Limit: MaxPullLimit}, ""},
-		{PullRequest{}, CodeBadRequest},
-		{PullRequest{Device: device, Limit: -1}, CodeBadRequest},
-		{PullRequest{Device: device, Limit: MaxPullLimit + 1}, CodeBadRequest},
+		{PullRequest{}, ""},
+		{PullRequest{Since: 9, Limit: MaxPullLimit}, ""},
+		{PullRequest{Limit: -1}, CodeBadRequest},
+		{PullRequest{Limit: MaxPullLimit + 1}, CodeBadRequest},
 	}
 	for _, tt := range tests {
 		if got := codeOrEmpty(tt.req.Validate()); got != tt.code {
@@ -210,7 +233,7 @@ func TestDecode(t *testing.T) {
 	bomb := func() []byte {
 		var b bytes.Buffer
 		w := gzip.NewWriter(&b)
-		w.Write([]byte(`{"device":"`))
+		w.Write([]byte(`{"since":"`))
 		w.Write(bytes.Repeat([]byte("a"), MaxDecodedBytes+10))
 		w.Write([]byte(`"}`))
 		w.Close()
@@ -222,17 +245,18 @@ func TestDecode(t *testing.T) {
 		encoding string
 		code     Code
 	}{
-		{"plain", []byte(`{"device":"` + device.String() + `"}`), "", ""},
-		{"gzip", gz(`{"device":"` + device.String() + `"}`), "gzip", ""},
-		{"gzip uppercase", gz(`{"device":"` + device.String() + `"}`), "GZIP", ""},
+		{"plain", []byte(`{"since":3}`), "", ""},
+		{"gzip", gz(`{"since":3}`), "gzip", ""},
+		{"gzip uppercase", gz(`{"since":3}`), "GZIP", ""},
+		{"v1 device field", []byte(`{"device":"` + device.String() + `","since":3}`), "", CodeBadRequest},
+		{"unknown field", []byte(`{"since":3,"scope":"all"}`), "", CodeBadRequest},
 		{"empty", nil, "", CodeBadRequest},
 		{"not json", []byte("hello"), "", CodeBadRequest},
 		{"two values", []byte(`{} {}`), "", CodeBadRequest},
 		{"trailing brace", []byte(`{}}`), "", CodeBadRequest},
-		{"wrong type", []byte(`{"device":12}`), "", CodeBadRequest},
-		{"bad uuid", []byte(`{"device":"nope"}`), "", CodeBadRequest},
+		{"wrong type", []byte(`{"since":"12"}`), "", CodeBadRequest},
 		{"claims gzip", []byte(`{}`), "gzip", CodeBadRequest},
-		{"truncated gzip", gz(`{"device":"x"}`)[:12], "gzip", CodeBadRequest},
+		{"truncated gzip", gz(`{"since":1}`)[:12], "gzip", CodeBadRequest},
 		{"brotli", []byte(`{}`), "br", CodeUnsupportedEncoding},
 		{"too big", bytes.Repeat([]byte(" "), MaxRequestBytes+1), "", CodeTooLarge},
 		{"gzip bomb", bomb(), "gzip", CodeTooLarge},
@@ -274,7 +298,9 @@ func TestErrorsIs(t *testing.T) {
 	if CodeOf(errors.New("disk on fire")) != CodeInternal {
 		t.Error("plain error is not internal")
 	}
-	for _, c := range []Code{CodeBadRequest, CodeProtocolVersion, CodeTooLarge, CodeUnsupportedEncoding, CodeMethodNotAllowed, CodeNotFound} {
+	for _, c := range []Code{CodeBadRequest, CodeProtocolVersion, CodeTooLarge, CodeUnsupportedEncoding, CodeMethodNotAllowed, CodeNotFound,
+		CodeUnauthenticated, CodeReplayed, CodeClockSkew, CodeDeviceRevoked, CodeAccountDisabled, CodeForbidden, CodeIdentityMismatch,
+		CodeEnrolmentRefused, CodeRateLimited} {
 		if s := c.HTTPStatus(); s < 400 || s > 499 {
 			t.Errorf("%s maps to %d, want 4xx", c, s)
 		}

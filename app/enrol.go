@@ -1,0 +1,157 @@
+package app
+
+import (
+	"context"
+	"os"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/waymark-app/waymark/i18n"
+	"github.com/waymark-app/waymark/internal/enrolqr"
+)
+
+// EnrolDeps are what the enrolment screen works with.
+type EnrolDeps struct {
+	Printer *i18n.Printer
+	// Enrol enrols the device and keeps its credential.
+	Enrol Enroller
+	// Server is the address offered at first (the app's --server flag).
+	Server string
+	// AllowHTTP accepts a plain http:// server (a development flag).
+	AllowHTTP bool
+	// OnEnrolled runs on the UI thread once the device is enrolled.
+	OnEnrolled func()
+}
+
+// EnrolScreen asks for the server's address and the enrolment code, or
+// reads both (and the server's key) from a QR code image, and enrols the
+// device: shown on first start, before anything else.
+type EnrolScreen struct {
+	deps    EnrolDeps
+	model   *EnrolModel
+	win     fyne.Window
+	server  *widget.Entry
+	code    *widget.Entry
+	pinNote *widget.Label
+	problem *widget.Label
+	enrol   *widget.Button
+	box     *fyne.Container
+}
+
+// NewEnrolScreen shows the enrolment screen in win.
+func NewEnrolScreen(win fyne.Window, deps EnrolDeps) *EnrolScreen {
+	p := deps.Printer
+	s := &EnrolScreen{deps: deps, win: win, model: &EnrolModel{Server: deps.Server, AllowHTTP: deps.AllowHTTP}}
+	intro := widget.NewLabel(p.T("enrol.intro"))
+	intro.Wrapping = fyne.TextWrapWord
+	s.server = widget.NewEntry()
+	s.server.SetPlaceHolder(p.T("enrol.server.hint"))
+	s.server.SetText(deps.Server)
+	s.code = widget.NewEntry()
+	s.code.SetPlaceHolder(p.T("enrol.code.hint"))
+	s.pinNote = widget.NewLabel(p.T("enrol.pinned"))
+	s.pinNote.Wrapping = fyne.TextWrapWord
+	s.pinNote.Hide()
+	s.problem = widget.NewLabel("")
+	s.problem.Wrapping = fyne.TextWrapWord
+	s.problem.Importance = widget.DangerImportance
+	s.problem.Hide()
+	s.enrol = widget.NewButtonWithIcon(p.T("enrol.submit"), theme.ConfirmIcon(), s.onEnrol)
+	s.enrol.Importance = widget.HighImportance
+	qr := widget.NewButtonWithIcon(p.T("enrol.qr"), theme.FolderOpenIcon(), s.onReadQR)
+	form := widget.NewForm(
+		widget.NewFormItem(p.T("enrol.server"), s.server),
+		widget.NewFormItem(p.T("enrol.code"), s.code),
+	)
+	form.Orientation = widget.Adaptive
+	title := widget.NewLabelWithStyle(p.T("enrol.title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	s.box = container.NewVBox(title, intro, form, s.pinNote, s.problem, s.enrol, widget.NewSeparator(), qr)
+	win.SetContent(container.NewVScroll(s.box))
+	return s
+}
+
+// Model is the screen's state.
+func (s *EnrolScreen) Model() *EnrolModel { return s.model }
+
+// SetLink fills the screen from an enrolment link.
+func (s *EnrolScreen) SetLink(text string) {
+	s.model.SetLink(text)
+	s.show()
+}
+
+// show renders the model.
+func (s *EnrolScreen) show() {
+	s.server.SetText(s.model.Server)
+	s.code.SetText(s.model.Code)
+	if s.model.Pin != "" {
+		s.pinNote.Show()
+	} else {
+		s.pinNote.Hide()
+	}
+	if s.model.Problem != "" {
+		s.problem.SetText(s.deps.Printer.T(s.model.Problem))
+		s.problem.Show()
+	} else {
+		s.problem.Hide()
+	}
+	if s.model.Busy {
+		s.enrol.Disable()
+	} else {
+		s.enrol.Enable()
+	}
+	relayout(s.box)
+}
+
+func (s *EnrolScreen) onEnrol() {
+	if s.server.Text != s.model.Server {
+		s.model.Pin = "" // another server: the QR code's key is not its
+	}
+	s.model.Server, s.model.Code = s.server.Text, s.code.Text
+	if _, ok := s.model.Link(); !ok {
+		s.show()
+		return
+	}
+	s.model.Busy = true
+	s.show()
+	m := *s.model
+	go func() {
+		ok := m.Submit(context.Background(), s.deps.Enrol)
+		fyne.Do(func() {
+			*s.model = m
+			s.show()
+			if ok && s.deps.OnEnrolled != nil {
+				s.deps.OnEnrolled()
+			}
+		})
+	}()
+}
+
+// onReadQR opens a QR code image and fills the screen from it.
+func (s *EnrolScreen) onReadQR() {
+	dialog.ShowFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil || r == nil {
+			return
+		}
+		defer r.Close()
+		s.readQR(r.URI().Path())
+	}, s.win)
+}
+
+// readQR fills the screen from the QR code in the image at path.
+func (s *EnrolScreen) readQR(path string) {
+	f, err := os.Open(path)
+	if err == nil {
+		defer f.Close()
+		var text string
+		if text, err = enrolqr.Decode(f); err == nil {
+			s.SetLink(text)
+			return
+		}
+	}
+	s.model.Problem = "enrol.err.qr"
+	s.show()
+}

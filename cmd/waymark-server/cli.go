@@ -1,0 +1,351 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/user"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/waymark-app/waymark/internal/enrolqr"
+	"github.com/waymark-app/waymark/server"
+	"github.com/waymark-app/waymark/sync/auth"
+	"github.com/waymark-app/waymark/sync/wire"
+)
+
+// usageError is a command line that does not parse: exit status 2.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
+
+// config is every flag; each command reads the ones it needs.
+type config struct {
+	addr, data, logFormat, content string
+	tlsCert, tlsKey, url           string
+	hosts                          []string
+	insecureHTTP                   bool
+	qr                             string
+	// user fields
+	name, number, agency, team, roles string
+	out                               io.Writer
+}
+
+func env(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+type hostList struct{ hosts *[]string }
+
+func (h hostList) String() string     { return "" }
+func (h hostList) Set(v string) error { *h.hosts = append(*h.hosts, v); return nil }
+
+// flags registers the flags every command accepts, before or after it.
+func (c *config) flags(fs *flag.FlagSet) {
+	fs.StringVar(&c.addr, "addr", env("WAYMARK_ADDR", "127.0.0.1:8765"), "address to listen on (env WAYMARK_ADDR)")
+	fs.StringVar(&c.data, "data", env("WAYMARK_DATA", "waymark-server-data"), "data folder (env WAYMARK_DATA)")
+	fs.StringVar(&c.logFormat, "log", env("WAYMARK_LOG", "text"), "log format: text or json (env WAYMARK_LOG)")
+	fs.StringVar(&c.content, "content", env("WAYMARK_CONTENT", ""), "folder of the content pack to publish; empty: the pack built in (env WAYMARK_CONTENT)")
+	fs.StringVar(&c.tlsCert, "tls-cert", "", "certificate file (PEM) to use instead of making one, at init")
+	fs.StringVar(&c.tlsKey, "tls-key", "", "its private key (PEM)")
+	fs.Var(hostList{&c.hosts}, "host", "a name or address for the certificate, besides localhost (repeatable), at init")
+	fs.StringVar(&c.url, "url", "", "the address devices reach the server at (default https://<first --host or 127.0.0.1>:<port>)")
+	fs.BoolVar(&c.insecureHTTP, "insecure-http", false, "serve plain HTTP, without TLS: local development only")
+	fs.StringVar(&c.qr, "qr", "", "enrol: also write the enrolment link as a QR code PNG to this file")
+	fs.StringVar(&c.name, "name", "", "user add: the person's name")
+	fs.StringVar(&c.number, "number", "", "user add: staff or collar number")
+	fs.StringVar(&c.agency, "agency", "", "user add: agency, one of "+strings.Join(wire.Agencies, ", "))
+	fs.StringVar(&c.team, "team", "", "user add: team")
+	fs.StringVar(&c.roles, "roles", "", "user add: roles, comma-separated: officer, partner, interpreter, supervisor, admin")
+}
+
+// parse parses args with every flag allowed anywhere, and returns the
+// words that are not flags.
+func (c *config) parse(args []string) ([]string, error) {
+	fs := flag.NewFlagSet("waymark-server", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	c.flags(fs)
+	var words []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				fs.SetOutput(os.Stderr)
+				fs.PrintDefaults()
+				return nil, usagef("usage: see above")
+			}
+			return nil, usagef("%v", err)
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return words, nil
+		}
+		words = append(words, args[0])
+		args = args[1:]
+	}
+}
+
+// run runs the command line args, printing to out.
+func run(args []string, out io.Writer) error {
+	c := &config{out: out}
+	words, err := c.parse(args)
+	if err != nil {
+		return err
+	}
+	ctx := context.Background()
+	if len(words) == 0 {
+		return c.serve(ctx)
+	}
+	cmd, rest := words[0], words[1:]
+	switch cmd {
+	case "serve":
+		return c.serve(ctx)
+	case "init":
+		return c.init(ctx)
+	case "user", "enrol", "device", "log":
+		return c.admin(ctx, cmd, rest)
+	}
+	return usagef("unknown command %q: want serve, init, user, enrol, device or log", cmd)
+}
+
+// actor is who runs this command, as the admin log records it when the
+// store is opened directly (the socket finds out for itself).
+func actor() string {
+	if u, err := user.Current(); err == nil {
+		return "cli:" + u.Username
+	}
+	return fmt.Sprintf("cli:uid%d", os.Getuid())
+}
+
+func (c *config) init(ctx context.Context) error {
+	d := server.DataDir(c.data)
+	in, err := server.Init(ctx, d, server.InitOptions{Addr: c.addr, Hosts: c.hosts, URL: c.url, TLSCert: c.tlsCert, TLSKey: c.tlsKey, Actor: actor()})
+	if err != nil {
+		return fmt.Errorf("init %s: %w", c.data, err)
+	}
+	fmt.Fprintf(c.out, "Initialised %s\nserver address: %s\nserver key pin: %s\n", c.data, in.Config.URL, in.Pin)
+	return c.printCode(in.Code, in.Link, "first administrator ("+in.Admin.ID+")")
+}
+
+// printCode prints an enrolment code and its link, and writes the QR
+// image if asked.
+func (c *config) printCode(code server.Code, l auth.Link, who string) error {
+	fmt.Fprintf(c.out, "Enrolment code for %s: %s\n", who, code.Code)
+	fmt.Fprintf(c.out, "Single use; expires %s (in %v).\n", code.Expires.Local().Format("15:04:05"), time.Until(code.Expires).Round(time.Minute))
+	fmt.Fprintf(c.out, "Enrolment link: %s\n", l)
+	if c.qr == "" {
+		return nil
+	}
+	png, err := enrolqr.Encode(l.String())
+	if err != nil {
+		return err
+	}
+	// The image is the credential until used: only its owner reads it.
+	if err := os.WriteFile(c.qr, png, 0o600); err != nil {
+		return fmt.Errorf("write QR code: %w", err)
+	}
+	fmt.Fprintf(c.out, "QR code written to %s\n", c.qr)
+	return nil
+}
+
+// administration returns the running server's socket client, or the
+// store opened here if no server runs.
+func (c *config) administration() (server.Administration, func(), error) {
+	d := server.DataDir(c.data)
+	if !d.Initialised() {
+		return nil, nil, fmt.Errorf("%s is not initialised: run waymark-server init --data %s", c.data, c.data)
+	}
+	if conn, err := net.DialTimeout("unix", d.Socket(), 5*time.Second); err == nil {
+		conn.Close() // a server answers there: ask it
+		return &server.AdminClient{Socket: d.Socket()}, func() {}, nil
+	}
+	srv, err := d.Open(server.Options{})
+	if err != nil {
+		return nil, nil, fmt.Errorf("open the store (is a server running on %s without its socket?): %w", c.data, err)
+	}
+	return srv.Admin(actor()), func() { srv.Close() }, nil
+}
+
+func parseRoles(s string) []wire.Role {
+	var rs []wire.Role
+	for _, r := range strings.Split(s, ",") {
+		if r = strings.TrimSpace(r); r != "" {
+			rs = append(rs, wire.Role(r))
+		}
+	}
+	return rs
+}
+
+func (c *config) admin(ctx context.Context, cmd string, args []string) error {
+	sub := ""
+	if cmd == "user" || cmd == "device" {
+		if len(args) == 0 {
+			return usagef("%s needs a subcommand", cmd)
+		}
+		sub, args = args[0], args[1:]
+	}
+	need := func(n int, what string) error {
+		if len(args) != n {
+			return usagef("%s %s takes %s", cmd, sub, what)
+		}
+		return nil
+	}
+	// Check the command line whole before anything is opened or written.
+	switch cmd + " " + sub {
+	case "user add":
+		if err := need(1, "an account id"); err != nil {
+			return err
+		}
+	case "user list", "device list", "log ":
+		if err := need(0, "no arguments"); err != nil {
+			return err
+		}
+	case "user disable", "user enable":
+		if err := need(1, "an account id"); err != nil {
+			return err
+		}
+	case "user role":
+		if len(args) == 2 && c.roles == "" {
+			c.roles, args = args[1], args[:1]
+		}
+		if err := need(1, "an account id and roles"); err != nil {
+			return err
+		}
+	case "enrol ":
+		if err := need(1, "an account id"); err != nil {
+			return err
+		}
+	case "device revoke":
+		if err := need(1, "a device id"); err != nil {
+			return err
+		}
+		if _, err := uuid.Parse(args[0]); err != nil {
+			return usagef("device id %q is not a uuid", args[0])
+		}
+	default:
+		return usagef("unknown command %s %s", cmd, sub)
+	}
+	ad, done, err := c.administration()
+	if err != nil {
+		return err
+	}
+	defer done()
+	w := tabwriter.NewWriter(c.out, 0, 0, 2, ' ', 0)
+	defer w.Flush()
+	switch cmd + " " + sub {
+	case "user add":
+		a, err := ad.AddUser(ctx, server.Account{ID: args[0], Name: c.name, Number: c.number, Agency: c.agency, Team: c.team, Roles: parseRoles(c.roles)})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "Added %s (%s, %s, %s) with roles %s\n", a.ID, a.Name, a.Number, a.Agency, strings.Join(roleNames(a.Roles), ","))
+	case "user list":
+		as, err := ad.Users(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(w, "id\tname\tnumber\tagency\tteam\troles\tstatus")
+		for _, a := range as {
+			status := "active"
+			if a.Disabled {
+				status = "disabled"
+			}
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", a.ID, a.Name, a.Number, a.Agency, a.Team, strings.Join(roleNames(a.Roles), ","), status)
+		}
+	case "user disable", "user enable":
+		a, err := ad.SetDisabled(ctx, args[0], sub == "disable")
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "%s is %s\n", a.ID, map[bool]string{true: "disabled: its devices are refused from their next request", false: "enabled"}[a.Disabled])
+	case "user role":
+		a, err := ad.SetRoles(ctx, args[0], parseRoles(c.roles))
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "%s now has roles %s\n", a.ID, strings.Join(roleNames(a.Roles), ","))
+	case "enrol ":
+		code, err := ad.Enrol(ctx, args[0])
+		if err != nil {
+			return err
+		}
+		l, err := c.link(code)
+		if err != nil {
+			return err
+		}
+		return c.printCode(code, l, args[0])
+	case "device list":
+		ds, err := ad.Devices(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(w, "device\taccount\tenrolled\tstatus")
+		for _, d := range ds {
+			status := "active"
+			if d.IsRevoked() {
+				status = "revoked " + d.Revoked.Local().Format(time.DateTime)
+			}
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", d.ID, d.Account, d.Enrolled.Local().Format(time.DateTime), status)
+		}
+	case "device revoke":
+		d, err := ad.Revoke(ctx, uuid.MustParse(args[0]))
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "Device %s of %s revoked: it is refused from its next request\n", d.ID, d.Account)
+	case "log ":
+		es, err := ad.Log(ctx)
+		if err != nil {
+			return err
+		}
+		for _, e := range es {
+			dev := ""
+			if e.Device != uuid.Nil {
+				dev = e.Device.String()
+			}
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", e.At.Local().Format(time.DateTime), e.Actor, e.Action, e.Account, dev, e.Detail)
+		}
+	}
+	return nil
+}
+
+// link is the enrolment link for code: the server's address and pin from
+// the data folder.
+func (c *config) link(code server.Code) (auth.Link, error) {
+	d := server.DataDir(c.data)
+	cfg, err := d.Config()
+	if err != nil {
+		return auth.Link{}, err
+	}
+	pc, err := auth.ParseCode(code.Code)
+	if err != nil {
+		return auth.Link{}, err
+	}
+	l := auth.Link{Server: cfg.URL, Code: pc}
+	if c.url != "" {
+		l.Server = c.url
+	}
+	if _, _, pin, err := d.TLS(cfg); err == nil {
+		l.Pin = pin
+	}
+	return l, nil
+}
+
+func roleNames(rs []wire.Role) []string {
+	s := make([]string, len(rs))
+	for i, r := range rs {
+		s[i] = string(r)
+	}
+	return s
+}

@@ -1,0 +1,142 @@
+package server
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"runtime/debug"
+	"time"
+)
+
+// RunOptions configures Run.
+type RunOptions struct {
+	// Data is the data folder, initialised first if it is new.
+	Data DataDir
+	// Addr is the address to listen on.
+	Addr string
+	// Init configures the initialisation of a new data folder (its Addr
+	// is set from Addr).
+	Init InitOptions
+	// OnInit, if set, is told what initialisation made: the first
+	// administrator's enrolment code, which must be shown.
+	OnInit func(Initialised)
+	// InsecureHTTP serves plain HTTP: local development only.
+	InsecureHTTP bool
+	// Logger receives the server's log. Nil discards it.
+	Logger *slog.Logger
+	// Content is the content pack to publish, or nil.
+	Content *Content
+}
+
+// Run serves the data folder until ctx is done, then shuts down
+// gracefully: requests in flight finish, then the store closes. It speaks
+// TLS with the folder's certificate, unless InsecureHTTP, and answers
+// administration requests on the folder's socket.
+func Run(ctx context.Context, o RunOptions) error {
+	log := o.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	d := o.Data
+	if !d.Initialised() {
+		log.Info("data folder not initialised: initialising", "data", string(d))
+		o.Init.Addr = o.Addr
+		in, err := Init(ctx, d, o.Init)
+		if err != nil {
+			return fmt.Errorf("init %s: %w", d, err)
+		}
+		if o.OnInit != nil {
+			o.OnInit(in)
+		}
+		// The enrolment code's key derivation took 32 MiB, once: give it
+		// back rather than carry it as idle memory.
+		debug.FreeOSMemory()
+	}
+	cfg, err := d.Config()
+	if err != nil {
+		return err
+	}
+	var tlsCfg *tls.Config
+	var spki []byte
+	var pin string
+	if o.InsecureHTTP {
+		log.Warn("SERVING PLAIN HTTP WITHOUT TLS (--insecure-http): anyone on the network can read and alter what devices send. Local development only.")
+	} else {
+		cert, s, p, err := d.TLS(cfg)
+		if err != nil {
+			return err
+		}
+		tlsCfg, spki, pin = TLSConfig(cert), s, p
+	}
+	srv, err := d.Open(Options{Logger: log, SPKI: spki, Policy: cfg.Policy, Content: o.Content})
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+
+	// The administration socket: the store is this process's now, so a
+	// socket file left by a killed server is stale.
+	os.Remove(d.Socket())
+	old := umask(0o177)
+	aln, err := net.Listen("unix", d.Socket())
+	umask(old)
+	if err != nil {
+		return fmt.Errorf("admin socket: %w", err)
+	}
+	defer os.Remove(d.Socket())
+	defer aln.Close()
+	go func() {
+		if err := srv.ServeAdmin(aln); err != nil {
+			log.Error("admin socket", "err", err)
+		}
+	}()
+
+	ln, err := net.Listen("tcp", o.Addr)
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{
+		Handler:           srv.Handler(),
+		TLSConfig:         tlsCfg,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       2 * time.Minute,
+		WriteTimeout:      2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() {
+		if tlsCfg != nil {
+			errc <- hs.ServeTLS(ln, "", "")
+		} else {
+			errc <- hs.Serve(ln)
+		}
+	}()
+	scheme := "https"
+	if tlsCfg == nil {
+		scheme = "http"
+	}
+	log.Info("waymark-server listening", "addr", ln.Addr().String(), "scheme", scheme, "data", string(d), "pin", pin, "admin_socket", d.Socket())
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing requests in flight")
+	tctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(tctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	if err := srv.Close(); err != nil {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}

@@ -1,0 +1,79 @@
+package server
+
+import (
+	"github.com/google/uuid"
+
+	"github.com/waymark-app/waymark/sync/wire"
+)
+
+// Principal is who a request comes from, as its credential says: the
+// device whose key signed it and the account that device is enrolled to.
+// Nothing in a request body can change it.
+type Principal struct {
+	Device  uuid.UUID
+	Account Account
+}
+
+// Scope is what decides who may see a stored record: the account that
+// wrote the encounter, and that account's team and agency when it was
+// written. An amendment carries the scope of the encounter it amends, so
+// that whoever sees a record sees its corrections. It is stored with each
+// record and each log entry.
+type Scope struct {
+	Account string `json:"account"`
+	Team    string `json:"team,omitempty"`
+	Agency  string `json:"agency"`
+}
+
+// scopeOf is the scope of an encounter written by a.
+func scopeOf(a Account) Scope { return Scope{Account: a.ID, Team: a.Team, Agency: a.Agency} }
+
+// The roles that may use each part of the protocol. Content and me are
+// open to any enrolled device of an active account.
+var (
+	pushRoles = []wire.Role{wire.RoleOfficer, wire.RolePartner, wire.RoleSupervisor}
+	pullRoles = []wire.Role{wire.RoleOfficer, wire.RolePartner, wire.RoleSupervisor}
+)
+
+// hasAny reports whether a holds one of roles.
+func hasAny(a Account, roles []wire.Role) bool {
+	for _, r := range roles {
+		if a.Has(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// mayRead reports whether account a may read a record of scope sc. It is
+// the one place the rule is written:
+//
+//   - a supervisor reads every record on the server (the force's);
+//   - an officer reads the records of their own team (for handovers);
+//   - a partner reads the records of their own agency;
+//   - anyone who may pull reads what their own account wrote (on another
+//     device, say a replaced phone);
+//   - an interpreter or an administrator alone reads nothing.
+//
+// Operations (issue 13) add a clause here: records of an operation the
+// account is assigned to; the scope will carry the operation.
+func mayRead(a Account, sc Scope) bool {
+	switch {
+	case !hasAny(a, pullRoles):
+		return false
+	case a.Has(wire.RoleSupervisor):
+		return true
+	case sc.Account == a.ID:
+		return true
+	case a.Has(wire.RoleOfficer) && a.Team != "" && sc.Team == a.Team:
+		return true
+	case a.Has(wire.RolePartner) && sc.Agency == a.Agency:
+		return true
+	}
+	return false
+}
+
+// mayAmend reports whether account a may append an amendment to a record
+// of scope sc: only a record it may read, and only with a role that may
+// push.
+func mayAmend(a Account, sc Scope) bool { return hasAny(a, pushRoles) && mayRead(a, sc) }
