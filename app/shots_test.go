@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
 
+	"github.com/waymark-app/waymark/app/internal/model"
 	"github.com/waymark-app/waymark/i18n"
 	"github.com/waymark-app/waymark/screening"
 )
@@ -19,11 +20,11 @@ import (
 // WAYMARK_SHOTS set it saves each screen as a PNG to look at.
 func TestEveryLanguageOnScreen(t *testing.T) {
 	deps, _, _ := screeningSetup(t, "en")
-	hash, err := hashPIN("123456")
+	hash, err := model.HashPIN("123456")
 	if err != nil {
 		t.Fatal(err)
 	}
-	deps.Prefs.setUnlockPIN(hash)
+	deps.Prefs.SetUnlockPIN(hash)
 	for _, tag := range deps.Set.Languages() {
 		t.Run(tag.String(), func(t *testing.T) {
 			deps := deps
@@ -46,22 +47,15 @@ func TestEveryLanguageOnScreen(t *testing.T) {
 			settle(base)
 			checkShown(t, base, lang, lang.Get("q.age.range").Text)
 			saveShot(t, base, "handover-"+tag.String()+"-age")
-			h.pos = indexOfQuestion(deps.Set, "nrm.what")
+			for h.session.Question().ID != "nrm.what" {
+				h.session.Next()
+			}
 			h.showPage()
 			settle(base)
 			checkShown(t, base, lang, lang.Get("q.nrm.what").Text)
 			saveShot(t, base, "handover-"+tag.String()+"-nrm")
 		})
 	}
-}
-
-func indexOfQuestion(set *screening.Set, id string) int {
-	for i, q := range set.Questions {
-		if q.ID == id {
-			return i
-		}
-	}
-	return -1
 }
 
 // checkShown checks that a BidiLabel shows text, and that in a right-to-

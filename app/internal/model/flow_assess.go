@@ -1,0 +1,140 @@
+package model
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/waymark-app/waymark/assess"
+	"github.com/waymark-app/waymark/content"
+	"github.com/waymark-app/waymark/encounter"
+	"github.com/waymark-app/waymark/i18n"
+)
+
+// ReasonView is one reason of the assessment, in plain words.
+type ReasonView struct {
+	Level     content.Level
+	LevelWord string
+	// Text is the reason, naming the person it is about.
+	Text string
+	// Because lists what it rests on: the answers and the signs.
+	Because string
+	// New marks a reason that appeared since the officer last looked at
+	// the assessment.
+	New bool
+}
+
+// Reasons are why the assessment is what it is, highest level first.
+func (f *Flow) Reasons() []ReasonView {
+	out := ReasonsOf(f.p, f.d.Pack, f.rec, f.result.Reasons)
+	if f.seen != nil {
+		for i, r := range f.result.Reasons {
+			out[i].New = !slices.ContainsFunc(f.seen, func(s assess.Reason) bool { return sameReason(s, r) })
+		}
+	}
+	return out
+}
+
+// Gone are the reasons the officer last saw on the assessment step that
+// no longer hold, in words.
+func (f *Flow) Gone() []string {
+	var out []string
+	for _, r := range f.seen {
+		if !slices.ContainsFunc(f.result.Reasons, func(s assess.Reason) bool { return sameReason(s, r) }) {
+			out = append(out, f.p.T("assess.gone", reasonText(f.p, f.d.Pack, f.rec, r)))
+		}
+	}
+	return out
+}
+
+func sameReason(a, b assess.Reason) bool { return a.Rule == b.Rule && a.Person == b.Person }
+
+// ReasonsOf shows reasons of an assessment of r under pack in words.
+func ReasonsOf(p *i18n.Printer, pack *content.Pack, r encounter.Record, reasons []assess.Reason) []ReasonView {
+	out := make([]ReasonView, len(reasons))
+	for i, rs := range reasons {
+		out[i] = ReasonView{
+			Level: rs.Level, LevelWord: LevelWord(p, rs.Level),
+			Text:    reasonText(p, pack, r, rs),
+			Because: because(p, pack, rs.Indicators, rs.Questions),
+		}
+	}
+	return out
+}
+
+// reasonText is a reason in words, with the person it is about.
+func reasonText(p *i18n.Printer, pack *content.Pack, r encounter.Record, rs assess.Reason) string {
+	text := rs.Text.In(Lang(p))
+	for i, ps := range r.People {
+		if ps.ID.String() == rs.Person {
+			return PersonTitle(p, ps, i) + ": " + text
+		}
+	}
+	return text
+}
+
+// because lists what a reason rests on: the questions answered and the
+// indicators seen, in words.
+func because(p *i18n.Printer, pack *content.Pack, indicators, questions []string) string {
+	lang := Lang(p)
+	var parts []string
+	for _, id := range questions {
+		if q, ok := pack.Question(id); ok {
+			parts = append(parts, q.Text.In(lang))
+		}
+	}
+	for _, id := range indicators {
+		if ind, ok := pack.Indicator(id); ok {
+			parts = append(parts, ind.Label.In(lang))
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return p.T("assess.because", strings.Join(parts, "; "))
+}
+
+// ActionView is one action of the checklist.
+type ActionView struct {
+	ID    string
+	Label string
+	Hint  string
+	Done  bool
+	// State says who did it and when, or that it is not done yet: it
+	// always holds words, so ticking never changes the layout.
+	State string
+}
+
+// Checklist is what to do now, each action ticked or not.
+func (f *Flow) Checklist() []ActionView { return checklist(f.p, f.d.Pack, f.rec, f.result.Actions) }
+
+func checklist(p *i18n.Printer, pack *content.Pack, r encounter.Record, actions []string) []ActionView {
+	lang := Lang(p)
+	out := make([]ActionView, 0, len(actions))
+	for _, id := range actions {
+		v := ActionView{ID: id, Label: id, State: p.T("assess.not_done")}
+		if a, ok := pack.Action(id); ok {
+			v.Label, v.Hint = a.Label.In(lang), a.Hint.In(lang)
+		}
+		if t, ok := r.Ticked(id); ok {
+			v.Done, v.State = true, p.T("assess.done", TimeText(t.At), t.By)
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+// Tick ticks or unticks an action: a tick records when, and by whom.
+func (f *Flow) Tick(id string, on bool) {
+	if _, ticked := f.rec.Ticked(id); ticked == on {
+		return
+	}
+	f.rec.Checklist = slices.DeleteFunc(f.rec.Checklist, func(t encounter.Tick) bool { return t.Action == id })
+	if on {
+		f.rec.Checklist = append(f.rec.Checklist, encounter.Tick{Action: id, At: f.d.Now().UTC(), By: f.d.Officer().String()})
+	}
+	f.edited(false)
+}
+
+// NoReasons is what the assessment step says when nothing raises a
+// concern.
+func (f *Flow) NoReasons() string { return f.p.T("assess.no_reasons") }
