@@ -252,7 +252,9 @@ func (h *harness) listRow(i int) fyne.Tappable {
 }
 
 // isListItem reports whether o is a row of a widget.List.
-func isListItem(o fyne.CanvasObject) bool { return strings.HasSuffix(fmt.Sprintf("%T", o), ".listItem") }
+func isListItem(o fyne.CanvasObject) bool {
+	return strings.HasSuffix(fmt.Sprintf("%T", o), ".listItem")
+}
 
 // TestScreeningFlowsThrough screens a person through an interpreter in
 // the language recorded for them: back on the questions, their answers
