@@ -75,6 +75,25 @@ func checkEntry(e wire.Entry) entryCheck {
 	return entryCheck{}
 }
 
+// checkAmendmentOf applies the record rules to an amendment of the record
+// whose document is record: the one child rule among them (a change that
+// makes someone a child needs a referral made after the event). It
+// returns why the amendment is refused, or "".
+func checkAmendmentOf(record, amendment []byte) string {
+	r, err := encounter.ParseDocument(record)
+	if err != nil {
+		return fmt.Sprintf("amends a record this server cannot read: %v", err)
+	}
+	a, err := encounter.ParseAmendment(amendment)
+	if err != nil {
+		return err.Error()
+	}
+	if err := r.CheckAmendment(a); err != nil {
+		return err.Error()
+	}
+	return ""
+}
+
 // push hands req to the committer and waits for its answer.
 func (s *Server) push(ctx context.Context, req *wire.PushRequest) (wire.PushResponse, error) {
 	// Compact bodies before they reach the committer: it is the form
@@ -259,6 +278,8 @@ func (s *Server) applyEntry(txn *badger.Txn, dev uuid.UUID, e wire.Entry, check 
 		}
 		if !ok || target.Kind != wire.KindEncounter {
 			check.invalid = fmt.Sprintf("amends record %s, which this server does not hold", check.amends)
+		} else {
+			check.invalid = checkAmendmentOf(target.Body, e.Body)
 		}
 	}
 	if check.invalid != "" {
