@@ -9,10 +9,12 @@ import (
 	"github.com/waymark-app/waymark/assets"
 )
 
-// The Nastaliq fonts as Fyne resources.
+// The per-language fonts as Fyne resources.
 var (
 	fontNastaliq     = fyne.NewStaticResource("WaymarkNastaliq-Regular.ttf", assets.NastaliqRegularTTF)
 	fontNastaliqBold = fyne.NewStaticResource("WaymarkNastaliq-Bold.ttf", assets.NastaliqBoldTTF)
+	fontArabic       = fyne.NewStaticResource("WaymarkArabic-Regular.ttf", assets.ArabicRegularTTF)
+	fontArabicBold   = fyne.NewStaticResource("WaymarkArabic-Bold.ttf", assets.ArabicBoldTTF)
 )
 
 // nastaliq lists the languages whose Arabic script is written in
@@ -23,27 +25,38 @@ var nastaliq = map[string]bool{"ur": true, "pa-Arab": true, "ks": true, "skr": t
 // fontFor returns the font a run of text in language lang is drawn in,
 // for a canvas.Text's FontSource, or nil for the theme's fonts (the
 // fallback font, then Fyne's Noto Sans). Fyne chooses a font per text
-// style, not per language; this chooses one per language where the
-// script needs it: Nastaliq for Urdu's Arabic letters. A run with no
-// letters (digits, punctuation) takes the language's font too, so the
-// digits of an Urdu sentence match it; a run of Latin letters in an Urdu
-// paragraph (a name, "NRM") stays with the theme's fonts.
+// style, not per language; this chooses one per run where the script
+// needs it: Arabic letters are drawn in Nastaliq for Urdu, and otherwise
+// in the Arabic font, whose line is tall enough for every dot and vowel
+// mark (the theme's fallback keeps Noto Sans's line for the officer's
+// Latin text, and would cut them off). A run with no letters (digits,
+// punctuation) takes the font of its language's script, so the digits of
+// an Urdu sentence match it; a run of Latin letters stays with the
+// theme's fonts.
 func fontFor(lang language.Tag, run string, bold bool) fyne.Resource {
-	if !usesNastaliq(lang) {
-		return nil
-	}
+	arabic := false
+	letters := false
 	for _, r := range run {
 		if unicode.IsLetter(r) || unicode.IsMark(r) {
-			if !unicode.Is(unicode.Arabic, r) {
-				return nil
-			}
+			arabic, letters = unicode.Is(unicode.Arabic, r), true
 			break
 		}
 	}
-	if bold {
-		return fontNastaliqBold
+	if !letters && lang != language.Und {
+		script, _ := lang.Script()
+		arabic = script.String() == "Arab"
 	}
-	return fontNastaliq
+	switch {
+	case !arabic:
+		return nil
+	case usesNastaliq(lang) && bold:
+		return fontNastaliqBold
+	case usesNastaliq(lang):
+		return fontNastaliq
+	case bold:
+		return fontArabicBold
+	}
+	return fontArabic
 }
 
 // usesNastaliq reports whether lang's Arabic-script text is written in

@@ -24,3 +24,14 @@ var (
 	//go:embed fonts/WaymarkNastaliq-Bold.ttf
 	NastaliqBoldTTF []byte
 )
+
+// The Arabic fonts: Noto Sans Arabic with Noto Sans's ASCII punctuation,
+// with line metrics tall enough for every dot and vowel mark, for the
+// Arabic-script languages written in Naskh (Arabic, Persian, Dari, Pashto,
+// Sorani) wherever Waymark lays their text out itself.
+var (
+	//go:embed fonts/WaymarkArabic-Regular.ttf
+	ArabicRegularTTF []byte
+	//go:embed fonts/WaymarkArabic-Bold.ttf
+	ArabicBoldTTF []byte
+)

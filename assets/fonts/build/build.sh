@@ -13,7 +13,10 @@
 #
 # Also rebuilds WaymarkNastaliq-{Regular,Bold}.ttf: Noto Nastaliq Urdu,
 # with the ASCII punctuation of Noto Sans, for Urdu, which is written in
-# Nastaliq, not Naskh. app/fonts.go chooses it for Urdu text.
+# Nastaliq, not Naskh; and WaymarkArabic-{Regular,Bold}.ttf: Noto Sans
+# Arabic with the same punctuation and metrics tall enough for every dot
+# and vowel mark, for the other Arabic-script languages. app/fonts.go
+# chooses them for each run of Arabic letters BidiLabel draws.
 #
 #   assets/fonts/build/build.sh            # from the repository root
 #   CJK_LEVEL2=1 assets/fonts/build/build.sh   # + GB2312 level 2, ~+1 MB a weight
@@ -60,7 +63,7 @@ $PY "$HERE/cjk_text.py" "$WORK/gb2312.txt" "$ROOT"/assets/content/screening/lang
 
 FEAT="--layout-features=ccmp,locl,init,medi,fina,isol,med2,fin2,fin3,rlig,liga,calt,clig,curs,kern,mark,mkmk,rclt,rvrn"
 COMMON="$FEAT --no-hinting --name-IDs=* --notdef-outline --drop-tables+=DSIG,vhea,vmtx,STAT"
-AR_U="U+0020,U+00A0,U+0600-06FF,U+FB50-FDFF,U+FE70-FEFF,U+200C-200F,U+25CC"
+AR_U="U+0020,U+0030-0039,U+00A0,U+0600-06FF,U+FB50-FDFF,U+FE70-FEFF,U+200C-200F,U+25CC"
 ET_U="U+0020,U+00A0,U+1200-139F,U+2D80-2DDF,U+AB00-AB2F,U+25CC"
 # The Indic scripts, each with the dandas, ZWNJ/ZWJ and the dotted circle.
 IND_COMMON="U+0020,U+00A0,U+0964-0965,U+200C-200D,U+25CC"
@@ -70,7 +73,7 @@ BENG_U="$IND_COMMON,U+0980-09FF"
 MLYM_U="$IND_COMMON,U+0D00-0D7F"
 TAML_U="$IND_COMMON,U+0B80-0BFF"
 # Urdu in Nastaliq: the Arabic blocks Urdu uses, with its own digits.
-NAST_U="U+0020,U+00A0,U+0600-06FF,U+0750-077F,U+FB50-FDFF,U+FE70-FEFF,U+200C-200F,U+25CC"
+NAST_U="U+0020,U+0030-0039,U+00A0,U+0600-06FF,U+0750-077F,U+FB50-FDFF,U+FE70-FEFF,U+200C-200F,U+25CC"
 PUNCT_U="U+0020-0040,U+005B-0060,U+007B-007E,U+00A0,U+00AB,U+00B7,U+00BB,U+2010-2015,U+2018-201F,U+2026,U+2039,U+203A"
 # Indic shaping needs every feature the fonts have (akhn, blwf, half,
 # pres, abvs, blws, psts...): keep them all.
@@ -95,7 +98,11 @@ $SUB "$SC_B" --text-file="$WORK/cjk.txt" --unicodes="U+0020,U+3000-303F,U+FF00-F
 # Latin labels keep their place, and gets the depth Arabic dots below and
 # Indic vowel signs need; Nastaliq gets its own tall ones.
 FALLBACK_METRICS=${FALLBACK_METRICS:-1069,-460}
-NASTALIQ_METRICS=${NASTALIQ_METRICS:-1480,-900}
+# Measured by app/fonts_test.go's TestInkInsideTheLine over every string
+# Waymark ships, with some room to spare.
+NASTALIQ_METRICS_Regular=1980,-620
+NASTALIQ_METRICS_Bold=2200,-700
+ARABIC_METRICS=1320,-640
 for w in Regular Bold; do
   $PY -m fontTools.merge "$SEP/NotoSans-$w.punct.ttf" "$SEP/NotoSansArabic-$w.ttf" \
       "$SEP/NotoSansEthiopic-$w.ttf" "$SEP/NotoSansDevanagari-$w.ttf" "$SEP/NotoSansGurmukhi-$w.ttf" \
@@ -113,8 +120,16 @@ for w in Regular Bold; do
       $COMMON --output-file="$SEP/NotoSans-$w.punct-only.ttf"
   $PY -m fontTools.merge "$SEP/NotoNastaliqUrdu-$w.ttf" "$SEP/NotoSans-$w.punct-only.ttf" \
       --output-file="$WORK/nastaliq-$w.ttf" 2>&1 | grep -v "format 14" || true
+  metrics=NASTALIQ_METRICS_$w
   $PY "$HERE/finalize.py" "$WORK/nastaliq-$w.ttf" "$OUT/WaymarkNastaliq-$w.ttf" "Waymark Nastaliq" "$w" \
-      "$NASTALIQ_METRICS" "$NOTO/NotoNastaliqUrdu-$w.ttf" "$FYNE_FONTS/NotoSans-$w.ttf"
+      "${!metrics}" "$NOTO/NotoNastaliqUrdu-$w.ttf" "$FYNE_FONTS/NotoSans-$w.ttf"
+  # The same for the Naskh of every other Arabic-script language, with
+  # room for its dots and vowel marks, which the fallback's metrics
+  # (kept close to Noto Sans's for the officer's Latin text) would cut.
+  $PY -m fontTools.merge "$SEP/NotoSansArabic-$w.ttf" "$SEP/NotoSans-$w.punct-only.ttf" \
+      --output-file="$WORK/arabic-$w.ttf" 2>&1 | grep -v "format 14" || true
+  $PY "$HERE/finalize.py" "$WORK/arabic-$w.ttf" "$OUT/WaymarkArabic-$w.ttf" "Waymark Arabic" "$w" \
+      "$ARABIC_METRICS" "$NOTO/NotoSansArabic-$w.ttf" "$FYNE_FONTS/NotoSans-$w.ttf"
 done
 
 cp "$WORK/sc/package/LICENSE_FONT" "$OUT/LICENSE-NotoSansSC-OFL.txt"
@@ -132,6 +147,9 @@ cp "$FYNE_FONTS/LICENSE.txt" "$OUT/LICENSE-NotoSans-fyne-OFL.txt"
   echo
   echo "Noto Sans SC is derived from Source Han Sans (Reserved Font Name 'Source');"
   echo "the merged font does not use that name."
+  echo
+  echo "Waymark Arabic (WaymarkArabic-Regular.ttf, WaymarkArabic-Bold.ttf) is a subset of Noto Sans"
+  echo "Arabic merged with the ASCII punctuation of Noto Sans, under the same licence (see above)."
   echo
   echo "Waymark Nastaliq (WaymarkNastaliq-Regular.ttf, WaymarkNastaliq-Bold.ttf) is a subset of"
   echo "Noto Nastaliq Urdu merged with the ASCII punctuation of Noto Sans, under the same licence:"
