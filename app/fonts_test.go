@@ -3,12 +3,14 @@ package app
 import (
 	"bytes"
 	"fmt"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"unicode"
 
 	"fyne.io/fyne/v2"
@@ -470,3 +472,44 @@ func inkOf(f *font.Face, text string, rtl bool) (lo, hi float32) {
 type singleFace struct{ f *font.Face }
 
 func (s singleFace) ResolveFace(rune) *font.Face { return s.f }
+
+// TestAddedLanguageIsDrawn adds a partly translated language file to a
+// copy of the pack, as a force's analyst would, and runs the glyph check
+// on the result: a language in a script Waymark already draws needs no
+// other change; one in a script no bundled font has is reported.
+func TestAddedLanguageIsDrawn(t *testing.T) {
+	for _, c := range []struct {
+		tag, text string
+		ok        bool
+	}{
+		{"mr", "तुमचे वय किती आहे?", true},
+		{"sd", "توهان جي عمر ڪيتري آهي؟", true},
+		{"gu", "તમારી ઉંમર કેટલી છે?", false},
+	} {
+		m := fstest.MapFS{}
+		err := fs.WalkDir(assets.Screening, ".", func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			b, err := fs.ReadFile(assets.Screening, p)
+			m[p] = &fstest.MapFile{Data: b}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m["lang/"+c.tag+".json"] = &fstest.MapFile{Data: []byte(fmt.Sprintf(
+			`{"tag": %q, "strings": {"q.age.range": {"text": %q, "status": "draft"}}}`, c.tag, c.text))}
+		set, err := screening.Parse(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		problems := glyphProblems(t, shippedStrings(t, set))
+		if c.ok && len(problems) > 0 {
+			t.Errorf("%s: %v", c.tag, problems)
+		}
+		if !c.ok && len(problems) == 0 {
+			t.Errorf("%s: a script no bundled font has was not reported", c.tag)
+		}
+	}
+}
