@@ -49,6 +49,10 @@ type BidiLabel struct {
 	// Alignment: leading is the start of the paragraph, so the right
 	// edge for a right-to-left one; trailing the other edge.
 	Alignment fyne.TextAlign
+	// NoWrap keeps each paragraph on one line and makes the label as wide
+	// as its text, as for a button's label; otherwise the container
+	// decides the width and the text wraps to it.
+	NoWrap bool
 }
 
 // NewBidiLabel returns a label showing text as a paragraph in direction dir.
@@ -56,6 +60,14 @@ func NewBidiLabel(text string, dir i18n.Direction) *BidiLabel {
 	l := &BidiLabel{Text: text, Direction: dir}
 	l.ExtendBaseWidget(l)
 	return l
+}
+
+// oneLineWidth is how wide the label is with each paragraph on one line,
+// padding included.
+func (l *BidiLabel) oneLineWidth() float32 {
+	r := &bidiRenderer{l: l}
+	r.layout(0)
+	return r.natural + 2*r.padding()
 }
 
 // NewLangLabel returns a label showing text in language lang: in its
@@ -96,6 +108,7 @@ type bidiRenderer struct {
 	width   float32 // the width runs were laid out for
 	lineH   float32 // the height of a line: the tallest font's
 	ascent  float32 // the baseline of a line from its top
+	natural float32 // the width of the widest line as laid out
 }
 
 // metrics returns the height and baseline of a line of text in font f
@@ -128,9 +141,14 @@ func (r *bidiRenderer) layout(width float32) {
 	r.lineH, r.ascent = r.metrics(nil)
 	r.runs = r.runs[:0]
 	r.lines = 0
+	r.natural = 0
 	for _, para := range strings.Split(r.l.Text, "\n") {
 		p := bidi.New(para, r.l.Direction)
-		lines := p.Wrap(width, measure)
+		wrapAt := width
+		if r.l.NoWrap {
+			wrapAt = 0
+		}
+		lines := p.Wrap(wrapAt, measure)
 		if len(lines) == 0 {
 			r.lines++ // an empty paragraph still takes a line
 			continue
@@ -145,6 +163,7 @@ func (r *bidiRenderer) layout(width float32) {
 				r.runs = append(r.runs, placedRun{text: t, rtl: run.Direction() == i18n.RightToLeft, font: f, x: x, w: w, line: r.lines})
 				x += w
 			}
+			r.natural = max(r.natural, x)
 			shift := float32(0)
 			if width > 0 {
 				shift = r.alignShift(width - x)
@@ -240,7 +259,11 @@ func (r *bidiRenderer) MinSize() fyne.Size {
 		r.layout(width)
 		r.sync()
 	}
-	return fyne.NewSize(r.textSize()*2+2*pad, float32(max(r.lines, 1))*r.lineH+2*pad)
+	w := r.textSize() * 2
+	if r.l.NoWrap {
+		w = max(w, r.natural)
+	}
+	return fyne.NewSize(w+2*pad, float32(max(r.lines, 1))*r.lineH+2*pad)
 }
 
 func (r *bidiRenderer) Refresh() {

@@ -68,7 +68,8 @@ type drawn struct {
 	text string
 	rtl  bool
 	x, y float32
-	w    float32
+	w, h float32
+	line int
 }
 
 func drawnRuns(l *BidiLabel) []drawn {
@@ -77,12 +78,23 @@ func drawnRuns(l *BidiLabel) []drawn {
 		t := o.(*canvas.Text)
 		out = append(out, drawn{
 			text: strings.TrimLeft(t.Text, lrm+rlm), rtl: strings.HasPrefix(t.Text, rlm),
-			x: t.Position().X, y: t.Position().Y, w: t.Size().Width,
+			x: t.Position().X, y: t.Position().Y, w: t.Size().Width, h: t.Size().Height,
 		})
 	}
+	// Runs of one line share a baseline, not a top, when their fonts
+	// differ: a line is the runs whose boxes overlap.
+	sort.SliceStable(out, func(i, j int) bool { return out[i].y < out[j].y })
+	line, bottom := 0, float32(0)
+	for i := range out {
+		if i > 0 && out[i].y >= bottom-0.5 {
+			line++
+		}
+		out[i].line = line
+		bottom = max(bottom, out[i].y+out[i].h)
+	}
 	sort.SliceStable(out, func(i, j int) bool {
-		if out[i].y != out[j].y {
-			return out[i].y < out[j].y
+		if out[i].line != out[j].line {
+			return out[i].line < out[j].line
 		}
 		return out[i].x < out[j].x
 	})
@@ -136,13 +148,13 @@ func TestBidiLabelWraps(t *testing.T) {
 	l := NewBidiLabel(text, rtl)
 	onWindow(t, container.NewVBox(l), 260, 600)
 	runs := drawnRuns(l)
-	lines := map[float32][]drawn{}
-	var ys []float32
+	lines := map[int][]drawn{}
+	var ys []int
 	for _, r := range runs {
-		if _, ok := lines[r.y]; !ok {
-			ys = append(ys, r.y)
+		if _, ok := lines[r.line]; !ok {
+			ys = append(ys, r.line)
 		}
-		lines[r.y] = append(lines[r.y], r)
+		lines[r.line] = append(lines[r.line], r)
 	}
 	if len(ys) < 3 {
 		t.Fatalf("%d lines at 260 wide", len(ys))

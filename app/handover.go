@@ -152,14 +152,15 @@ func (h *HandOver) marked(s screening.String, l *BidiLabel) fyne.CanvasObject {
 // bigButton is a full-width button whose label, in the person's language,
 // is laid out by BidiLabel so mixed text reads right.
 func (h *HandOver) bigButton(s screening.String, imp widget.Importance, tapped func()) (*widget.Button, fyne.CanvasObject) {
-	return h.iconButton(s, nil, imp, tapped)
+	b, o, _ := h.iconButton(s, nil, imp, tapped)
+	return b, o
 }
 
 // iconButton is a button with an icon and a label in the person's
 // language, drawn by BidiLabel in the language's font: Fyne's own button
 // text would take the theme's font (Naskh for Urdu) and order mixed text
 // wrongly. The icon goes at the start of the reading direction.
-func (h *HandOver) iconButton(s screening.String, icon fyne.Resource, imp widget.Importance, tapped func()) (*widget.Button, fyne.CanvasObject) {
+func (h *HandOver) iconButton(s screening.String, icon fyne.Resource, imp widget.Importance, tapped func()) (*widget.Button, fyne.CanvasObject, *BidiLabel) {
 	b := widget.NewButton("", tapped)
 	b.Importance = imp
 	l := h.personLabel(s)
@@ -180,7 +181,7 @@ func (h *HandOver) iconButton(s screening.String, icon fyne.Resource, imp widget
 			face = container.NewBorder(nil, nil, ic, nil, face)
 		}
 	}
-	return b, container.NewStack(b, container.NewPadded(face))
+	return b, container.NewStack(b, container.NewPadded(face)), l
 }
 
 // showPage shows the introduction, the question at pos, or the end.
@@ -228,16 +229,13 @@ func (h *HandOver) showPage() {
 	}
 
 	var hide fyne.CanvasObject
-	h.hideBtn, hide = h.iconButton(h.str(screening.UIHide), theme.VisibilityOffIcon(), widget.WarningImportance, h.Hide)
+	var hideLabel *BidiLabel
+	h.hideBtn, hide, hideLabel = h.iconButton(h.str(screening.UIHide), theme.VisibilityOffIcon(), widget.WarningImportance, h.Hide)
 	h.unlockBtn = widget.NewButtonWithIcon("", theme.LogoutIcon(), h.onUnlockTapped)
 	h.unlockBtn.Importance = widget.LowImportance
 	progressLabel := NewLangLabel(progress.Text, progress.Tag, progress.Dir)
-	var top fyne.CanvasObject
-	if h.lang.Dir == i18n.RightToLeft {
-		top = container.NewBorder(nil, nil, container.NewHBox(h.unlockBtn, hide), nil, progressLabel)
-	} else {
-		top = container.NewBorder(nil, nil, nil, container.NewHBox(hide, h.unlockBtn), progressLabel)
-	}
+	top := container.New(&topBar{rtl: h.lang.Dir == i18n.RightToLeft, progress: progressLabel, hideLabel: hideLabel},
+		progressLabel, hide, h.unlockBtn)
 	var bottom fyne.CanvasObject
 	if h.pos >= 0 {
 		var back fyne.CanvasObject
@@ -506,4 +504,54 @@ func (t *tapArea) Tapped(*fyne.PointEvent) { t.onTapped() }
 func (t *tapArea) CreateRenderer() fyne.WidgetRenderer {
 	bg := canvas.NewRectangle(color.Transparent)
 	return widget.NewSimpleRenderer(bg)
+}
+
+// topBar lays out the hand-over's top row: the progress at the start of
+// the reading direction, then the hide button, then the exit button at
+// the far end. The hide button is as wide as its label on one line, but
+// on a narrow phone the progress keeps up to half the row (the hide label
+// then wraps), so a long label in Malayalam or Tamil does not squeeze the
+// progress into a column of single letters.
+type topBar struct {
+	rtl       bool
+	progress  *BidiLabel // for its width on one line
+	hideLabel *BidiLabel // the hide button's label, likewise
+}
+
+func (b *topBar) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	pad := theme.Padding()
+	w, h := float32(0), float32(0)
+	for _, o := range objs {
+		m := o.MinSize()
+		w += m.Width + pad
+		h = max(h, m.Height)
+	}
+	return fyne.NewSize(w, h)
+}
+
+func (b *topBar) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	pad := theme.Padding()
+	progress, hide, exit := objs[0], objs[1], objs[2]
+	exitW := exit.MinSize().Width
+	oneLine := hide.MinSize().Width - b.hideLabel.MinSize().Width + b.hideLabel.oneLineWidth()
+	progressNeeds := min(b.progress.oneLineWidth(), (size.Width-exitW)/2)
+	if b.progress.Text == "" {
+		progressNeeds = 0
+	}
+	hideW := max(min(oneLine, size.Width-exitW-2*pad-progressNeeds), 0)
+	progressW := max(size.Width-exitW-hideW-2*pad, 0)
+	hide.Resize(fyne.NewSize(hideW, hide.MinSize().Height)) // the label wraps to this width first
+	h := max(progress.MinSize().Height, hide.MinSize().Height, exit.MinSize().Height)
+	x := func(start, width float32) float32 { // from the reading start
+		if b.rtl {
+			return size.Width - start - width
+		}
+		return start
+	}
+	progress.Resize(fyne.NewSize(progressW, progress.MinSize().Height))
+	progress.Move(fyne.NewPos(x(0, progressW), (h-progress.MinSize().Height)/2))
+	hide.Resize(fyne.NewSize(hideW, h))
+	hide.Move(fyne.NewPos(x(progressW+pad, hideW), 0))
+	exit.Resize(fyne.NewSize(exitW, h))
+	exit.Move(fyne.NewPos(x(size.Width-exitW, exitW), 0))
 }
