@@ -3,14 +3,12 @@ package app
 import (
 	"bytes"
 	"fmt"
-	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
-	"testing/fstest"
 	"unicode"
 
 	"fyne.io/fyne/v2"
@@ -486,21 +484,15 @@ func TestAddedLanguageIsDrawn(t *testing.T) {
 		{"sd", "توهان جي عمر ڪيتري آهي؟", true},
 		{"gu", "તમારી ઉંમર કેટલી છે?", false},
 	} {
-		m := fstest.MapFS{}
-		err := fs.WalkDir(assets.Screening, ".", func(p string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() {
-				return err
-			}
-			b, err := fs.ReadFile(assets.Screening, p)
-			m[p] = &fstest.MapFile{Data: b}
-			return err
-		})
-		if err != nil {
+		dir := t.TempDir()
+		if err := os.CopyFS(dir, assets.Screening); err != nil {
 			t.Fatal(err)
 		}
-		m["lang/"+c.tag+".json"] = &fstest.MapFile{Data: []byte(fmt.Sprintf(
-			`{"tag": %q, "strings": {"q.age.range": {"text": %q, "status": "draft"}}}`, c.tag, c.text))}
-		set, err := screening.Parse(m)
+		file := fmt.Sprintf(`{"tag": %q, "strings": {"q.age.range": {"text": %q, "status": "draft"}}}`, c.tag, c.text)
+		if err := os.WriteFile(filepath.Join(dir, "lang", c.tag+".json"), []byte(file), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		set, err := screening.Parse(os.DirFS(dir))
 		if err != nil {
 			t.Fatal(err)
 		}
