@@ -162,14 +162,7 @@ func (f *flow) open(s step) {
 
 // assess runs the assessment on the record as it stands.
 func (f *flow) assess() assess.Result {
-	in := assess.Input{Business: string(f.rec.Premises.Business), Premises: f.rec.Indicators}
-	for _, ps := range f.rec.People {
-		in.People = append(in.People, assess.Person{
-			ID: ps.ID.String(), Indicators: append(slices.Clone(ps.Indicators), f.screeningIndicators(ps)...),
-			Answers: ps.Answers, AgeYears: ps.AgeYears, AgeInDoubt: ps.AgeInDoubt,
-		})
-	}
-	return assess.Assess(f.pack, in)
+	return assess.Assess(f.pack, assess.InputOf(f.rec))
 }
 
 // changed saves the draft after an edit and re-runs the assessment. If

@@ -2,13 +2,13 @@ package app
 
 import (
 	"slices"
-	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/waymark-app/waymark/assess"
 	"github.com/waymark-app/waymark/encounter"
 )
 
@@ -21,8 +21,14 @@ func (f *flow) assessStep() fyne.CanvasObject {
 	todo := container.NewVBox()
 	draw := func() {
 		why.Objects = nil
-		for _, r := range f.result.Reasons {
-			why.Add(f.reasonItem(r.Level.String(), f.reasonText(r, f.u.lang()), f.because(r.Indicators, r.Questions)))
+		// Each reason as a sentence the officer can read aloud, naming
+		// what was seen or answered; a lower-level one says so.
+		for _, sn := range assess.Explain(f.pack, f.result, f.u.p) {
+			text := sn.Text
+			if sn.Person != "" {
+				text = f.personName(sn.Person) + ": " + text
+			}
+			why.Add(f.reasonItem(sn.Level.String(), text, ""))
 		}
 		if len(f.result.Reasons) == 0 {
 			why.Add(widget.NewLabel(p.T("assess.no_reasons")))
@@ -57,27 +63,6 @@ func (f *flow) reasonItem(level, text, because string) fyne.CanvasObject {
 		parts = append(parts, b)
 	}
 	return container.NewBorder(nil, nil, container.NewVBox(badge), nil, container.NewVBox(parts...))
-}
-
-// because lists what a reason rests on: the questions answered and the
-// indicators seen, in words.
-func (f *flow) because(indicators, questions []string) string {
-	lang := f.u.lang()
-	var parts []string
-	for _, id := range questions {
-		if q, ok := f.pack.Question(id); ok {
-			parts = append(parts, q.Text.In(lang))
-		}
-	}
-	for _, id := range indicators {
-		if ind, ok := f.pack.Indicator(id); ok {
-			parts = append(parts, ind.Label.In(lang))
-		}
-	}
-	if len(parts) == 0 {
-		return ""
-	}
-	return f.u.p.T("assess.because", strings.Join(parts, "; "))
 }
 
 // actionCheck is one action to tick; ticking records when and by whom.

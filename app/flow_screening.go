@@ -67,19 +67,6 @@ func firstLanguage(langs []string) language.Tag {
 	return language.Und
 }
 
-// screeningIndicators are the indicators a person's latest screening
-// answers imply.
-func (f *flow) screeningIndicators(ps encounter.Person) []string {
-	if f.pack.Screening == nil {
-		return nil
-	}
-	var out []string
-	for _, a := range screening.Latest(fromRecord(ps.Screening)) {
-		out = append(out, f.pack.Screening.Indicators(a)...)
-	}
-	return out
-}
-
 func toRecord(a screening.Answer) encounter.ScreeningAnswer {
 	return encounter.ScreeningAnswer{
 		Question: a.Question, Choice: a.Choice, Text: a.Text, Translation: a.Translation,

@@ -86,18 +86,12 @@ func checkShown(t *testing.T, win fyne.Window, lang *screening.Language, text st
 
 // rightEdges returns where each line of l ends, by line.
 func rightEdges(l *BidiLabel) []float32 {
-	ends := map[float32]float32{}
-	var ys []float32
-	for _, o := range test.WidgetRenderer(l).Objects() {
-		y := o.Position().Y
-		if _, ok := ends[y]; !ok {
-			ys = append(ys, y)
+	var out []float32
+	for _, r := range drawnRuns(l) {
+		if r.line == len(out) {
+			out = append(out, 0)
 		}
-		ends[y] = max(ends[y], o.Position().X+o.Size().Width)
-	}
-	out := make([]float32, len(ys))
-	for i, y := range ys {
-		out[i] = ends[y]
+		out[r.line] = max(out[r.line], r.x+r.w)
 	}
 	return out
 }
