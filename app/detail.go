@@ -240,17 +240,24 @@ func (d *detailScreen) openAmendForm(title string, parts []fyne.CanvasObject, re
 			problem.SetText(msg)
 			return
 		}
-		save.Disable()
-		u.saver.Amend(a, func(amended encounter.Record, err error) {
-			save.Enable()
-			if err != nil {
-				problem.SetText(p.T("form.save_failed"))
-				return
-			}
-			u.deps.Sync.Notify()
-			d.rec = amended
-			u.pop()
-		})
+		store := func() {
+			save.Disable()
+			u.saver.Amend(a.Amendment, func(amended encounter.Record, err error) {
+				save.Enable()
+				if err != nil {
+					problem.SetText(p.T("form.save_failed"))
+					return
+				}
+				u.deps.Sync.Notify()
+				d.rec = amended
+				u.pop()
+			})
+		}
+		if a.Referrals != "" {
+			u.confirm(p.T("amend.late_referral.title"), a.Referrals, p.T("amend.late_referral.yes"), p.T("finalise.no"), store)
+			return
+		}
+		store()
 	})
 	box := container.NewVBox(wrapped(p.T("amend.intro")))
 	box.Objects = append(box.Objects, parts...)

@@ -364,11 +364,7 @@ func (fs *flowScreen) assessStep() fyne.CanvasObject {
 		if r.New {
 			text = p.T("assess.new", text)
 		}
-		parts := []fyne.CanvasObject{wrapped(text)}
-		if r.Because != "" {
-			parts = append(parts, caption(r.Because))
-		}
-		box.Add(container.NewBorder(nil, nil, container.NewVBox(newPill(r.LevelWord, ragColor(r.Level))), nil, container.NewVBox(parts...)))
+		box.Add(container.NewBorder(nil, nil, container.NewVBox(newPill(r.LevelWord, ragColor(r.Level))), nil, wrapped(text)))
 	}
 	if len(reasons) == 0 {
 		box.Add(wrapped(m.NoReasons()))

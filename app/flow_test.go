@@ -73,8 +73,8 @@ func TestGreenPath(t *testing.T) {
 	// The server comes back; the officer taps Sync now, which shows it
 	// is sending until the engine has synced.
 	h.proxy.Set(faultproxy.Faults{})
-	h.tapButton("Sync now")
-	if !h.hasText("Sending…") {
+	test.Tap(h.button("Sync now"))
+	if !h.hasText("Sending…") || !h.ui.status.syncNow.Disabled() {
 		t.Error("Sync now shows no progress")
 	}
 	h.waitUntil(func() bool { return h.hasText("Synced") && h.hasText("Nothing waiting to send") })

@@ -37,6 +37,7 @@ type HandOver struct {
 	deps    ScreeningDeps
 	p       *i18n.Printer
 	lang    *screening.Language
+	officer *screening.Language // where a missing string falls back to
 	session *model.Session
 	unlock  *model.Unlock
 	onDone  func()
@@ -64,6 +65,7 @@ func NewHandOver(win fyne.Window, deps ScreeningDeps) *HandOver {
 	h.lang = deps.personLanguage()
 	h.session = model.NewSession(deps.Set, h.lang.Tag, deps.Previous, deps.Record, deps.Now)
 	h.unlock = model.NewUnlock(deps.Officer, deps.Prefs, deps.Now)
+	h.officer = deps.officerLanguage()
 	h.root = container.NewStack()
 	h.neutral = newTapArea(h.onNeutralTapped)
 	return h
@@ -116,22 +118,65 @@ func (h *HandOver) setScreen(o fyne.CanvasObject, large bool) {
 	h.root.Refresh()
 }
 
-// personLabel is text in the person's language.
-func (h *HandOver) personLabel(s string) *BidiLabel {
-	return NewBidiLabel(s, h.lang.Dir)
+// str is the string for key in the person's language or, if it has no
+// translation, in the officer's (then the source), marked as such.
+func (h *HandOver) str(key string) screening.String {
+	return h.lang.Lookup(key, h.officer)
+}
+
+// personLabel is a string in the person's language, laid out in the
+// direction and font of the language it is really in: a string that fell
+// back to English is left to right even on a right-to-left page.
+func (h *HandOver) personLabel(s screening.String) *BidiLabel {
+	return NewLangLabel(s.Text, s.Tag, s.Dir)
+}
+
+// marked is l, with a "not translated" mark under it when s fell back to
+// another language.
+func (h *HandOver) marked(s screening.String, l *BidiLabel) fyne.CanvasObject {
+	if !s.Fallback {
+		return l
+	}
+	m := h.personLabel(h.str(screening.UINotTranslated))
+	m.SizeName = theme.SizeNameCaptionText
+	m.ColorName = theme.ColorNameWarning
+	m.Alignment = l.Alignment
+	return container.NewVBox(l, m)
 }
 
 // bigButton is a full-width button whose label, in the person's language,
 // is laid out by BidiLabel so mixed text reads right.
-func (h *HandOver) bigButton(label string, imp widget.Importance, tapped func()) (*widget.Button, fyne.CanvasObject) {
+func (h *HandOver) bigButton(s screening.String, imp widget.Importance, tapped func()) (*widget.Button, fyne.CanvasObject) {
+	b, o, _ := h.iconButton(s, nil, imp, tapped)
+	return b, o
+}
+
+// iconButton is a button with an icon and a label in the person's
+// language, drawn by BidiLabel in the language's font: Fyne's own button
+// text would take the theme's font (Naskh for Urdu) and order mixed text
+// wrongly. The icon goes at the start of the reading direction.
+func (h *HandOver) iconButton(s screening.String, icon fyne.Resource, imp widget.Importance, tapped func()) (*widget.Button, fyne.CanvasObject, *BidiLabel) {
 	b := widget.NewButton("", tapped)
 	b.Importance = imp
-	l := h.personLabel(label)
+	l := h.personLabel(s)
 	l.Alignment = fyne.TextAlignCenter
-	if imp == widget.HighImportance {
+	switch imp {
+	case widget.HighImportance:
 		l.ColorName = theme.ColorNameForegroundOnPrimary
+	case widget.WarningImportance:
+		l.ColorName = theme.ColorNameForegroundOnWarning
 	}
-	return b, container.NewStack(b, container.NewPadded(l))
+	var face fyne.CanvasObject = h.marked(s, l)
+	if icon != nil {
+		l.Alignment = fyne.TextAlignLeading
+		ic := widget.NewIcon(icon)
+		if h.lang.Dir == i18n.RightToLeft {
+			face = container.NewBorder(nil, nil, nil, ic, face)
+		} else {
+			face = container.NewBorder(nil, nil, ic, nil, face)
+		}
+	}
+	return b, container.NewStack(b, container.NewPadded(face)), l
 }
 
 // showPage shows the introduction, the question at pos, or the end.
@@ -142,28 +187,30 @@ func (h *HandOver) showPage() {
 	body := container.NewVBox()
 	pos, n := h.session.Position()
 
-	var progress string
+	var progress screening.String
 	switch h.session.Page() {
 	case model.PageIntro:
-		body.Add(h.personLabel(h.lang.Get(screening.UIStart).Text))
-		b, o := h.bigButton(h.lang.Get(screening.UIStartNow).Text, widget.HighImportance, h.onNext)
+		start := h.str(screening.UIStart)
+		body.Add(h.marked(start, h.personLabel(start)))
+		b, o := h.bigButton(h.str(screening.UIStartNow), widget.HighImportance, h.onNext)
 		h.next = b
 		body.Add(o)
 	case model.PageEnd:
-		done := h.personLabel(h.lang.Get(screening.UIDone).Text)
+		doneStr := h.str(screening.UIDone)
+		done := h.personLabel(doneStr)
 		done.TextStyle.Bold = true
-		body.Add(done)
+		body.Add(h.marked(doneStr, done))
 	default:
 		q := h.session.Question()
 		progress = h.lang.Format(screening.UIProgress,
-			"{n}", i18n.Number(h.lang.Tag, pos), "{total}", i18n.Number(h.lang.Tag, n)).Text
-		text := h.lang.Get(q.TextKey())
-		ql := h.personLabel(text.Text)
+			[]string{"{n}", i18n.Number(h.lang.Tag, pos), "{total}", i18n.Number(h.lang.Tag, n)}, h.officer)
+		text := h.str(q.TextKey())
+		ql := h.personLabel(text)
 		ql.TextStyle.Bold = true
 		ql.SizeName = theme.SizeNameSubHeadingText
-		body.Add(ql)
-		if text.IsDraft() && h.lang.Tag != h.deps.Set.Source {
-			d := h.personLabel(h.lang.Get(screening.UIDraft).Text)
+		body.Add(h.marked(text, ql))
+		if text.IsDraft() && !text.Fallback && h.lang.Tag != h.deps.Set.Source {
+			d := h.personLabel(h.str(screening.UIDraft))
 			d.SizeName = theme.SizeNameCaptionText
 			d.ColorName = theme.ColorNameWarning
 			body.Add(d)
@@ -171,35 +218,32 @@ func (h *HandOver) showPage() {
 		h.addAnswers(body, q)
 	}
 	if h.session.Failed() {
-		e := h.personLabel(h.lang.Get(screening.UIError).Text)
+		e := h.personLabel(h.str(screening.UIError))
 		e.ColorName = theme.ColorNameError
 		body.Add(e)
 	}
 
-	h.hideBtn = widget.NewButtonWithIcon(h.lang.Get(screening.UIHide).Text, theme.VisibilityOffIcon(), h.Hide)
-	h.hideBtn.Importance = widget.WarningImportance
+	var hide fyne.CanvasObject
+	var hideLabel *BidiLabel
+	h.hideBtn, hide, hideLabel = h.iconButton(h.str(screening.UIHide), theme.VisibilityOffIcon(), widget.WarningImportance, h.Hide)
 	h.unlockBtn = widget.NewButtonWithIcon("", theme.LogoutIcon(), h.onUnlockTapped)
 	h.unlockBtn.Importance = widget.LowImportance
-	progressLabel := h.personLabel(progress)
-	var top fyne.CanvasObject
-	if h.lang.Dir == i18n.RightToLeft {
-		top = container.NewBorder(nil, nil, container.NewHBox(h.unlockBtn, h.hideBtn), nil, progressLabel)
-	} else {
-		top = container.NewBorder(nil, nil, nil, container.NewHBox(h.hideBtn, h.unlockBtn), progressLabel)
-	}
+	progressLabel := NewLangLabel(progress.Text, progress.Tag, progress.Dir)
+	top := container.New(&topBar{rtl: h.lang.Dir == i18n.RightToLeft, progress: progressLabel, hideLabel: hideLabel},
+		progressLabel, hide, h.unlockBtn)
 	var bottom fyne.CanvasObject
 	if h.session.Page() != model.PageIntro {
-		h.back = widget.NewButton(h.lang.Get(screening.UIBack).Text, h.onBack)
+		var back fyne.CanvasObject
+		h.back, back = h.bigButton(h.str(screening.UIBack), widget.MediumImportance, h.onBack)
 		var forward fyne.CanvasObject = layout.NewSpacer()
 		if h.next == nil && h.session.CanPass() {
 			// Back at an answered question: move on without answering
 			// again.
-			h.next = widget.NewButton(h.lang.Get(screening.UINext).Text, h.onNext)
-			forward = h.next
+			h.next, forward = h.bigButton(h.str(screening.UINext), widget.MediumImportance, h.onNext)
 		}
-		bar := container.NewGridWithColumns(2, h.back, forward)
+		bar := container.NewGridWithColumns(2, back, forward)
 		if h.lang.Dir == i18n.RightToLeft {
-			bar.Objects[0], bar.Objects[1] = forward, h.back
+			bar.Objects[0], bar.Objects[1] = forward, back
 		}
 		bottom = container.NewVBox(widget.NewSeparator(), bar)
 	}
@@ -213,7 +257,7 @@ func (h *HandOver) addAnswers(body *fyne.Container, q screening.Question) {
 	prev, answered := h.session.Answer(q.ID)
 	switch q.Kind {
 	case screening.Info:
-		b, o := h.bigButton(h.lang.Get(screening.UINext).Text, widget.HighImportance, h.onNext)
+		b, o := h.bigButton(h.str(screening.UINext), widget.HighImportance, h.onNext)
 		h.next = b
 		body.Add(o)
 		return
@@ -221,12 +265,12 @@ func (h *HandOver) addAnswers(body *fyne.Container, q screening.Question) {
 		h.text = widget.NewMultiLineEntry()
 		h.text.Wrapping = fyne.TextWrapWord
 		h.text.SetMinRowsVisible(4)
-		h.text.SetPlaceHolder(h.lang.Get(screening.UITypeHere).Text)
+		h.text.SetPlaceHolder(h.str(screening.UITypeHere).Text)
 		if answered {
 			h.text.SetText(prev.Text)
 		}
 		body.Add(h.text)
-		b, o := h.bigButton(h.lang.Get(screening.UISave).Text, widget.HighImportance, h.onSaveText)
+		b, o := h.bigButton(h.str(screening.UISave), widget.HighImportance, h.onSaveText)
 		h.save = b
 		body.Add(o)
 	}
@@ -235,7 +279,7 @@ func (h *HandOver) addAnswers(body *fyne.Container, q screening.Question) {
 		if answered && prev.Choice == c {
 			imp = widget.HighImportance
 		}
-		b, o := h.bigButton(h.lang.Get(q.ChoiceKey(c)).Text, imp, func() { h.onChoice(c) })
+		b, o := h.bigButton(h.str(q.ChoiceKey(c)), imp, func() { h.onChoice(c) })
 		h.choices[c] = b
 		body.Add(o)
 	}
@@ -424,4 +468,54 @@ func (t *tapArea) Tapped(*fyne.PointEvent) { t.onTapped() }
 func (t *tapArea) CreateRenderer() fyne.WidgetRenderer {
 	bg := canvas.NewRectangle(color.Transparent)
 	return widget.NewSimpleRenderer(bg)
+}
+
+// topBar lays out the hand-over's top row: the progress at the start of
+// the reading direction, then the hide button, then the exit button at
+// the far end. The hide button is as wide as its label on one line, but
+// on a narrow phone the progress keeps up to half the row (the hide label
+// then wraps), so a long label in Malayalam or Tamil does not squeeze the
+// progress into a column of single letters.
+type topBar struct {
+	rtl       bool
+	progress  *BidiLabel // for its width on one line
+	hideLabel *BidiLabel // the hide button's label, likewise
+}
+
+func (b *topBar) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	pad := theme.Padding()
+	w, h := float32(0), float32(0)
+	for _, o := range objs {
+		m := o.MinSize()
+		w += m.Width + pad
+		h = max(h, m.Height)
+	}
+	return fyne.NewSize(w, h)
+}
+
+func (b *topBar) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	pad := theme.Padding()
+	progress, hide, exit := objs[0], objs[1], objs[2]
+	exitW := exit.MinSize().Width
+	oneLine := hide.MinSize().Width - b.hideLabel.MinSize().Width + b.hideLabel.oneLineWidth()
+	progressNeeds := min(b.progress.oneLineWidth(), (size.Width-exitW)/2)
+	if b.progress.Text == "" {
+		progressNeeds = 0
+	}
+	hideW := max(min(oneLine, size.Width-exitW-2*pad-progressNeeds), 0)
+	progressW := max(size.Width-exitW-hideW-2*pad, 0)
+	hide.Resize(fyne.NewSize(hideW, hide.MinSize().Height)) // the label wraps to this width first
+	h := max(progress.MinSize().Height, hide.MinSize().Height, exit.MinSize().Height)
+	x := func(start, width float32) float32 { // from the reading start
+		if b.rtl {
+			return size.Width - start - width
+		}
+		return start
+	}
+	progress.Resize(fyne.NewSize(progressW, progress.MinSize().Height))
+	progress.Move(fyne.NewPos(x(0, progressW), (h-progress.MinSize().Height)/2))
+	hide.Resize(fyne.NewSize(hideW, h))
+	hide.Move(fyne.NewPos(x(progressW+pad, hideW), 0))
+	exit.Resize(fyne.NewSize(exitW, h))
+	exit.Move(fyne.NewPos(x(size.Width-exitW, exitW), 0))
 }

@@ -73,6 +73,10 @@ type harnessOptions struct {
 	noServer bool   // no server, no engine: an engine that never syncs
 	// records, if set, is what the interface writes to, over the store.
 	records func(*store.Store) Records
+	// realTheme draws in Waymark's theme, with its fonts, for tests that
+	// measure widths; others use Fyne's test theme, whose text is
+	// measured many times faster.
+	realTheme bool
 }
 
 func newHarness(t *testing.T) *harness { return newHarnessWith(t, harnessOptions{}) }
@@ -80,7 +84,9 @@ func newHarness(t *testing.T) *harness { return newHarnessWith(t, harnessOptions
 func newHarnessWith(t *testing.T, o harnessOptions) *harness {
 	t.Helper()
 	a := test.NewTempApp(t)
-	a.Settings().SetTheme(NewTheme())
+	if o.realTheme || os.Getenv("WAYMARK_SHOTS") != "" {
+		a.Settings().SetTheme(NewTheme())
+	}
 	bundle, base := shared(t)
 	st, err := store.Open(ctx, store.Options{})
 	if err != nil {

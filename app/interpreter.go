@@ -122,10 +122,15 @@ func (s *Interpreter) build() {
 
 // textColumn is one language's text of a string, with its review note.
 func (s *Interpreter) textColumn(l *screening.Language, str screening.String, bold bool) fyne.CanvasObject {
-	label := NewBidiLabel(str.Text, l.Dir)
+	label := NewLangLabel(str.Text, str.Tag, str.Dir)
 	label.TextStyle.Bold = bold
 	col := container.NewVBox(label)
-	if note, colour, ok := draftNote(s.p, s.deps.Set, l, str); ok {
+	if str.Fallback && l.Tag != str.Tag {
+		n := NewBidiLabel(s.p.T("screening.not_translated", s.deps.Set.Names().In(str.Tag, s.p.Tag())), s.officer.Dir)
+		n.SizeName = theme.SizeNameCaptionText
+		n.ColorName = theme.ColorNameWarning
+		col.Add(n)
+	} else if note, colour, ok := draftNote(s.p, s.deps.Set, l, str); ok {
 		n := NewBidiLabel(note, s.officer.Dir)
 		n.SizeName = theme.SizeNameCaptionText
 		n.ColorName = colour
@@ -139,7 +144,7 @@ func (s *Interpreter) textColumn(l *screening.Language, str screening.String, bo
 func (s *Interpreter) pair(key string, bold bool) fyne.CanvasObject {
 	return container.New(&sideBySide{minColumn: 260},
 		s.textColumn(s.officer, s.officer.Get(key), bold),
-		s.textColumn(s.person, s.person.Get(key), bold))
+		s.textColumn(s.person, s.person.Lookup(key, s.officer), bold))
 }
 
 func (s *Interpreter) newCard(q screening.Question) *interpreterCard {
@@ -169,7 +174,8 @@ func (s *Interpreter) newCard(q screening.Question) *interpreterCard {
 	for _, choice := range q.Choices() {
 		key := q.ChoiceKey(choice)
 		b := widget.NewButton(s.officer.Get(key).Text, func() { s.onChoice(c, choice) })
-		person := NewBidiLabel(s.person.Get(key).Text, s.person.Dir)
+		str := s.person.Lookup(key, s.officer)
+		person := NewLangLabel(str.Text, str.Tag, str.Dir)
 		c.choices[choice] = b
 		c.box.Add(container.New(&sideBySide{minColumn: 260, inline: true}, container.NewHBox(tall(b)), person))
 	}

@@ -119,3 +119,23 @@ func untouched(n *NRM) bool {
 func ExplainedNow(by Officer, now time.Time) Explained {
 	return Explained{By: by.String(), At: now.UTC()}
 }
+
+// ChildReferrals returns the referrals made after the event that
+// amendment a needs on r, the record as it now stands: everyone a makes
+// a child (an age under 18, age in doubt, a sign that they are under 18)
+// who has no NRM referral gets one, made at a.At, without consent. Each
+// is its own entry in the amendment, never a silent change; the officer
+// is told before it is saved.
+func (r Record) ChildReferrals(a Amendment) []LateReferral {
+	after := r.clone()
+	after.apply(a)
+	var out []LateReferral
+	for _, p := range after.People {
+		before, _ := r.Person(p.ID)
+		already := before != nil && before.Child() && before.Route() != RouteNRM
+		if p.Child() && p.Route() != RouteNRM && !already {
+			out = append(out, LateReferral{Person: p.ID, NRM: NRM{ReferredAt: a.At}})
+		}
+	}
+	return out
+}

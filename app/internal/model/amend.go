@@ -154,22 +154,42 @@ func MakeChange(p *i18n.Printer, r encounter.Record, f AmendField, value string)
 	return encounter.Change{Field: f.Field, From: from, To: v}, ""
 }
 
+// Amending is an amendment ready to save, and what the officer must be
+// told first.
+type Amending struct {
+	Amendment encounter.Amendment
+	// Referrals says, if not "", that the amendment makes someone a
+	// child: it carries an NRM referral made now for them, as its own
+	// entry, and the officer confirms before it is saved.
+	Referrals string
+}
+
 // NewAmendment makes the amendment of r by officer on device at now with
-// change and reason, or returns in words what is missing.
-func NewAmendment(p *i18n.Printer, r encounter.Record, device uuid.UUID, officer encounter.Officer, now time.Time, reason string, changes ...encounter.Change) (encounter.Amendment, string) {
+// changes and reason, adding the NRM referral of anyone it makes a child;
+// or returns in words what is missing.
+func NewAmendment(p *i18n.Printer, r encounter.Record, device uuid.UUID, officer encounter.Officer, now time.Time, reason string, changes ...encounter.Change) (Amending, string) {
 	if strings.TrimSpace(reason) == "" {
-		return encounter.Amendment{}, p.T("amend.no_reason")
+		return Amending{}, p.T("amend.no_reason")
 	}
 	a, err := encounter.NewAmendment(r.ID, device, officer, now)
 	if err != nil {
-		return encounter.Amendment{}, p.T("form.save_failed")
+		return Amending{}, p.T("form.save_failed")
 	}
 	a.Reason = strings.TrimSpace(reason)
 	a.Changes = changes
-	if err := a.Check(); err != nil {
-		return encounter.Amendment{}, p.T("amend.invalid")
+	a.Referrals = r.ChildReferrals(a)
+	if err := r.CheckAmendment(a); err != nil {
+		return Amending{}, p.T("amend.invalid")
 	}
-	return a, ""
+	out := Amending{Amendment: a}
+	if len(a.Referrals) > 0 {
+		var who []string
+		for _, lr := range a.Referrals {
+			who = append(who, personTitleOf(p, r, lr.Person))
+		}
+		out.Referrals = p.T("amend.late_referral", strings.Join(who, ", "))
+	}
+	return out, ""
 }
 
 // FieldLabel names an amendable field of r in words.

@@ -71,7 +71,7 @@ func NewDetail(p *i18n.Printer, pack *content.Pack, r encounter.Record, now time
 	// The assessment as it stands: as saved, or again if an amendment
 	// changed what it rests on.
 	saved := LevelOf(r)
-	res := assess.Assess(pack, assess.InputOf(pack, r))
+	res := assess.Assess(pack, assess.InputOf(r))
 	d.Level = saved
 	if r.Original != nil && res.Level != saved {
 		d.Level = res.Level
@@ -129,8 +129,8 @@ func assessmentSection(p *i18n.Printer, pack *content.Pack, r encounter.Record, 
 			Badge: LevelWord(p, res.Level), BadgeLevel: res.Level, Note: p.T("detail.level_now.note"),
 		})
 	}
-	for _, v := range ReasonsOf(p, pack, r, res.Reasons) {
-		s.Items = append(s.Items, Item{Value: v.Text, Note: v.Because, Badge: v.LevelWord, BadgeLevel: v.Level})
+	for _, v := range ReasonsOf(p, pack, r, res) {
+		s.Items = append(s.Items, Item{Value: v.Text, Badge: v.LevelWord, BadgeLevel: v.Level})
 	}
 	if len(res.Reasons) == 0 {
 		s.Items = append(s.Items, Item{Value: p.T("assess.no_reasons")})
@@ -285,6 +285,9 @@ func historySection(p *i18n.Printer, pack *content.Pack, r encounter.Record) Sec
 		lines := []string{p.T("history.reason", a.Reason)}
 		for _, c := range a.Changes {
 			lines = append(lines, ChangeText(p, pack, r, a, c))
+		}
+		for _, lr := range a.Referrals {
+			lines = append(lines, p.T("history.late_referral", personTitleOf(p, r, lr.Person), TimeText(lr.NRM.ReferredAt)))
 		}
 		s.Items = append(s.Items, Item{
 			Label: p.T("history.head", TimeText(a.At), a.Author.String()),

@@ -138,7 +138,7 @@ func TestAmendSignsAndAnswers(t *testing.T) {
 		t.Fatal(problem)
 	}
 	var amended encounter.Record
-	e.saver.Amend(a, func(got encounter.Record, err error) {
+	e.saver.Amend(a.Amendment, func(got encounter.Record, err error) {
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -271,7 +271,7 @@ func (f *Flow) saveProblem(err error) string {
 
 // assess runs the assessment on the record as it stands.
 func (f *Flow) assess() assess.Result {
-	return assess.Assess(f.d.Pack, assess.InputOf(f.d.Pack, f.rec))
+	return assess.Assess(f.d.Pack, assess.InputOf(f.rec))
 }
 
 // edited saves the draft after a change; reassess runs the assessment

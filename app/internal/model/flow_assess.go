@@ -2,7 +2,6 @@ package model
 
 import (
 	"slices"
-	"strings"
 
 	"github.com/waymark-app/waymark/assess"
 	"github.com/waymark-app/waymark/content"
@@ -16,8 +15,6 @@ type ReasonView struct {
 	LevelWord string
 	// Text is the reason, naming the person it is about.
 	Text string
-	// Because lists what it rests on: the answers and the signs.
-	Because string
 	// New marks a reason that appeared since the officer last looked at
 	// the assessment.
 	New bool
@@ -25,7 +22,7 @@ type ReasonView struct {
 
 // Reasons are why the assessment is what it is, highest level first.
 func (f *Flow) Reasons() []ReasonView {
-	out := ReasonsOf(f.p, f.d.Pack, f.rec, f.result.Reasons)
+	out := ReasonsOf(f.p, f.d.Pack, f.rec, f.result)
 	if f.seen != nil {
 		for i, r := range f.result.Reasons {
 			out[i].New = !slices.ContainsFunc(f.seen, func(s assess.Reason) bool { return sameReason(s, r) })
@@ -48,49 +45,31 @@ func (f *Flow) Gone() []string {
 
 func sameReason(a, b assess.Reason) bool { return a.Rule == b.Rule && a.Person == b.Person }
 
-// ReasonsOf shows reasons of an assessment of r under pack in words.
-func ReasonsOf(p *i18n.Printer, pack *content.Pack, r encounter.Record, reasons []assess.Reason) []ReasonView {
-	out := make([]ReasonView, len(reasons))
-	for i, rs := range reasons {
-		out[i] = ReasonView{
-			Level: rs.Level, LevelWord: LevelWord(p, rs.Level),
-			Text:    reasonText(p, pack, r, rs),
-			Because: because(p, pack, rs.Indicators, rs.Questions),
-		}
+// ReasonsOf shows the reasons of res, an assessment of r under pack, as
+// sentences that say what each rests on (assess.Explain), naming the
+// person each is about.
+func ReasonsOf(p *i18n.Printer, pack *content.Pack, r encounter.Record, res assess.Result) []ReasonView {
+	sentences := assess.Explain(pack, res, p)
+	out := make([]ReasonView, len(sentences))
+	for i, sn := range sentences {
+		out[i] = ReasonView{Level: sn.Level, LevelWord: LevelWord(p, sn.Level), Text: withPerson(p, r, sn.Person, sn.Text)}
 	}
 	return out
 }
 
-// reasonText is a reason in words, with the person it is about.
-func reasonText(p *i18n.Printer, pack *content.Pack, r encounter.Record, rs assess.Reason) string {
-	text := rs.Text.In(Lang(p))
+// withPerson puts the name of the person with id before text.
+func withPerson(p *i18n.Printer, r encounter.Record, id, text string) string {
 	for i, ps := range r.People {
-		if ps.ID.String() == rs.Person {
+		if ps.ID.String() == id {
 			return PersonTitle(p, ps, i) + ": " + text
 		}
 	}
 	return text
 }
 
-// because lists what a reason rests on: the questions answered and the
-// indicators seen, in words.
-func because(p *i18n.Printer, pack *content.Pack, indicators, questions []string) string {
-	lang := Lang(p)
-	var parts []string
-	for _, id := range questions {
-		if q, ok := pack.Question(id); ok {
-			parts = append(parts, q.Text.In(lang))
-		}
-	}
-	for _, id := range indicators {
-		if ind, ok := pack.Indicator(id); ok {
-			parts = append(parts, ind.Label.In(lang))
-		}
-	}
-	if len(parts) == 0 {
-		return ""
-	}
-	return p.T("assess.because", strings.Join(parts, "; "))
+// reasonText is a reason's rule in words, with the person it is about.
+func reasonText(p *i18n.Printer, _ *content.Pack, r encounter.Record, rs assess.Reason) string {
+	return withPerson(p, r, rs.Person, rs.Text.In(Lang(p)))
 }
 
 // ActionView is one action of the checklist.

@@ -8,36 +8,7 @@ import (
 
 	"github.com/waymark-app/waymark/content"
 	"github.com/waymark-app/waymark/encounter"
-	"github.com/waymark-app/waymark/screening"
 )
-
-// InputOf returns the assessment input for record r under pack p: its
-// business, the premises-level indicators, and each person's indicators,
-// the officer's answers, their age, and the indicators their own latest
-// screening answers imply (by the pack's screening set).
-func InputOf(p *content.Pack, r encounter.Record) Input {
-	in := Input{Business: string(r.Premises.Business), Premises: r.Indicators}
-	for _, ps := range r.People {
-		in.People = append(in.People, Person{
-			ID: ps.ID.String(), Indicators: append(slices.Clone(ps.Indicators), screeningIndicators(p, ps)...),
-			Answers: ps.Answers, AgeYears: ps.AgeYears, AgeInDoubt: ps.AgeInDoubt,
-		})
-	}
-	return in
-}
-
-// screeningIndicators are the indicators a person's latest screening
-// answers imply.
-func screeningIndicators(p *content.Pack, ps encounter.Person) []string {
-	if p.Screening == nil {
-		return nil
-	}
-	var out []string
-	for _, a := range screening.Latest(screening.FromRecord(ps.Screening)) {
-		out = append(out, p.Screening.Indicators(a)...)
-	}
-	return out
-}
 
 // PersonLevel is the highest level of the reasons about person id;
 // Unassessed if none is about them.
