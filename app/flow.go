@@ -84,7 +84,10 @@ func (fs *flowScreen) build() {
 	fs.prev, prev = newButton("", theme.NavigateBackIcon(), widget.MediumImportance, fs.onPrev)
 	fs.next, next = newButton("", theme.NavigateNextIcon(), widget.HighImportance, fs.onNext)
 	fs.next.IconPlacement = widget.ButtonIconTrailingText
-	fs.footer = container.NewGridWithColumns(2, prev, next)
+	// The way back is an arrow of a fixed width, the way on takes the
+	// rest: whatever the steps are called, neither moves from one step
+	// to the next, and a long step name in Welsh still fits a phone.
+	fs.footer = container.NewBorder(nil, nil, prev, nil, next)
 	fs.box = container.NewBorder(
 		container.NewVBox(fs.stepBar, banner),
 		container.NewVBox(tall(container.NewStack(lines(fs.notice, 1), newTapArea(fs.onNotice))), fs.footer),
@@ -130,10 +133,8 @@ func (fs *flowScreen) update() {
 	fs.notice.Importance = importance(n.Kind)
 	fs.notice.SetText(n.Text)
 	if _, ok := m.Prev(); ok {
-		fs.prev.SetText(m.PrevLabel())
 		fs.prev.Enable()
 	} else {
-		fs.prev.SetText("")
 		fs.prev.Disable()
 	}
 	fs.next.SetText(m.NextLabel())
@@ -248,18 +249,12 @@ func (fs *flowScreen) confirmFinalise() {
 	content := container.NewVScroll(body)
 	content.SetMinSize(fyne.NewSize(280, 320))
 	if !pl.Ready {
-		d := dialog.NewCustom(p.T("finalise.cannot"), p.T("finalise.back"), content, fs.u.win)
-		fs.steps.dialog = d
-		d.Show()
+		fs.steps.dialog = fs.u.ask(p.T("finalise.cannot"), content, choice{label: p.T("finalise.back"), imp: widget.HighImportance})
 		return
 	}
-	d := dialog.NewCustomConfirm(p.T("finalise.title"), p.T("finalise.yes"), p.T("finalise.no"), content, func(ok bool) {
-		if ok {
-			fs.finalise()
-		}
-	}, fs.u.win)
-	fs.steps.dialog = d
-	d.Show()
+	fs.steps.dialog = fs.u.ask(p.T("finalise.title"), content,
+		choice{label: p.T("finalise.no"), imp: widget.MediumImportance},
+		choice{label: p.T("finalise.yes"), imp: widget.HighImportance, run: fs.finalise})
 }
 
 func (fs *flowScreen) finalise() {
@@ -287,22 +282,3 @@ type stepWidgets struct {
 	dialog    dialog.Dialog
 }
 
-// message shows text in a dialog the officer closes.
-func (u *UI) message(text string) {
-	d := dialog.NewCustom("", u.p.T("dialog.close"), wrapped(text), u.win)
-	d.Resize(fyne.NewSize(320, 0))
-	d.Show()
-}
-
-// confirm asks the officer a question in their language, with buttons
-// in their language (Fyne's own dialogs would say Yes and No in the
-// device's); yes runs if they agree.
-func (u *UI) confirm(title, body, yesLabel, noLabel string, yes func()) {
-	d := dialog.NewCustomConfirm(title, yesLabel, noLabel, wrapped(body), func(ok bool) {
-		if ok {
-			yes()
-		}
-	}, u.win)
-	d.Resize(fyne.NewSize(320, 0))
-	d.Show()
-}

@@ -233,7 +233,7 @@ func (fs *flowScreen) personCard(cards *fyne.Container, id uuid.UUID) fyne.Canva
 				m.SetLanguage(id, language.Make(lopts[i].Value))
 			}
 		}
-		parts = append(parts, field(p.T("person.language"), tall(sel), nil))
+		parts = append(parts, field(p.T("person.language"), tall(narrow(sel, 200)), nil))
 	}
 	_, others := fs.entry("languages/"+id.String(), p.T("person.languages.hint"), v.OtherLanguages, 1, func(s string) { m.SetOtherLanguages(id, s) })
 	interp := newToggleRow(p.T("person.interpreter"), "", v.Interpreter, func(on bool) { m.SetInterpreterUsed(id, on) })

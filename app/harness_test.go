@@ -165,13 +165,35 @@ func (h *harness) settle() {
 	relay(h.win)
 }
 
-// relay lays the window's content out twice at its size: wrapped text
-// learns its width from one layout and its height in the next, as the
-// real driver does from one frame to the next.
+// relay lays out everything on the window again at the size it has,
+// twice: wrapped text learns its width in one pass and its height in the
+// next. The real driver does this from one frame to the next for what
+// changed; Fyne's test canvas lays out only what changes size.
 func relay(win fyne.Window) {
-	s := win.Canvas().Size()
-	win.Resize(s.Add(fyne.NewSize(1, 1)))
-	win.Resize(s)
+	for range 2 {
+		layoutAll(win.Content())
+		for _, o := range win.Canvas().Overlays().List() {
+			layoutAll(o)
+		}
+	}
+}
+
+// layoutAll lays o out, then everything under it.
+func layoutAll(o fyne.CanvasObject) {
+	if o == nil || !o.Visible() {
+		return
+	}
+	switch c := o.(type) {
+	case *fyne.Container:
+		if c.Layout != nil {
+			c.Layout.Layout(c.Objects, c.Size())
+		}
+	case fyne.Widget:
+		test.WidgetRenderer(c).Layout(c.Size())
+	}
+	for _, k := range children(o) {
+		layoutAll(k)
+	}
 }
 
 // mainQueue stands for the app's main goroutine: what the interface

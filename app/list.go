@@ -4,7 +4,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -88,9 +87,7 @@ func (s *listScreen) openFilters() {
 		group(p.T("filter.period"), s.m.PeriodOptions(), &f.Period))
 	scroll := container.NewVScroll(body)
 	scroll.SetMinSize(fyne.NewSize(280, 360))
-	d := dialog.NewCustom(p.T("filter.title"), p.T("dialog.close"), scroll, s.u.win)
-	d.SetOnClosed(s.show)
-	d.Show()
+	s.u.ask(p.T("filter.title"), scroll, choice{label: p.T("dialog.close"), imp: widget.MediumImportance, run: s.show})
 }
 
 // set shows records.

@@ -1,3 +1,5 @@
+//go:build screens
+
 package app
 
 import (
@@ -13,12 +15,12 @@ import (
 	"github.com/waymark-app/waymark/screening"
 )
 
-// TestEveryLanguageOnScreen shows both screening screens in every language
+// TestScreensEveryLanguage shows both screening screens in every language
 // of the set: the age question (digits inside the text) and the NRM
 // explanation (a Latin acronym in brackets). It checks that the person's
 // text is on screen and that right-to-left text is right-aligned; with
 // WAYMARK_SHOTS set it saves each screen as a PNG to look at.
-func TestEveryLanguageOnScreen(t *testing.T) {
+func TestScreensEveryLanguage(t *testing.T) {
 	deps, _, _ := screeningSetup(t, "en")
 	hash, err := model.HashPIN("123456")
 	if err != nil {

@@ -3,7 +3,6 @@ package app
 import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -48,9 +47,7 @@ func (b *statusBar) onSyncNow() {
 // onDetail shows the whole message.
 func (b *statusBar) onDetail() {
 	text, _ := b.m.Detail()
-	d := dialog.NewCustom(b.m.Headline(), b.u.p.T("dialog.close"), wrapped(text), b.u.win)
-	d.Resize(fyne.NewSize(320, 0))
-	d.Show()
+	b.u.ask(b.m.Headline(), wrapped(text), choice{label: b.u.p.T("dialog.close"), imp: widget.MediumImportance})
 }
 
 // set shows the engine's status s.

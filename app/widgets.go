@@ -99,7 +99,11 @@ type choiceButton struct {
 	Selected bool
 	// Primary draws it as the screen's main action even when not
 	// selected.
-	Primary  bool
+	Primary bool
+	// Heading draws it flat, its label at the start after Icon: the
+	// heading of a fold.
+	Heading  bool
+	Icon     fyne.Resource
 	OnTapped func()
 }
 
@@ -126,7 +130,7 @@ func (b *choiceButton) Tapped(*fyne.PointEvent) {
 
 // CreateRenderer is part of fyne.Widget.
 func (b *choiceButton) CreateRenderer() fyne.WidgetRenderer {
-	r := &choiceRenderer{b: b, bg: canvas.NewRectangle(color.Transparent), text: widget.NewRichText(&widget.TextSegment{})}
+	r := &choiceRenderer{b: b, bg: canvas.NewRectangle(color.Transparent), text: widget.NewRichText(&widget.TextSegment{}), icon: widget.NewIcon(nil)}
 	r.text.Wrapping = fyne.TextWrapWord
 	r.Refresh()
 	return r
@@ -136,22 +140,38 @@ type choiceRenderer struct {
 	b    *choiceButton
 	bg   *canvas.Rectangle
 	text *widget.RichText
+	icon *widget.Icon
 }
 
 func (r *choiceRenderer) pad() float32 { return r.b.Theme().Size(theme.SizeNameInnerPadding) }
 
+// iconSide is the room the icon takes at the start, if there is one.
+func (r *choiceRenderer) iconSide() float32 {
+	if r.b.Icon == nil {
+		return 0
+	}
+	return r.b.Theme().Size(theme.SizeNameInlineIcon) + r.pad()
+}
+
 func (r *choiceRenderer) MinSize() fyne.Size {
 	m := r.text.MinSize()
-	return fyne.NewSize(max(m.Width+r.pad(), touchTarget), max(m.Height, touchTarget))
+	return fyne.NewSize(max(m.Width+r.pad()+r.iconSide(), touchTarget), max(m.Height, touchTarget))
 }
 
 func (r *choiceRenderer) Layout(size fyne.Size) {
 	r.bg.Resize(size)
 	pad := r.pad() / 2
-	r.text.Resize(fyne.NewSize(size.Width-2*pad, size.Height))
+	side := r.iconSide()
+	if side > 0 {
+		is := r.b.Theme().Size(theme.SizeNameInlineIcon)
+		r.icon.Resize(fyne.NewSquareSize(is))
+		r.icon.Move(fyne.NewPos(pad, (size.Height-is)/2))
+	}
+	w := size.Width - 2*pad - side
+	r.text.Resize(fyne.NewSize(w, size.Height))
 	h := r.text.MinSize().Height
-	r.text.Move(fyne.NewPos(pad, (size.Height-h)/2))
-	r.text.Resize(fyne.NewSize(size.Width-2*pad, h))
+	r.text.Move(fyne.NewPos(pad+side, (size.Height-h)/2))
+	r.text.Resize(fyne.NewSize(w, h))
 }
 
 func (r *choiceRenderer) Refresh() {
@@ -159,7 +179,13 @@ func (r *choiceRenderer) Refresh() {
 	seg := r.text.Segments[0].(*widget.TextSegment)
 	seg.Text = r.b.Text
 	seg.Style = widget.RichTextStyle{Alignment: fyne.TextAlignCenter}
+	r.icon.SetResource(r.b.Icon)
+	r.icon.Hidden = r.b.Icon == nil
 	switch {
+	case r.b.Heading:
+		r.bg.FillColor = color.Transparent
+		seg.Style.Alignment = fyne.TextAlignLeading
+		seg.Style.TextStyle.Bold = true
 	case r.b.Selected:
 		r.bg.FillColor = th.Color(theme.ColorNamePrimary, v)
 		seg.Style.ColorName = theme.ColorNameForegroundOnPrimary
@@ -176,7 +202,7 @@ func (r *choiceRenderer) Refresh() {
 	r.Layout(r.b.Size())
 }
 
-func (r *choiceRenderer) Objects() []fyne.CanvasObject { return []fyne.CanvasObject{r.bg, r.text} }
+func (r *choiceRenderer) Objects() []fyne.CanvasObject { return []fyne.CanvasObject{r.bg, r.icon, r.text} }
 func (r *choiceRenderer) Destroy()                     {}
 
 // choiceGrid lays out choice buttons in as many equal columns (up to
@@ -373,17 +399,16 @@ func (r *toggleRenderer) Destroy() {}
 // pushes down only what is below the heading.
 type fold struct {
 	box    *fyne.Container
-	head   *widget.Button
+	head   *choiceButton
 	body   fyne.CanvasObject
 	isOpen bool
 }
 
 func newFold(title string, body fyne.CanvasObject, open bool) *fold {
 	f := &fold{body: body}
-	f.head = widget.NewButtonWithIcon(title, nil, f.toggle)
-	f.head.Alignment = widget.ButtonAlignLeading
-	f.head.Importance = widget.LowImportance
-	f.box = container.NewVBox(tall(f.head), body)
+	f.head = newChoiceButton(title, f.toggle)
+	f.head.Heading = true
+	f.box = container.NewVBox(f.head, body)
 	f.set(open)
 	return f
 }
@@ -392,13 +417,13 @@ func (f *fold) toggle() { f.set(!f.isOpen) }
 
 func (f *fold) set(open bool) {
 	f.isOpen = open
+	f.head.Icon = theme.MenuExpandIcon()
+	f.body.Hide()
 	if open {
-		f.head.SetIcon(theme.MenuDropDownIcon())
+		f.head.Icon = theme.MenuDropDownIcon()
 		f.body.Show()
-	} else {
-		f.head.SetIcon(theme.MenuExpandIcon())
-		f.body.Hide()
 	}
+	f.head.Refresh()
 	f.box.Refresh()
 }
 
@@ -542,6 +567,25 @@ func (r *chipRenderer) Objects() []fyne.CanvasObject {
 	return []fyne.CanvasObject{r.border, r.icon, r.text}
 }
 func (r *chipRenderer) Destroy() {}
+
+// narrow lets o be drawn narrower than it would like, down to width: a
+// picker whose longest option is long (a language's two names) still
+// fits a phone, showing its choice cut short with an ellipsis.
+func narrow(o fyne.CanvasObject, width float32) *fyne.Container {
+	return container.New(capWidth{width}, o)
+}
+
+type capWidth struct{ width float32 }
+
+func (c capWidth) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	m := objs[0].MinSize()
+	return fyne.NewSize(min(m.Width, c.width), m.Height)
+}
+
+func (capWidth) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	objs[0].Move(fyne.NewPos(0, 0))
+	objs[0].Resize(size)
+}
 
 // wheelToPage lies over a multi-line entry and hands the mouse wheel to
 // the page's scroller: the entry keeps taps, typing and dragging, but

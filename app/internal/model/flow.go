@@ -212,13 +212,6 @@ func (f *Flow) NextLabel() string {
 	return f.p.T("form.finalise")
 }
 
-// PrevLabel is the label of the button that goes back a step.
-func (f *Flow) PrevLabel() string {
-	if p, ok := f.Prev(); ok {
-		return f.StepName(p)
-	}
-	return ""
-}
 
 // Banner is what the banner at the top of every step shows.
 type Banner struct {
