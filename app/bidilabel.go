@@ -12,8 +12,8 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/waymark-app/waymark/i18n"
-	"github.com/waymark-app/waymark/internal/fonts"
 	"github.com/waymark-app/waymark/i18n/bidi"
+	"github.com/waymark-app/waymark/internal/fonts"
 )
 
 // BidiLabel shows a paragraph of text that may mix directions, such as

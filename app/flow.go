@@ -281,4 +281,3 @@ type stepWidgets struct {
 	screening *Interpreter
 	dialog    dialog.Dialog
 }
-

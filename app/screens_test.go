@@ -418,7 +418,6 @@ func onCanvas(h *harness, o fyne.CanvasObject) bool {
 	return found
 }
 
-
 // widest names the objects wider than a phone none of whose parts is:
 // where the width comes from.
 func widest(root fyne.CanvasObject) string {

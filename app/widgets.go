@@ -202,8 +202,10 @@ func (r *choiceRenderer) Refresh() {
 	r.Layout(r.b.Size())
 }
 
-func (r *choiceRenderer) Objects() []fyne.CanvasObject { return []fyne.CanvasObject{r.bg, r.icon, r.text} }
-func (r *choiceRenderer) Destroy()                     {}
+func (r *choiceRenderer) Objects() []fyne.CanvasObject {
+	return []fyne.CanvasObject{r.bg, r.icon, r.text}
+}
+func (r *choiceRenderer) Destroy() {}
 
 // choiceGrid lays out choice buttons in as many equal columns (up to
 // three) as their labels fit on one line, else one under the other.

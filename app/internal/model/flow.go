@@ -212,7 +212,6 @@ func (f *Flow) NextLabel() string {
 	return f.p.T("form.finalise")
 }
 
-
 // Banner is what the banner at the top of every step shows.
 type Banner struct {
 	Level content.Level
