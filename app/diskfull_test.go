@@ -50,8 +50,8 @@ func TestDiskFullMessage(t *testing.T) {
 	disk.full.Store(true)
 	h.typeInto(nameHint, " Ltd")
 	full := h.ui.p.T("form.disk_full")
-	if h.ui.flow.notice.Text != full {
-		t.Fatalf("the flow says %q, not that the device is full", h.ui.flow.notice.Text)
+	if h.ui.status.detail.Text != full {
+		t.Fatalf("the flow says %q, not that the device is full", h.ui.status.detail.Text)
 	}
 	if r := h.only(); r.Premises.Name != "Example Nails" {
 		t.Errorf("saved draft changed: %q", r.Premises.Name)
@@ -76,8 +76,8 @@ func TestDiskFullMessage(t *testing.T) {
 	if r := h.only(); r.Premises.Name != "Example Nails Ltd." || r.Premises.Business != encounter.NailBar {
 		t.Errorf("after space was freed the draft is %+v", r.Premises)
 	}
-	if h.ui.flow.notice.Text != "Saved on this device again." {
-		t.Errorf("the flow says %q, not that the draft is saved again", h.ui.flow.notice.Text)
+	if h.ui.status.detail.Text != "Saved on this device again." {
+		t.Errorf("the flow says %q, not that the draft is saved again", h.ui.status.detail.Text)
 	}
 }
 

@@ -33,7 +33,6 @@ type flowScreen struct {
 	note     *widget.Label
 	line     *widget.Label
 	scroll   *container.Scroll
-	notice   *widget.Label
 	prev     *widget.Button
 	next     *widget.Button
 	footer   *fyne.Container
@@ -78,8 +77,6 @@ func (fs *flowScreen) build() {
 		container.NewVBox(container.NewBorder(nil, nil, nil, fs.note, fs.level), lines(fs.line, 2)),
 		onColour{fyne.CurrentApp().Settings().Theme()}))
 	fs.scroll = container.NewVScroll(container.NewVBox())
-	fs.notice = widget.NewLabel("")
-	fs.notice.SizeName = theme.SizeNameCaptionText
 	var prev, next fyne.CanvasObject
 	fs.prev, prev = newButton("", theme.NavigateBackIcon(), widget.MediumImportance, fs.onPrev)
 	fs.next, next = newButton("", theme.NavigateNextIcon(), widget.HighImportance, fs.onNext)
@@ -90,7 +87,7 @@ func (fs *flowScreen) build() {
 	fs.footer = container.NewBorder(nil, nil, prev, nil, next)
 	fs.box = container.NewBorder(
 		container.NewVBox(fs.stepBar, banner),
-		container.NewVBox(tall(container.NewStack(lines(fs.notice, 1), newTapArea(fs.onNotice))), fs.footer),
+		fs.footer,
 		nil, nil, fs.scroll)
 }
 
@@ -129,9 +126,7 @@ func (fs *flowScreen) update() {
 	fs.note.SetText(b.Note)
 	fs.line.SetText(b.Line)
 	fs.updateSteps()
-	n := m.Notice()
-	fs.notice.Importance = importance(n.Kind)
-	fs.notice.SetText(n.Text)
+	fs.u.status.setNotice(m.Notice())
 	if _, ok := m.Prev(); ok {
 		fs.prev.Enable()
 	} else {
@@ -196,15 +191,9 @@ func (fs *flowScreen) onNext() {
 	fs.confirmFinalise()
 }
 
-// onNotice shows the notice whole.
-func (fs *flowScreen) onNotice() {
-	if n := fs.m.Notice(); n.Text != "" {
-		fs.u.message(n.Text)
-	}
-}
-
 // onLeave runs when the officer goes back out of the flow.
 func (fs *flowScreen) onLeave() {
+	fs.u.status.setNotice(model.Notice{})
 	fs.m.Leave()
 	fs.u.reload()
 }
@@ -244,8 +233,8 @@ func (fs *flowScreen) confirmFinalise() {
 		}
 	}
 	list(p.T("finalise.fix"), pl.Blocking, widget.DangerImportance)
-	list(p.T("finalise.locks"), pl.Locks, widget.MediumImportance)
 	list(p.T("finalise.missing"), pl.Missing, widget.WarningImportance)
+	list(p.T("finalise.locks"), pl.Locks, widget.MediumImportance)
 	content := container.NewVScroll(body)
 	content.SetMinSize(fyne.NewSize(280, 320))
 	if !pl.Ready {

@@ -66,7 +66,11 @@ func field(label string, control fyne.CanvasObject, hint *widget.Label) fyne.Can
 	box := container.NewVBox(l, control)
 	if hint != nil {
 		hint.SizeName = theme.SizeNameCaptionText
-		box.Add(lines(hint, 2))
+		n := 2
+		if hint.Text == "" {
+			n = 1 // a line for a problem only
+		}
+		box.Add(lines(hint, n))
 	}
 	return box
 }

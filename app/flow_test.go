@@ -67,7 +67,7 @@ func TestGreenPath(t *testing.T) {
 	if !h.hasText("Example Hand Car Wash") || !h.hasText("Queued") || !h.hasText("Green") {
 		t.Error("the list does not show the queued encounter with its level")
 	}
-	h.waitUntil(func() bool { return h.hasText("1 record waiting to send") })
+	h.waitUntil(func() bool { return h.hasText("1 record to send") })
 	saveShot(t, h.win, "list-queued")
 
 	// The server comes back; the officer taps Sync now, which shows it
@@ -77,7 +77,7 @@ func TestGreenPath(t *testing.T) {
 	if !h.hasText("Sending…") || !h.ui.status.syncNow.Disabled() {
 		t.Error("Sync now shows no progress")
 	}
-	h.waitUntil(func() bool { return h.hasText("Synced") && h.hasText("Nothing waiting to send") })
+	h.waitUntil(func() bool { return h.hasText("Synced") && h.hasText("Nothing to send") })
 	if r := h.only(); r.State != encounter.Synced {
 		t.Errorf("after sync: %v", r.State)
 	}

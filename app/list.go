@@ -2,7 +2,6 @@ package app
 
 import (
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -171,11 +170,13 @@ func newRow() fyne.CanvasObject {
 	sub := widget.NewLabel("")
 	sub.SizeName = theme.SizeNameCaptionText
 	sub.Truncation = fyne.TextTruncateEllipsis
-	crime := canvas.NewText("", nil)
+	crime := widget.NewLabel("")
 	crime.TextStyle.Bold = true
+	crime.SizeName = theme.SizeNameCaptionText
+	crime.Truncation = fyne.TextTruncateEllipsis
 	state := newChip("", nil)
 	level := newPill("", nil)
-	bottom := container.NewHBox(state, container.NewCenter(crime))
+	bottom := container.NewBorder(nil, nil, state, nil, crime)
 	return container.NewBorder(nil, nil, container.NewCenter(level), nil, container.NewVBox(title, sub, bottom))
 }
 
@@ -185,12 +186,10 @@ func updateRow(r model.Row, o fyne.CanvasObject) {
 	texts[0].(*widget.Label).SetText(r.Title)
 	texts[1].(*widget.Label).SetText(r.Sub)
 	bottom := texts[2].(*fyne.Container).Objects
-	bottom[0].(*chip).Set(r.StateText, stateIcon(r.State))
-	crime := bottom[1].(*fyne.Container).Objects[0].(*canvas.Text)
-	crime.Text = r.Crime
-	crime.Color = theme.Current().Color(crimeColor(r.CrimeStatus), fyne.CurrentApp().Settings().ThemeVariant())
-	crime.TextSize = theme.CaptionTextSize()
-	crime.Refresh()
+	crime := bottom[0].(*widget.Label)
+	bottom[1].(*chip).Set(r.StateText, stateIcon(r.State))
+	crime.Importance = crimeImportance(r.CrimeStatus)
+	crime.SetText(r.Crime)
 	c.Objects[1].(*fyne.Container).Objects[0].(*pill).Set(r.LevelWord, ragColor(r.Level))
 	c.Refresh()
 }

@@ -5,6 +5,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/waymark-app/waymark/content"
 	"github.com/waymark-app/waymark/encounter"
@@ -40,14 +41,14 @@ func stateIcon(s encounter.State) fyne.Resource {
 }
 
 // crimeImportance is how urgent a crime-recording clock looks.
-func crimeColor(s encounter.CrimeStatus) fyne.ThemeColorName {
+func crimeImportance(s encounter.CrimeStatus) widget.Importance {
 	switch s {
 	case encounter.CrimeOverdue:
-		return theme.ColorNameError
+		return widget.DangerImportance
 	case encounter.CrimeDueSoon:
-		return theme.ColorNameWarning
+		return widget.WarningImportance
 	case encounter.CrimeRecorded:
-		return theme.ColorNameSuccess
+		return widget.SuccessImportance
 	}
-	return theme.ColorNameForeground
+	return widget.MediumImportance
 }

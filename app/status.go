@@ -17,6 +17,7 @@ import (
 type statusBar struct {
 	u        *UI
 	m        *model.Status
+	notice   model.Notice // a message from the screen on top, shown instead of the detail
 	box      *fyne.Container
 	headline *widget.Label
 	detail   *widget.Label
@@ -46,8 +47,21 @@ func (b *statusBar) onSyncNow() {
 
 // onDetail shows the whole message.
 func (b *statusBar) onDetail() {
-	text, _ := b.m.Detail()
+	text := b.m.Full()
+	if b.notice.Text != "" {
+		text = b.notice.Text + "\n\n" + text
+	}
 	b.u.ask(b.m.Headline(), wrapped(text), choice{label: b.u.p.T("dialog.close"), imp: widget.MediumImportance})
+}
+
+// setNotice shows n, a message about the last thing the officer did (a
+// draft not saved: the device is full), in the detail's place until it
+// is cleared: the screen above keeps its height.
+func (b *statusBar) setNotice(n model.Notice) {
+	if b.notice != n {
+		b.notice = n
+		b.show()
+	}
 }
 
 // set shows the engine's status s.
@@ -68,6 +82,10 @@ func (b *statusBar) show() {
 	b.detail.Importance = widget.MediumImportance
 	if bad {
 		b.detail.Importance = widget.DangerImportance
+	}
+	if b.notice.Text != "" {
+		text = b.notice.Text
+		b.detail.Importance = importance(b.notice.Kind)
 	}
 	b.detail.SetText(text)
 	b.syncNow.SetText(b.m.Button())

@@ -84,6 +84,16 @@ func (m *Status) Detail() (text string, bad bool) {
 	return m.p.T("sync.last", TimeText(m.s.LastSuccess)), false
 }
 
+// Full is everything the bar says, for the officer who taps it: the
+// drafts in a sentence, and the detail whole.
+func (m *Status) Full() string {
+	text, _ := m.Detail()
+	if m.drafts > 0 {
+		text = m.p.T("sync.drafts.detail", m.drafts) + "\n\n" + text
+	}
+	return text
+}
+
 // Button is the label of the sync button.
 func (m *Status) Button() string {
 	if m.Busy() {

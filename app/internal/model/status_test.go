@@ -18,7 +18,7 @@ func TestStatus(t *testing.T) {
 	unreachable := &client.Error{Kind: client.Unreachable, Err: errors.New("dial")}
 	m.Set(client.Status{LastError: unreachable})
 	m.SetDrafts(1)
-	if h := m.Headline(); h != "Nothing waiting to send · 1 draft on this device only" {
+	if h := m.Headline(); h != "Nothing to send · 1 draft" {
 		t.Errorf("headline %q", h)
 	}
 	if d, bad := m.Detail(); !bad || d != e.p.T("sync.err.unreachable") {
@@ -26,7 +26,7 @@ func TestStatus(t *testing.T) {
 	}
 	m.Set(client.Status{Queued: 2, LastError: unreachable})
 	m.SetDrafts(0)
-	if h := m.Headline(); h != "2 records waiting to send" {
+	if h := m.Headline(); h != "2 records to send" {
 		t.Errorf("headline %q", h)
 	}
 	if !m.RequestSync() || m.RequestSync() {
@@ -41,7 +41,7 @@ func TestStatus(t *testing.T) {
 	}
 	m.Set(client.Status{Queued: 2, Syncing: true})
 	m.Set(client.Status{Queued: 0, LastSuccess: testNow})
-	if m.Busy() || m.Headline() != "Nothing waiting to send" || m.Button() != "Sync now" {
+	if m.Busy() || m.Headline() != "Nothing to send" || m.Button() != "Sync now" {
 		t.Errorf("after the sync: busy %v, %q", m.Busy(), m.Headline())
 	}
 	if d, bad := m.Detail(); bad || d != "Last sync "+TimeText(testNow) {
