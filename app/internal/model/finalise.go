@@ -83,7 +83,8 @@ func (f *Flow) Finalise(then func(problem string)) {
 		then(strings.Join(pl.Blocking, "\n"))
 		return
 	}
-	f.save() // the latest draft goes first
+	f.known = true // the plan showed the level: it is locked in with the record
+	f.save()       // the latest draft goes first
 	id := f.rec.ID
 	f.d.Saver.Finalise(id, func(r encounter.Record, err error) {
 		var ve *encounter.ValidationError

@@ -287,7 +287,12 @@ func (f *Flow) edited(reassess bool) {
 // save asks the Saver to write the draft, with the assessment as it now
 // stands.
 func (f *Flow) save() {
-	f.rec.Assessment = f.result.Snapshot(f.d.Now())
+	// Until the officer has seen a step that assesses, the draft holds no
+	// level: the list would show a Green that nobody has judged.
+	f.rec.Assessment = nil
+	if f.known {
+		f.rec.Assessment = f.result.Snapshot(f.d.Now())
+	}
 	if !f.written {
 		f.written = true
 		f.d.Prefs.SetDraftStep(f.rec.ID, f.step)
