@@ -162,22 +162,21 @@ func (d *detailScreen) openAmend() {
 func editorFor(label string, f model.AmendField) (fyne.CanvasObject, func() string) {
 	switch f.Kind {
 	case model.KindChoice:
-		values := make([]string, len(f.Options))
-		for i, o := range f.Options {
-			values[i] = o.Value
-		}
 		value := f.Current
-		var buttons map[string]*choiceButton
-		var grid *fyne.Container
-		grid, buttons = newChoices(values, model.Labels(f.Options), f.Current, func(v string) {
+		grid, _ := newChoices(f.Options, f.Current, func(v string) string {
 			value = v
-			for bv, b := range buttons {
-				b.SetSelected(bv == v)
-			}
+			return v
 		})
 		return field(label, grid, nil), func() string { return value }
 	case model.KindSigns:
-		on := splitIDs(f.Current)
+		var on []string
+		for _, g := range f.Groups {
+			for _, s := range g.Signs {
+				if s.On && !slices.Contains(on, s.ID) {
+					on = append(on, s.ID)
+				}
+			}
+		}
 		box := container.NewVBox()
 		for _, g := range f.Groups {
 			rows := container.NewVBox()
@@ -201,16 +200,6 @@ func editorFor(label string, f model.AmendField) (fyne.CanvasObject, func() stri
 	}
 	e.SetText(f.Current)
 	return field(label, tall(e), nil), func() string { return e.Text }
-}
-
-func splitIDs(s string) []string {
-	var out []string
-	for _, id := range strings.Split(s, ",") {
-		if id = strings.TrimSpace(id); id != "" {
-			out = append(out, id)
-		}
-	}
-	return out
 }
 
 // openAmendForm pushes a screen with parts, a reason (prefilled with

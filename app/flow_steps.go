@@ -109,19 +109,10 @@ func (fs *flowScreen) premisesStep() fyne.CanvasObject {
 	p, m := fs.u.p, fs.m
 	prem := m.Premises()
 	_, name := fs.entry("name", p.T("form.premises_name.hint"), prem.Name, 1, m.SetName)
-	opts := m.BusinessOptions()
-	values := make([]string, len(opts))
-	for i, o := range opts {
-		values[i] = o.Value
-	}
-	var buttons map[string]*choiceButton
-	var grid *fyne.Container
-	grid, buttons = newChoices(values, model.Labels(opts), string(prem.Business), func(v string) {
+	grid, buttons := newChoices(m.BusinessOptions(), string(prem.Business), func(v string) string {
 		m.SetBusiness(encounter.Business(v))
-		for bv, b := range buttons {
-			b.SetSelected(bv == v)
-		}
 		fs.update()
+		return v
 	})
 	fs.steps.choices = buttons
 	_, address := fs.entry("address", p.T("form.address.hint"), prem.Address, 2, m.SetAddress)
@@ -203,18 +194,9 @@ func (fs *flowScreen) personCard(cards *fyne.Container, id uuid.UUID) fyne.Canva
 	})
 	doubt := newToggleRow(m.Pack().Age.InDoubt.In(model.Lang(p)), m.Pack().Age.InDoubtHint.In(model.Lang(p)), v.AgeInDoubt,
 		func(on bool) { m.SetAgeInDoubt(id, on); fs.update() })
-	gopts := m.GenderOptions()
-	gvalues := make([]string, len(gopts))
-	for i, o := range gopts {
-		gvalues[i] = o.Value
-	}
-	var gbuttons map[string]*choiceButton
-	var gender *fyne.Container
-	gender, gbuttons = newChoices(gvalues, model.Labels(gopts), v.Gender, func(g string) {
+	gender, _ := newChoices(m.GenderOptions(), v.Gender, func(g string) string {
 		m.SetGender(id, g)
-		for bv, b := range gbuttons {
-			b.SetSelected(bv == g)
-		}
+		return g
 	})
 	_, nationality := fs.entry("nationality/"+id.String(), p.T("person.nationality.hint"), v.Nationality, 1, func(s string) { m.SetNationality(id, s) })
 	parts := []fyne.CanvasObject{
@@ -327,19 +309,10 @@ func answerItem(a model.AnswerView) fyne.CanvasObject {
 // when they fit.
 func (fs *flowScreen) question(person uuid.UUID, q model.QuestionView) fyne.CanvasObject {
 	m := fs.m
-	values := make([]string, len(q.Choices))
-	for i, c := range q.Choices {
-		values[i] = c.Value
-	}
-	var buttons map[string]*choiceButton
-	var grid *fyne.Container
-	grid, buttons = newChoices(values, model.Labels(q.Choices), q.Selected, func(v string) {
+	grid, buttons := newChoices(q.Choices, q.Selected, func(v string) string {
 		m.Answer(person, q.ID, v)
-		now := m.Answered(person, q.ID)
-		for bv, b := range buttons {
-			b.SetSelected(bv == now)
-		}
 		fs.update()
+		return m.Answered(person, q.ID)
 	})
 	fs.steps.questions = append(fs.steps.questions, questionWidgets{person: person, id: q.ID, text: q.Text, buttons: buttons})
 	parts := []fyne.CanvasObject{heading(q.Text)}
@@ -427,25 +400,19 @@ func (fs *flowScreen) referralStep() fyne.CanvasObject {
 			details.Refresh()
 		}
 		if len(v.Routes) > 0 {
-			values := make([]string, len(v.Routes))
-			labels := make([]string, len(v.Routes))
-			for i, r := range v.Routes {
-				values[i], labels[i] = r.Value, r.Label
+			routes := slices.Clone(v.Routes)
+			for i, r := range routes {
 				if v.Suggested != encounter.RouteNone && r.Value == string(v.Suggested) {
-					labels[i] = p.T("referral.their_choice", r.Label)
+					routes[i].Label = p.T("referral.their_choice", r.Label)
 				}
 			}
-			var buttons map[string]*choiceButton
-			var grid *fyne.Container
-			grid, buttons = newChoices(values, labels, string(v.Route), func(r string) {
+			grid, buttons := newChoices(routes, string(v.Route), func(r string) string {
 				m.Decide(id, encounter.Route(r))
-				for bv, b := range buttons {
-					b.SetSelected(bv == r)
-				}
 				draw()
 				fs.update()
+				return r
 			})
-			grid.Layout = choiceColumn{}
+			grid.Layout = column{}
 			fs.steps.routes = append(fs.steps.routes, buttons)
 			parts = append(parts, grid)
 		}
@@ -454,21 +421,6 @@ func (fs *flowScreen) referralStep() fyne.CanvasObject {
 		box.Add(card(title, nil, sub, parts...))
 	}
 	return box
-}
-
-// choiceColumn lays choice buttons one under the other.
-type choiceColumn struct{}
-
-func (choiceColumn) MinSize(objs []fyne.CanvasObject) fyne.Size { return choiceGrid{}.MinSize(objs) }
-
-func (choiceColumn) Layout(objs []fyne.CanvasObject, size fyne.Size) {
-	y := float32(0)
-	for _, o := range objs {
-		h := o.MinSize().Height
-		o.Move(fyne.NewPos(0, y))
-		o.Resize(fyne.NewSize(size.Width, h))
-		y += h + theme.Padding()
-	}
 }
 
 // referralDetails are the fields of the referral chosen: an NRM

@@ -393,30 +393,9 @@ func newPINPad(p *i18n.Printer, title string, enter func(string), cancel func())
 	}
 	var cancelBox fyne.CanvasObject
 	pp.keys["cancel"], cancelBox = newButton(p.T("handover.pin.cancel"), nil, widget.MediumImportance, cancel)
-	pp.box = container.NewCenter(container.New(&padColumn{width: 264},
+	pp.box = container.NewCenter(container.New(column{width: 264},
 		lines(pp.title, 3), pp.dots, lines(pp.msg, 2), grid, cancelBox))
 	return pp
-}
-
-// padColumn stacks the pad's parts in a column of a fixed width.
-type padColumn struct{ width float32 }
-
-func (c *padColumn) MinSize(objs []fyne.CanvasObject) fyne.Size {
-	h := float32(0)
-	for _, o := range objs {
-		h += o.MinSize().Height + theme.Padding()
-	}
-	return fyne.NewSize(c.width, h)
-}
-
-func (c *padColumn) Layout(objs []fyne.CanvasObject, size fyne.Size) {
-	y := float32(0)
-	for _, o := range objs {
-		h := o.MinSize().Height
-		o.Move(fyne.NewPos(0, y))
-		o.Resize(fyne.NewSize(size.Width, h))
-		y += h + theme.Padding()
-	}
 }
 
 func (pp *pinPad) show() {

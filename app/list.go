@@ -64,19 +64,11 @@ func (s *listScreen) openFilters() {
 	p := s.u.p
 	f := s.m.Filters()
 	group := func(title string, opts []model.Option, cur *string) fyne.CanvasObject {
-		values := make([]string, len(opts))
-		for i, o := range opts {
-			values[i] = o.Value
-		}
-		var buttons map[string]*choiceButton
-		var grid *fyne.Container
-		grid, buttons = newChoices(values, model.Labels(opts), *cur, func(v string) {
+		grid, _ := newChoices(opts, *cur, func(v string) string {
 			*cur = v
-			for bv, b := range buttons {
-				b.SetSelected(bv == v)
-			}
 			s.m.SetFilters(f)
 			s.show()
+			return v
 		})
 		return field(title, grid, nil)
 	}
@@ -187,9 +179,9 @@ func updateRow(r model.Row, o fyne.CanvasObject) {
 	texts[1].(*widget.Label).SetText(r.Sub)
 	bottom := texts[2].(*fyne.Container).Objects
 	crime := bottom[0].(*widget.Label)
-	bottom[1].(*chip).Set(r.StateText, stateIcon(r.State))
+	bottom[1].(*tag).SetState(r.StateText, stateIcon(r.State))
 	crime.Importance = crimeImportance(r.CrimeStatus)
 	crime.SetText(r.Crime)
-	c.Objects[1].(*fyne.Container).Objects[0].(*pill).Set(r.LevelWord, ragColor(r.Level))
+	c.Objects[1].(*fyne.Container).Objects[0].(*tag).Set(r.LevelWord, ragColor(r.Level))
 	c.Refresh()
 }

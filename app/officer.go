@@ -90,18 +90,14 @@ func (u *UI) openOfficer(next func()) {
 // messages prefix+value; set keeps the one tapped, and the theme follows
 // at once.
 func lookChoices(u *UI, values []string, cur, prefix string, set func(string)) fyne.CanvasObject {
-	labels := make([]string, len(values))
+	opts := make([]model.Option, len(values))
 	for i, v := range values {
-		labels[i] = u.p.T(prefix + v)
+		opts[i] = model.Option{Value: v, Label: u.p.T(prefix + v)}
 	}
-	var buttons map[string]*choiceButton
-	var grid *fyne.Container
-	grid, buttons = newChoices(values, labels, cur, func(v string) {
+	grid, _ := newChoices(opts, cur, func(v string) string {
 		set(v)
-		for bv, b := range buttons {
-			b.SetSelected(bv == v)
-		}
 		applyLook(u.prefs)
+		return v
 	})
 	return grid
 }

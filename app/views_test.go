@@ -100,11 +100,11 @@ func TestListShowsLevelAndState(t *testing.T) {
 	r := h.finalisedRecord(func(r *encounter.Record) {
 		r.Assessment = &encounter.Assessment{Level: "red"}
 	})
-	red := find(h, "level", func(p *pill) bool { return p.Text == "Red" })
+	red := find(h, "level", func(p *tag) bool { return p.Text == "Red" && p.Fill != nil })
 	if red.Fill != ragColor(content.Red) {
 		t.Errorf("Red drawn in %v", red.Fill)
 	}
-	queued := find(h, "state", func(c *chip) bool { return c.Text == "Queued" })
+	queued := find(h, "state", func(c *tag) bool { return c.Text == "Queued" })
 	h.proxy.Set(faultproxy.Faults{})
 	test.Tap(h.button("Sync now"))
 	h.waitUntil(func() bool { return queued.Text == "Synced" })
@@ -120,13 +120,13 @@ func TestListShowsLevelAndState(t *testing.T) {
 	}
 	h.ui.reload()
 	h.settle()
-	if !has(h, func(c *chip) bool { return c.Text == "Queued" }) {
+	if !has(h, func(c *tag) bool { return c.Text == "Queued" }) {
 		t.Fatal("the amendment's chip does not show it waiting")
 	}
 	h.proxy.Set(faultproxy.Faults{})
 	h.main.Engine.SyncNow()
 	h.waitUntil(func() bool {
-		return !has(h, func(c *chip) bool { return c.Text == "Queued" }) && has(h, func(c *chip) bool { return c.Text == "Synced" })
+		return !has(h, func(c *tag) bool { return c.Text == "Queued" }) && has(h, func(c *tag) bool { return c.Text == "Synced" })
 	})
 }
 

@@ -8,6 +8,8 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/waymark-app/waymark/app/internal/model"
 )
 
 // touchTarget is the smallest size of anything the officer taps, in dp,
@@ -272,18 +274,53 @@ func (g choiceGrid) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	}
 }
 
-// newChoices is a grid of buttons for options, the one whose value is
-// selected marked; tapped gets the value of the button tapped.
-func newChoices(values, labels []string, selected string, tapped func(string)) (*fyne.Container, map[string]*choiceButton) {
+// newChoices is a grid of buttons for opts, the one whose value is
+// selected marked. tapped gets the value of the button tapped and returns
+// the value chosen after it (the same, or "" where tapping the answer
+// given again clears it); that button is marked.
+func newChoices(opts []model.Option, selected string, tapped func(string) string) (*fyne.Container, map[string]*choiceButton) {
 	buttons := map[string]*choiceButton{}
 	grid := container.New(choiceGrid{})
-	for i, v := range values {
-		b := newChoiceButton(labels[i], func() { tapped(v) })
-		b.Selected = v == selected
-		buttons[v] = b
+	for _, o := range opts {
+		b := newChoiceButton(o.Label, func() {
+			now := tapped(o.Value)
+			for v, b := range buttons {
+				b.SetSelected(v == now)
+			}
+		})
+		b.Selected = o.Value == selected
+		buttons[o.Value] = b
 		grid.Add(b)
 	}
 	return grid, buttons
+}
+
+// column lays objects one under the other at their own heights, as wide
+// as it is; its width is width, or the widest object's if width is 0.
+type column struct{ width float32 }
+
+func (c column) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	pad := theme.Padding()
+	var w, h float32
+	for _, o := range objs {
+		m := o.MinSize()
+		w = max(w, m.Width)
+		h += m.Height + pad
+	}
+	if c.width > 0 {
+		w = c.width
+	}
+	return fyne.NewSize(w, max(h-pad, 0))
+}
+
+func (column) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	y := float32(0)
+	for _, o := range objs {
+		h := o.MinSize().Height
+		o.Move(fyne.NewPos(0, y))
+		o.Resize(fyne.NewSize(size.Width, h))
+		y += h + theme.Padding()
+	}
 }
 
 // toggleRow is a sign or an action to tick: a tick box, a label that
@@ -429,146 +466,112 @@ func (f *fold) set(open bool) {
 	f.box.Refresh()
 }
 
-// pill is a word on a coloured background: a risk level. Filled and
-// coloured, it is never mistaken for a sync state (see chip); the word
-// says the level, so colour is never the only signal.
-type pill struct {
+// tag is a word in a small box: a risk level, filled with its colour in
+// white bold words (newPill), or a sync state, an icon and a word in the
+// text colour, outlined (newChip). A synced Red record shows a red pill
+// and a plain "Synced": a state is never mistaken for a level, and the
+// word says the level, so colour is never the only signal.
+type tag struct {
 	widget.BaseWidget
 	Text string
-	Fill color.Color
+	Fill color.Color   // the level's colour; nil for a state
+	Icon fyne.Resource // the state's icon
 }
 
-func newPill(text string, fill color.Color) *pill {
-	p := &pill{Text: text, Fill: fill}
-	p.ExtendBaseWidget(p)
-	return p
+func newPill(text string, fill color.Color) *tag { return newTag(text, fill, nil) }
+
+func newChip(text string, icon fyne.Resource) *tag { return newTag(text, nil, icon) }
+
+func newTag(text string, fill color.Color, icon fyne.Resource) *tag {
+	t := &tag{Text: text, Fill: fill, Icon: icon}
+	t.ExtendBaseWidget(t)
+	return t
 }
 
-// Set changes the word and the colour.
-func (p *pill) Set(text string, fill color.Color) {
-	p.Text, p.Fill = text, fill
-	p.Refresh()
+// Set changes the word and the colour of a level.
+func (t *tag) Set(text string, fill color.Color) {
+	t.Text, t.Fill = text, fill
+	t.Refresh()
+}
+
+// SetState changes the word and the icon of a state.
+func (t *tag) SetState(text string, icon fyne.Resource) {
+	t.Text, t.Icon = text, icon
+	t.Refresh()
 }
 
 // CreateRenderer is part of fyne.Widget.
-func (p *pill) CreateRenderer() fyne.WidgetRenderer {
-	bg := canvas.NewRectangle(p.Fill)
-	text := canvas.NewText(p.Text, color.White)
-	text.TextStyle.Bold = true
-	r := &pillRenderer{p: p, bg: bg, text: text}
+func (t *tag) CreateRenderer() fyne.WidgetRenderer {
+	box := canvas.NewRectangle(color.Transparent)
+	r := &tagRenderer{t: t, box: box, icon: widget.NewIcon(nil), text: canvas.NewText("", color.White)}
+	r.text.TextStyle.Bold = true
 	r.Refresh()
 	return r
 }
 
-type pillRenderer struct {
-	p    *pill
-	bg   *canvas.Rectangle
+type tagRenderer struct {
+	t    *tag
+	box  *canvas.Rectangle
+	icon *widget.Icon
 	text *canvas.Text
 }
 
-func (r *pillRenderer) MinSize() fyne.Size {
-	pad := r.p.Theme().Size(theme.SizeNamePadding)
+// iconSide is the room the state's icon takes; none for a level.
+func (r *tagRenderer) iconSide() float32 {
+	if r.t.Fill != nil {
+		return 0
+	}
+	return r.text.MinSize().Height + r.t.Theme().Size(theme.SizeNamePadding)
+}
+
+func (r *tagRenderer) MinSize() fyne.Size {
+	pad := r.t.Theme().Size(theme.SizeNamePadding)
 	m := r.text.MinSize()
-	return fyne.NewSize(m.Width+4*pad, m.Height+2*pad)
+	return fyne.NewSize(r.iconSide()+m.Width+4*pad, m.Height+2*pad)
 }
 
-func (r *pillRenderer) Layout(size fyne.Size) {
-	m := r.MinSize()
-	r.bg.Resize(m)
-	r.bg.Move(fyne.NewPos(0, (size.Height-m.Height)/2))
-	tm := r.text.MinSize()
-	r.text.Move(fyne.NewPos((m.Width-tm.Width)/2, (size.Height-tm.Height)/2))
-	r.text.Resize(tm)
-}
-
-func (r *pillRenderer) Refresh() {
-	th := r.p.Theme()
-	r.text.Text = r.p.Text
-	r.text.TextSize = th.Size(theme.SizeNameCaptionText)
-	r.bg.FillColor = r.p.Fill
-	r.bg.CornerRadius = th.Size(theme.SizeNameInputRadius)
-	r.text.Refresh()
-	r.bg.Refresh()
-	r.Layout(r.p.Size())
-}
-
-func (r *pillRenderer) Objects() []fyne.CanvasObject { return []fyne.CanvasObject{r.bg, r.text} }
-func (r *pillRenderer) Destroy()                     {}
-
-// chip is a sync state: an icon and a word in the text colour, outlined,
-// never filled with a risk colour.
-type chip struct {
-	widget.BaseWidget
-	Text string
-	Icon fyne.Resource
-}
-
-func newChip(text string, icon fyne.Resource) *chip {
-	c := &chip{Text: text, Icon: icon}
-	c.ExtendBaseWidget(c)
-	return c
-}
-
-// Set changes the word and the icon.
-func (c *chip) Set(text string, icon fyne.Resource) {
-	c.Text, c.Icon = text, icon
-	c.Refresh()
-}
-
-// CreateRenderer is part of fyne.Widget.
-func (c *chip) CreateRenderer() fyne.WidgetRenderer {
-	border := canvas.NewRectangle(color.Transparent)
-	border.StrokeWidth = 1
-	r := &chipRenderer{c: c, border: border, icon: widget.NewIcon(c.Icon), text: canvas.NewText(c.Text, color.Black)}
-	r.Refresh()
-	return r
-}
-
-type chipRenderer struct {
-	c      *chip
-	border *canvas.Rectangle
-	icon   *widget.Icon
-	text   *canvas.Text
-}
-
-func (r *chipRenderer) iconSize() float32 { return r.text.MinSize().Height }
-
-func (r *chipRenderer) MinSize() fyne.Size {
-	pad := r.c.Theme().Size(theme.SizeNamePadding)
-	m := r.text.MinSize()
-	return fyne.NewSize(r.iconSize()+m.Width+4*pad, m.Height+2*pad)
-}
-
-func (r *chipRenderer) Layout(size fyne.Size) {
-	pad := r.c.Theme().Size(theme.SizeNamePadding)
+func (r *tagRenderer) Layout(size fyne.Size) {
+	pad := r.t.Theme().Size(theme.SizeNamePadding)
 	m := r.MinSize()
 	top := (size.Height - m.Height) / 2
-	r.border.Resize(m)
-	r.border.Move(fyne.NewPos(0, top))
-	is := r.iconSize()
-	r.icon.Resize(fyne.NewSquareSize(is))
-	r.icon.Move(fyne.NewPos(1.5*pad, top+pad))
-	r.text.Move(fyne.NewPos(1.5*pad+is+pad, top+pad))
+	r.box.Resize(m)
+	r.box.Move(fyne.NewPos(0, top))
+	x := 2 * pad
+	if side := r.iconSide(); side > 0 {
+		is := r.text.MinSize().Height
+		r.icon.Resize(fyne.NewSquareSize(is))
+		r.icon.Move(fyne.NewPos(x, top+pad))
+		x += side
+	}
+	r.text.Move(fyne.NewPos(x, top+pad))
 	r.text.Resize(r.text.MinSize())
 }
 
-func (r *chipRenderer) Refresh() {
-	th, v := r.c.Theme(), fyne.CurrentApp().Settings().ThemeVariant()
-	r.text.Text = r.c.Text
+func (r *tagRenderer) Refresh() {
+	th, v := r.t.Theme(), fyne.CurrentApp().Settings().ThemeVariant()
+	r.text.Text = r.t.Text
 	r.text.TextSize = th.Size(theme.SizeNameCaptionText)
-	r.text.Color = th.Color(theme.ColorNameForeground, v)
-	r.border.StrokeColor = th.Color(theme.ColorNameForeground, v)
-	r.border.CornerRadius = th.Size(theme.SizeNameInputRadius)
-	r.icon.SetResource(r.c.Icon)
+	r.box.CornerRadius = th.Size(theme.SizeNameInputRadius)
+	if r.t.Fill != nil {
+		r.box.FillColor, r.box.StrokeWidth = r.t.Fill, 0
+		r.text.Color, r.text.TextStyle.Bold = color.White, true
+		r.icon.Hide()
+	} else {
+		fg := th.Color(theme.ColorNameForeground, v)
+		r.box.FillColor, r.box.StrokeColor, r.box.StrokeWidth = color.Transparent, fg, 1
+		r.text.Color, r.text.TextStyle.Bold = fg, false
+		r.icon.SetResource(r.t.Icon)
+		r.icon.Show()
+	}
+	r.box.Refresh()
 	r.text.Refresh()
-	r.border.Refresh()
-	r.Layout(r.c.Size())
+	r.Layout(r.t.Size())
 }
 
-func (r *chipRenderer) Objects() []fyne.CanvasObject {
-	return []fyne.CanvasObject{r.border, r.icon, r.text}
+func (r *tagRenderer) Objects() []fyne.CanvasObject {
+	return []fyne.CanvasObject{r.box, r.icon, r.text}
 }
-func (r *chipRenderer) Destroy() {}
+func (r *tagRenderer) Destroy() {}
 
 // narrow lets o be drawn narrower than it would like, down to width: a
 // picker whose longest option is long (a language's two names) still

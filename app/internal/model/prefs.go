@@ -1,6 +1,7 @@
 package model
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/google/uuid"
@@ -128,11 +129,8 @@ func (p Prefs) SetUnlockPIN(hash string) { p.s.SetString(prefUnlockPIN, hash) }
 
 // TextSize is the officer's text size; normal unless they chose another.
 func (p Prefs) TextSize() TextSize {
-	t := TextSize(p.s.String(prefTextSize))
-	for _, s := range TextSizes {
-		if s == t {
-			return t
-		}
+	if t := TextSize(p.s.String(prefTextSize)); slices.Contains(TextSizes, t) {
+		return t
 	}
 	return TextNormal
 }
@@ -143,11 +141,8 @@ func (p Prefs) SetTextSize(t TextSize) { p.s.SetString(prefTextSize, string(t)) 
 // Appearance is the officer's choice of colours; the device's own unless
 // they chose.
 func (p Prefs) Appearance() Appearance {
-	a := Appearance(p.s.String(prefAppearance))
-	for _, x := range Appearances {
-		if x == a {
-			return a
-		}
+	if a := Appearance(p.s.String(prefAppearance)); slices.Contains(Appearances, a) {
+		return a
 	}
 	return AppearanceSystem
 }
