@@ -109,9 +109,19 @@ func run() error {
 	}
 
 	w := a.NewWindow(printer.T("app.title"))
-	w.Resize(fyne.NewSize(440, 780))
+	w.Resize(fyne.NewSize(400, 780))
 	var ui *app.UI
 	var done chan struct{}
+	// The interface listens to the sync engine only once the app runs:
+	// before that, the mobile driver runs fyne.Do at once, on the
+	// engine's goroutine, while this one is still building the screen.
+	started := false
+	a.Lifecycle().SetOnStarted(func() {
+		started = true
+		if ui != nil {
+			ui.Start()
+		}
+	})
 	start := func(cred *client.Credential) {
 		eng := client.New(st, client.Options{Server: cred.Server, Signer: cred, Pin: cred.Pin, Logger: log, Content: lib})
 		done = make(chan struct{})
@@ -120,6 +130,9 @@ func run() error {
 			eng.Run(ctx)
 		}()
 		ui = app.New(w, app.Deps{Records: st, Sync: eng, Content: lib, Printer: printer, Bundle: bundle, Prefs: a.Preferences(), Officer: cred.Officer()})
+		if started {
+			ui.Start()
+		}
 	}
 	if cred != nil {
 		start(cred)

@@ -2,6 +2,7 @@ package app
 
 import (
 	"strings"
+	"sync"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -12,15 +13,7 @@ import (
 
 	"github.com/waymark-app/waymark/i18n"
 	"github.com/waymark-app/waymark/i18n/bidi"
-)
-
-// Marks that start each run's text, so Fyne, which guesses a text's
-// direction from its first strong character, shapes the run in the
-// direction the paragraph's layout gave it (a run of only neutrals or
-// digits has none). They are zero-width and in the fallback font.
-const (
-	lrm = "\u200e"
-	rlm = "\u200f"
+	"github.com/waymark-app/waymark/internal/fonts"
 )
 
 // BidiLabel shows a paragraph of text that may mix directions, such as
@@ -30,7 +23,7 @@ const (
 // directional runs as the Unicode Bidirectional Algorithm says (package
 // i18n/bidi), draws each run as its own canvas.Text so Fyne shapes it in
 // one direction, and aligns right-to-left paragraphs to the right. It
-// draws each run in the font its language needs (fontFor: Nastaliq for
+// draws each run in the font its language needs (fonts.For: Nastaliq for
 // Urdu), with the runs of a line on one baseline.
 type BidiLabel struct {
 	widget.BaseWidget
@@ -133,11 +126,8 @@ func (r *bidiRenderer) padding() float32 { return theme.SizeForWidget(theme.Size
 func (r *bidiRenderer) layout(width float32) {
 	size, style, bold := r.textSize(), r.l.TextStyle, r.l.TextStyle.Bold
 	driver := fyne.CurrentApp().Driver()
-	font := func(s string) fyne.Resource { return fontFor(r.l.Lang, s, bold) }
-	measure := func(s string) float32 {
-		w, _ := driver.RenderedTextSize(s, size, style, font(s))
-		return w.Width
-	}
+	font := func(s string) fyne.Resource { return fonts.For(r.l.Lang, s, bold) }
+	measure := func(s string) float32 { return measureText(driver, s, size, style, font(s)) }
 	r.lineH, r.ascent = r.metrics(nil)
 	r.runs = r.runs[:0]
 	r.lines = 0
@@ -186,6 +176,47 @@ func (r *bidiRenderer) layout(width float32) {
 	r.width = width
 }
 
+// measured caches the widths of texts: wrapping measures the same pieces
+// of a paragraph at every layout, and shaping them is the slowest thing
+// the interface does (a screen of questions in two languages is
+// thousands of pieces).
+var measured = struct {
+	sync.Mutex // guards m
+	m          map[measureKey]float32
+}{m: map[measureKey]float32{}}
+
+type measureKey struct {
+	text  string
+	size  float32
+	style fyne.TextStyle
+	font  string // the font resource's name; "" for the theme's
+}
+
+// measureCap bounds the cache; past it, it starts again.
+const measureCap = 50000
+
+// measureText returns the width of s as driver draws it.
+func measureText(driver fyne.Driver, s string, size float32, style fyne.TextStyle, f fyne.Resource) float32 {
+	k := measureKey{text: s, size: size, style: style}
+	if f != nil {
+		k.font = f.Name()
+	}
+	measured.Lock()
+	w, ok := measured.m[k]
+	measured.Unlock()
+	if ok {
+		return w
+	}
+	sz, _ := driver.RenderedTextSize(s, size, style, f)
+	measured.Lock()
+	if len(measured.m) >= measureCap {
+		measured.m = map[measureKey]float32{}
+	}
+	measured.m[k] = sz.Width
+	measured.Unlock()
+	return sz.Width
+}
+
 // alignShift returns how far right a line with spare room goes.
 func (r *bidiRenderer) alignShift(spare float32) float32 {
 	rtl := r.l.Direction == i18n.RightToLeft
@@ -216,9 +247,9 @@ func (r *bidiRenderer) sync() {
 	r.objects = r.objects[:0]
 	for i, run := range r.runs {
 		t := r.texts[i]
-		mark := lrm
+		mark := fonts.LRM
 		if run.rtl {
-			mark = rlm
+			mark = fonts.RLM
 		}
 		t.Text = mark + run.text
 		t.TextSize = r.textSize()

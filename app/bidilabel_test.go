@@ -18,8 +18,10 @@ import (
 
 	"golang.org/x/text/language"
 
+	"github.com/waymark-app/waymark/assets"
 	"github.com/waymark-app/waymark/i18n"
 	"github.com/waymark-app/waymark/i18n/bidi"
+	"github.com/waymark-app/waymark/internal/fonts"
 	"github.com/waymark-app/waymark/screening"
 )
 
@@ -77,7 +79,7 @@ func drawnRuns(l *BidiLabel) []drawn {
 	for _, o := range test.WidgetRenderer(l).Objects() {
 		t := o.(*canvas.Text)
 		out = append(out, drawn{
-			text: strings.TrimLeft(t.Text, lrm+rlm), rtl: strings.HasPrefix(t.Text, rlm),
+			text: strings.TrimLeft(t.Text, fonts.LRM+fonts.RLM), rtl: strings.HasPrefix(t.Text, fonts.RLM),
 			x: t.Position().X, y: t.Position().Y, w: t.Size().Width, h: t.Size().Height,
 		})
 	}
@@ -244,7 +246,10 @@ func diff(a, b uint32) uint32 {
 // English on such a page keeps its full stop at the right.
 func TestRightToLeftPunctuation(t *testing.T) {
 	test.NewTempApp(t).Settings().SetTheme(NewTheme())
-	set := bundledSet(t)
+	set, err := screening.Parse(assets.Screening)
+	if err != nil {
+		t.Fatal(err)
+	}
 	checked := 0
 	for _, tag := range set.Languages() {
 		l := set.Language(tag)

@@ -2,8 +2,6 @@ package app
 
 import (
 	"image/color"
-	"strings"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -12,51 +10,44 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/waymark-app/waymark/app/internal/model"
 	"github.com/waymark-app/waymark/i18n"
 	"github.com/waymark-app/waymark/screening"
 )
 
-// Unlock rules: after every maxPINFailures wrong PINs in a row the pad
-// refuses for pinLockout.
-const (
-	maxPINFailures = 5
-	pinLockout     = 30 * time.Second
-)
-
 // HandOver is the screen a possible victim uses alone, on the officer's
 // device: full screen, in their language, one question at a time, with
-// large buttons and "I prefer not to say" always there.
+// large buttons and "I prefer not to say" always there. Its rules (the
+// session, the PIN) are model.Session and model.Unlock; this renders
+// them.
 //
 // While it is up, nothing else in the app can be reached: it replaces the
 // window's content, swallows keys (Escape, Android's back button), ignores
 // the window's close button and goes full screen. Only the officer's PIN
-// ends it. The officer chooses that PIN, six digits, the first time a
-// device is handed over; it is kept only as an argon2id hash (pin.go).
-// Five wrong PINs lock the pad for 30 seconds.
+// ends it, and then the window is given back as it was, at its size. The
+// officer chooses that PIN, six digits, the first time a device is handed
+// over; it is kept only as an argon2id hash. Five wrong PINs lock the pad
+// for 30 seconds.
 //
 // A hide button, always on screen, blanks the screen at once to a plain,
 // empty view, for when someone walks in. Tapping that view asks for a PIN
 // (the pad is titled just "PIN"); the right one brings the question back.
 type HandOver struct {
-	win       fyne.Window
-	deps      ScreeningDeps
-	p         *i18n.Printer
-	lang      *screening.Language
-	officer   *screening.Language // where a missing string falls back to
-	questions []screening.Question
-	pos       int // -1: the introduction; len(questions): the end
-	answers   map[string]screening.Answer
-	onDone    func()
-	errorMsg  bool // the last answer could not be recorded
+	win     fyne.Window
+	deps    ScreeningDeps
+	p       *i18n.Printer
+	lang    *screening.Language
+	officer *screening.Language // where a missing string falls back to
+	session *model.Session
+	unlock  *model.Unlock
+	onDone  func()
 
-	root        *fyne.Container // the window's content while handed over
-	hidden      bool
-	failures    int
-	lockedUntil time.Time
-	prev        struct {
+	root *fyne.Container // the window's content while handed over
+	prev struct {
 		content fyne.CanvasObject
 		onKey   func(*fyne.KeyEvent)
 		full    bool
+		size    fyne.Size
 	}
 
 	// The widgets on screen, for tests.
@@ -70,10 +61,11 @@ type HandOver struct {
 
 // NewHandOver prepares the hand-over screen for win; Start shows it.
 func NewHandOver(win fyne.Window, deps ScreeningDeps) *HandOver {
-	h := &HandOver{win: win, deps: deps, p: deps.Officer, pos: -1, answers: map[string]screening.Answer{}}
+	h := &HandOver{win: win, deps: deps, p: deps.Officer}
 	h.lang = deps.personLanguage()
+	h.session = model.NewSession(deps.Set, h.lang.Tag, deps.Previous, deps.Record, deps.Now)
+	h.unlock = model.NewUnlock(deps.Officer, deps.Prefs, deps.Now)
 	h.officer = deps.officerLanguage()
-	h.questions = deps.Set.Questions
 	h.root = container.NewStack()
 	h.neutral = newTapArea(h.onNeutralTapped)
 	return h
@@ -85,12 +77,12 @@ func NewHandOver(win fyne.Window, deps ScreeningDeps) *HandOver {
 func (h *HandOver) Start(onDone func()) {
 	h.onDone = onDone
 	c := h.win.Canvas()
-	h.prev.content, h.prev.onKey, h.prev.full = h.win.Content(), c.OnTypedKey(), h.win.FullScreen()
+	h.prev.content, h.prev.onKey, h.prev.full, h.prev.size = h.win.Content(), c.OnTypedKey(), h.win.FullScreen(), c.Size()
 	h.win.SetCloseIntercept(func() {})
 	c.SetOnTypedKey(func(*fyne.KeyEvent) {})
 	h.win.SetFullScreen(true)
 	h.win.SetContent(h.root)
-	if h.deps.Prefs.unlockPIN() == "" {
+	if !h.unlock.Chosen() {
 		h.askNewPIN()
 		return
 	}
@@ -103,6 +95,9 @@ func (h *HandOver) end() {
 	h.win.Canvas().SetOnTypedKey(h.prev.onKey)
 	h.win.SetCloseIntercept(nil)
 	h.win.SetFullScreen(h.prev.full)
+	if !h.prev.full {
+		h.win.Resize(h.prev.size) // some window managers keep the full-screen size
+	}
 	if h.onDone != nil {
 		h.onDone()
 	}
@@ -110,7 +105,7 @@ func (h *HandOver) end() {
 
 // Hide blanks the screen to the neutral view at once.
 func (h *HandOver) Hide() {
-	h.hidden = true
+	h.session.Hide()
 	h.setScreen(h.neutral, false)
 }
 
@@ -186,29 +181,29 @@ func (h *HandOver) iconButton(s screening.String, icon fyne.Resource, imp widget
 
 // showPage shows the introduction, the question at pos, or the end.
 func (h *HandOver) showPage() {
-	h.hidden = false
+	h.session.Reveal()
 	h.choices = map[string]*widget.Button{}
 	h.text, h.save, h.next = nil, nil, nil
 	body := container.NewVBox()
-	n := len(h.questions)
+	pos, n := h.session.Position()
 
 	var progress screening.String
-	switch {
-	case h.pos < 0:
+	switch h.session.Page() {
+	case model.PageIntro:
 		start := h.str(screening.UIStart)
 		body.Add(h.marked(start, h.personLabel(start)))
 		b, o := h.bigButton(h.str(screening.UIStartNow), widget.HighImportance, h.onNext)
 		h.next = b
 		body.Add(o)
-	case h.pos >= n:
+	case model.PageEnd:
 		doneStr := h.str(screening.UIDone)
 		done := h.personLabel(doneStr)
 		done.TextStyle.Bold = true
 		body.Add(h.marked(doneStr, done))
 	default:
-		q := h.questions[h.pos]
+		q := h.session.Question()
 		progress = h.lang.Format(screening.UIProgress,
-			[]string{"{n}", i18n.Number(h.lang.Tag, h.pos+1), "{total}", i18n.Number(h.lang.Tag, n)}, h.officer)
+			[]string{"{n}", i18n.Number(h.lang.Tag, pos), "{total}", i18n.Number(h.lang.Tag, n)}, h.officer)
 		text := h.str(q.TextKey())
 		ql := h.personLabel(text)
 		ql.TextStyle.Bold = true
@@ -222,7 +217,7 @@ func (h *HandOver) showPage() {
 		}
 		h.addAnswers(body, q)
 	}
-	if h.errorMsg {
+	if h.session.Failed() {
 		e := h.personLabel(h.str(screening.UIError))
 		e.ColorName = theme.ColorNameError
 		body.Add(e)
@@ -237,11 +232,11 @@ func (h *HandOver) showPage() {
 	top := container.New(&topBar{rtl: h.lang.Dir == i18n.RightToLeft, progress: progressLabel, hideLabel: hideLabel},
 		progressLabel, hide, h.unlockBtn)
 	var bottom fyne.CanvasObject
-	if h.pos >= 0 {
+	if h.session.Page() != model.PageIntro {
 		var back fyne.CanvasObject
 		h.back, back = h.bigButton(h.str(screening.UIBack), widget.MediumImportance, h.onBack)
 		var forward fyne.CanvasObject = layout.NewSpacer()
-		if h.pos < n && h.next == nil && h.answered(h.questions[h.pos]) {
+		if h.next == nil && h.session.CanPass() {
 			// Back at an answered question: move on without answering
 			// again.
 			h.next, forward = h.bigButton(h.str(screening.UINext), widget.MediumImportance, h.onNext)
@@ -257,14 +252,9 @@ func (h *HandOver) showPage() {
 	h.setScreen(page, true)
 }
 
-func (h *HandOver) answered(q screening.Question) bool {
-	_, ok := h.answers[q.ID]
-	return ok
-}
-
 // addAnswers adds the answer buttons or box for q.
 func (h *HandOver) addAnswers(body *fyne.Container, q screening.Question) {
-	prev, answered := h.answers[q.ID]
+	prev, answered := h.session.Answer(q.ID)
 	switch q.Kind {
 	case screening.Info:
 		b, o := h.bigButton(h.str(screening.UINext), widget.HighImportance, h.onNext)
@@ -296,44 +286,23 @@ func (h *HandOver) addAnswers(body *fyne.Container, q screening.Question) {
 }
 
 func (h *HandOver) onNext() {
-	h.errorMsg = false
-	h.pos++
+	h.session.Next()
 	h.showPage()
 }
 
 func (h *HandOver) onBack() {
-	h.errorMsg = false
-	if h.pos >= 0 {
-		h.pos--
-	}
+	h.session.Back()
 	h.showPage()
 }
 
 func (h *HandOver) onChoice(c string) {
-	h.record(screening.Answer{Question: h.questions[h.pos].ID, Choice: c})
+	h.session.Choose(c)
+	h.showPage()
 }
 
 func (h *HandOver) onSaveText() {
-	t := strings.TrimSpace(h.text.Text)
-	if t == "" {
-		return
-	}
-	h.record(screening.Answer{Question: h.questions[h.pos].ID, Text: t})
-}
-
-// record keeps a and moves on, or says on screen that it could not.
-func (h *HandOver) record(a screening.Answer) {
-	a.Language = h.lang.Tag
-	a.Mode = screening.HandOverMode
-	a.At = h.deps.now()
-	a.SetVersion = h.deps.Set.Version
-	if err := h.deps.Record(a); err != nil {
-		h.errorMsg = true
-		h.showPage()
-		return
-	}
-	h.answers[a.Question] = a
-	h.onNext()
+	h.session.SaveText(h.text.Text)
+	h.showPage()
 }
 
 // Unlocking.
@@ -354,46 +323,29 @@ func (h *HandOver) onNeutralTapped() {
 	}, h.Hide)
 }
 
-// unlocks reports whether pin is the officer's, counting failures and
-// telling the pad why it refuses.
+// unlocks reports whether pin is the officer's, telling the pad why
+// not.
 func (h *HandOver) unlocks(pin string) bool {
-	now := h.deps.now()
-	if now.Before(h.lockedUntil) {
-		secs := int(h.lockedUntil.Sub(now).Round(time.Second) / time.Second)
-		h.pad.fail(h.p.T("handover.pin.locked", max(secs, 1)))
-		return false
+	ok, problem := h.unlock.Try(pin)
+	if !ok {
+		h.pad.fail(problem)
 	}
-	if checkPIN(h.deps.Prefs.unlockPIN(), pin) {
-		h.failures = 0
-		return true
-	}
-	h.failures++
-	if h.failures%maxPINFailures == 0 {
-		h.lockedUntil = now.Add(pinLockout)
-		h.pad.fail(h.p.T("handover.pin.locked", int(pinLockout/time.Second)))
-		return false
-	}
-	h.pad.fail(h.p.T("handover.pin.wrong"))
-	return false
+	return ok
 }
 
 // askNewPIN has the officer choose the unlock PIN, twice.
 func (h *HandOver) askNewPIN() {
-	h.showPad(h.p.T("handover.pin.set"), func(first string) {
-		h.showPad(h.p.T("handover.pin.confirm"), func(second string) {
-			if second != first {
-				h.askNewPIN()
-				h.pad.fail(h.p.T("handover.pin.mismatch"))
-				return
-			}
-			hash, err := hashPIN(first)
-			if err != nil {
-				h.pad.fail(h.p.T("screening.record_failed"))
-				return
-			}
-			h.deps.Prefs.setUnlockPIN(hash)
+	h.showPad(h.unlock.ChoosePrompt(), func(pin string) {
+		done, problem := h.unlock.Choose(pin)
+		switch {
+		case done:
 			h.showPage()
-		}, h.end)
+		case problem != "":
+			h.askNewPIN()
+			h.pad.fail(problem)
+		default:
+			h.askNewPIN() // now to confirm it
+		}
 	}, h.end)
 }
 
@@ -405,27 +357,25 @@ func (h *HandOver) showPad(title string, enter func(string), cancel func()) {
 }
 
 // pinPad is a numeric keypad for the officer's PIN, in the officer's
-// language.
+// language, over model.Pad. Its message keeps two lines when empty, so
+// a refusal never moves the keys under the thumb.
 type pinPad struct {
-	p      *i18n.Printer
-	box    *fyne.Container
-	title  *widget.Label
-	dots   *widget.Label
-	msg    *widget.Label
-	digits string
-	keys   map[string]*widget.Button // "0" to "9", "delete", "ok", "cancel"
-	enter  func(string)
+	m     *model.Pad
+	box   *fyne.Container
+	title *widget.Label
+	dots  *widget.Label
+	msg   *widget.Label
+	keys  map[string]*widget.Button // "0" to "9", "delete", "ok", "cancel"
+	enter func(string)
 }
 
 func newPINPad(p *i18n.Printer, title string, enter func(string), cancel func()) *pinPad {
-	pp := &pinPad{p: p, enter: enter, keys: map[string]*widget.Button{}}
+	pp := &pinPad{m: model.NewPad(p), enter: enter, keys: map[string]*widget.Button{}}
 	pp.title = widget.NewLabelWithStyle(title, fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
-	pp.title.Wrapping = fyne.TextWrapWord
 	pp.dots = widget.NewLabelWithStyle(" ", fyne.TextAlignCenter, fyne.TextStyle{Monospace: true})
 	pp.dots.SizeName = theme.SizeNameHeadingText
 	pp.msg = widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{})
 	pp.msg.Importance = widget.DangerImportance
-	pp.msg.Wrapping = fyne.TextWrapWord
 	grid := container.NewGridWithColumns(3)
 	for _, k := range []string{"1", "2", "3", "4", "5", "6", "7", "8", "9", "delete", "0", "ok"} {
 		var b *widget.Button
@@ -439,49 +389,42 @@ func newPINPad(p *i18n.Printer, title string, enter func(string), cancel func())
 			b = widget.NewButton(k, func() { pp.onDigit(k) })
 		}
 		pp.keys[k] = b
-		grid.Add(b)
+		grid.Add(tall(b))
 	}
-	pp.keys["cancel"] = widget.NewButton(p.T("handover.pin.cancel"), cancel)
-	pp.box = container.NewCenter(container.NewVBox(pp.title, pp.dots, pp.msg,
-		container.NewGridWrap(fyne.NewSize(260, 200), grid), pp.keys["cancel"]))
+	var cancelBox fyne.CanvasObject
+	pp.keys["cancel"], cancelBox = newButton(p.T("handover.pin.cancel"), nil, widget.MediumImportance, cancel)
+	pp.box = container.NewCenter(container.New(column{width: 264},
+		lines(pp.title, 3), pp.dots, lines(pp.msg, 2), grid, cancelBox))
 	return pp
 }
 
 func (pp *pinPad) show() {
-	pp.dots.SetText(strings.Repeat("● ", len(pp.digits)) + " ")
+	pp.dots.SetText(pp.m.Dots())
+	pp.msg.SetText(pp.m.Message)
 }
 
 func (pp *pinPad) onDigit(d string) {
-	if len(pp.digits) < pinLength {
-		pp.digits += d
-		pp.msg.SetText("")
-		pp.show()
-	}
+	pp.m.Digit(d)
+	pp.show()
 }
 
 func (pp *pinPad) onDelete() {
-	if len(pp.digits) > 0 {
-		pp.digits = pp.digits[:len(pp.digits)-1]
-		pp.show()
-	}
+	pp.m.Delete()
+	pp.show()
 }
 
 func (pp *pinPad) onOK() {
-	if len(pp.digits) != pinLength {
-		pp.fail(pp.p.T("handover.pin.short"))
-		return
-	}
-	pin := pp.digits
-	pp.digits = ""
+	pin, ok := pp.m.Enter()
 	pp.show()
-	pp.enter(pin)
+	if ok {
+		pp.enter(pin)
+	}
 }
 
 // fail says why the PIN was refused.
 func (pp *pinPad) fail(msg string) {
-	pp.digits = ""
+	pp.m.Fail(msg)
 	pp.show()
-	pp.msg.SetText(msg)
 }
 
 // tapArea is the neutral view: the theme's background, nothing else, and

@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/waymark-app/waymark/app/internal/model"
 	"github.com/waymark-app/waymark/screening"
 )
 
@@ -31,19 +32,22 @@ func (w *spyWindow) pressClose() {
 
 const officerScreen = "Officer records: encounter list"
 
+// handOverClock is the hand-over's clock in these tests.
+var handOverClock time.Time
+
 // handOverSetup starts a hand-over in person's language on a window that
 // was showing the officer's screen.
 func handOverSetup(t *testing.T, person string, pin string) (*HandOver, *spyWindow, *recorder, *bool) {
 	t.Helper()
 	deps, rec, _ := screeningSetup(t, person)
-	clock := testNow
-	deps.Now = func() time.Time { return clock }
+	deps.Now = func() time.Time { return handOverClock }
+	handOverClock = testNow
 	if pin != "" {
-		hash, err := hashPIN(pin)
+		hash, err := model.HashPIN(pin)
 		if err != nil {
 			t.Fatal(err)
 		}
-		deps.Prefs.setUnlockPIN(hash)
+		deps.Prefs.SetUnlockPIN(hash)
 	}
 	base := onWindow(t, widget.NewLabel(officerScreen), 420, 800)
 	win := &spyWindow{Window: base}
@@ -79,7 +83,7 @@ func TestHandOverOneQuestionAtATime(t *testing.T) {
 	}
 	enterPIN(h, "246810")
 	enterPIN(h, "246810")
-	if h.deps.Prefs.unlockPIN() == "" || !checkPIN(h.deps.Prefs.unlockPIN(), "246810") {
+	if h.deps.Prefs.UnlockPIN() == "" || !model.CheckPIN(h.deps.Prefs.UnlockPIN(), "246810") {
 		t.Fatal("PIN not kept as a hash")
 	}
 
@@ -91,8 +95,8 @@ func TestHandOverOneQuestionAtATime(t *testing.T) {
 	// Every question but an explanation offers "prefer not to say"; the
 	// test answers each with it, except the first.
 	questions := 0
-	for h.pos < len(h.questions) {
-		q := h.questions[h.pos]
+	for h.session.Page() == model.PageQuestion {
+		q := h.session.Question()
 		if !s.hasText(h.lang.Get(q.TextKey()).Text[:10]) {
 			t.Errorf("question %s not shown", q.ID)
 		}
@@ -135,7 +139,7 @@ func TestHandOverOneQuestionAtATime(t *testing.T) {
 	}
 	// Back goes to the last question, its answer marked.
 	test.Tap(h.back)
-	if got := h.questions[h.pos].ID; got != "consent.nrm" || h.choices[screening.PreferNot].Importance != widget.HighImportance {
+	if got := h.session.Question().ID; got != "consent.nrm" || h.choices[screening.PreferNot].Importance != widget.HighImportance {
 		t.Errorf("back to %s without its answer marked", got)
 	}
 	if *done {
@@ -173,7 +177,7 @@ func TestHandOverCannotBeLeft(t *testing.T) {
 	test.Tap(h.pad.keys["cancel"])
 	stillHandedOver("cancelling the PIN")
 	test.Tap(h.unlockBtn)
-	for i := 1; i <= maxPINFailures; i++ {
+	for i := 1; i <= model.MaxPINFailures; i++ {
 		enterPIN(h, "000000")
 		stillHandedOver("a wrong PIN")
 	}
@@ -182,8 +186,7 @@ func TestHandOverCannotBeLeft(t *testing.T) {
 	}
 	enterPIN(h, "135790")
 	stillHandedOver("the right PIN during the lockout")
-	clock := testNow.Add(31 * time.Second)
-	h.deps.Now = func() time.Time { return clock }
+	handOverClock = testNow.Add(31 * time.Second)
 	enterPIN(h, "135790")
 	if !*done || win.Content() == root || !s.hasText(officerScreen) {
 		t.Fatal("the right PIN did not give the window back")
@@ -198,12 +201,12 @@ func TestQuickHide(t *testing.T) {
 	h, win, _, _ := handOverSetup(t, "ti", "975310")
 	s := onScreen(t, win)
 	test.Tap(h.next)
-	question := h.lang.Get(h.questions[0].TextKey()).Text
+	question := h.lang.Get(h.deps.Set.Questions[0].TextKey()).Text
 	if !s.hasText(question) {
 		t.Fatal("no question")
 	}
 	test.Tap(h.hideBtn)
-	if s.hasText(question) || !h.hidden {
+	if s.hasText(question) || !h.session.Hidden() {
 		t.Fatal("hide left the question on screen")
 	}
 	// Nothing on the neutral view but the tap area: no text, no buttons.
@@ -221,7 +224,7 @@ func TestQuickHide(t *testing.T) {
 		t.Error("the neutral view's PIN pad is not neutral")
 	}
 	test.Tap(h.pad.keys["cancel"])
-	if !h.hidden {
+	if !h.session.Hidden() {
 		t.Error("cancel did not go back to the neutral view")
 	}
 	test.Tap(h.neutral)
@@ -230,7 +233,7 @@ func TestQuickHide(t *testing.T) {
 		t.Fatal("a wrong PIN brought the question back")
 	}
 	enterPIN(h, "975310")
-	if !s.hasText(question) || h.pos != 0 {
+	if n, _ := h.session.Position(); !s.hasText(question) || n != 1 {
 		t.Error("the right PIN did not bring back the same question")
 	}
 }
@@ -240,7 +243,7 @@ func TestHandOverRecordFailure(t *testing.T) {
 	test.Tap(h.next)
 	rec.fail = true
 	test.Tap(h.choices[screening.DontKnow])
-	if h.pos != 0 || !onScreen(t, win).hasText("无法保存您的回答") {
+	if n, _ := h.session.Position(); n != 1 || !onScreen(t, win).hasText("无法保存您的回答") {
 		t.Error("a failed answer moved on or said nothing")
 	}
 }

@@ -23,10 +23,12 @@ type ScreeningDeps struct {
 	Person language.Tag
 	Prefs  Prefs
 	// Record keeps one answer; the flow stores it on the person in the
-	// encounter record. It runs on the UI goroutine, so it should be a
-	// quick local write. An error leaves the answer unrecorded and says
-	// so on screen.
+	// encounter record, and the Saver writes it off the UI goroutine. An
+	// error leaves the answer unrecorded and says so on screen.
 	Record func(screening.Answer) error
+	// Previous are the person's answers so far, by question: the
+	// screens show them, and count them.
+	Previous map[string]screening.Answer
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
 }

@@ -64,15 +64,26 @@ const (
 	FieldNotes           = "notes"           // replaces the notes
 	FieldAddendum        = "addendum"        // text added after the notes
 	FieldCrimeReference  = "crime.reference" // the crime record's reference
+	// FieldIndicators is the list of premises-level indicators, as ids
+	// joined by commas in the order ticked; a person's is the person
+	// field "indicators".
+	FieldIndicators = "indicators"
 )
 
+// AnswerField is the person field holding the officer's answer to
+// question q (a choice id; empty clears the answer).
+func AnswerField(q string) string { return answerPrefix + q }
+
+const answerPrefix = "answer:"
+
 // PersonFields are the per-person fields an amendment may change.
-var PersonFields = []string{"label", "age_years", "age_in_doubt", "gender", "nationality", "english_ability"}
+var PersonFields = []string{"label", "age_years", "age_in_doubt", "gender", "nationality", "english_ability", "indicators"}
 
 // RecordFields lists the record-level fields an amendment may change.
 var RecordFields = []string{
 	FieldPremisesName, FieldPremisesAddress, FieldBusiness, FieldOccurredAt,
 	FieldPeoplePresent, FieldOperation, FieldNotes, FieldAddendum, FieldCrimeReference,
+	FieldIndicators,
 }
 
 // PersonField names field of person id, for a Change.
@@ -152,7 +163,8 @@ func (a Amendment) Check() error {
 
 func checkChange(c Change) error {
 	if id, field, ok := splitPersonField(c.Field); ok {
-		if id == uuid.Nil || !slices.Contains(PersonFields, field) {
+		q, answer := strings.CutPrefix(field, answerPrefix)
+		if id == uuid.Nil || (!slices.Contains(PersonFields, field) && !(answer && q != "")) {
 			return fmt.Errorf("field %q cannot be amended", c.Field)
 		}
 		switch field {
@@ -184,7 +196,7 @@ func checkChange(c Change) error {
 		if strings.TrimSpace(c.To) == "" {
 			return fmt.Errorf("%s is empty", c.Field)
 		}
-	case FieldPremisesName, FieldPremisesAddress, FieldOperation, FieldNotes:
+	case FieldPremisesName, FieldPremisesAddress, FieldOperation, FieldNotes, FieldIndicators:
 	default:
 		return fmt.Errorf("field %q cannot be amended", c.Field)
 	}
@@ -275,6 +287,8 @@ func (r *Record) apply(a Amendment) {
 			}
 		case FieldOperation:
 			r.Operation = c.To
+		case FieldIndicators:
+			r.Indicators = splitIDs(c.To)
 		case FieldNotes:
 			r.Notes = c.To
 		case FieldAddendum:
@@ -342,7 +356,20 @@ func (r Record) CheckAmendment(a Amendment) error {
 }
 
 func (p *Person) set(field, v string) {
+	if q, ok := strings.CutPrefix(field, answerPrefix); ok {
+		if v == "" {
+			delete(p.Answers, q)
+			return
+		}
+		if p.Answers == nil {
+			p.Answers = map[string]string{}
+		}
+		p.Answers[q] = v
+		return
+	}
 	switch field {
+	case "indicators":
+		p.Indicators = splitIDs(v)
 	case "label":
 		p.Label = v
 	case "age_years":
@@ -384,7 +411,12 @@ func (r Record) Value(field string) string {
 		if !found {
 			return ""
 		}
+		if q, ok := strings.CutPrefix(name, answerPrefix); ok {
+			return p.Answers[q]
+		}
 		switch name {
+		case "indicators":
+			return strings.Join(p.Indicators, ",")
 		case "label":
 			return p.Label
 		case "age_years":
@@ -413,6 +445,8 @@ func (r Record) Value(field string) string {
 		return strconv.Itoa(r.PeoplePresent)
 	case FieldOperation:
 		return r.Operation
+	case FieldIndicators:
+		return strings.Join(r.Indicators, ",")
 	case FieldNotes:
 		return r.Notes
 	case FieldCrimeReference:
@@ -421,4 +455,15 @@ func (r Record) Value(field string) string {
 		}
 	}
 	return ""
+}
+
+// splitIDs splits a list of ids joined by commas, dropping empty ones.
+func splitIDs(s string) []string {
+	var out []string
+	for _, id := range strings.Split(s, ",") {
+		if id = strings.TrimSpace(id); id != "" {
+			out = append(out, id)
+		}
+	}
+	return out
 }

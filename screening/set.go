@@ -349,3 +349,8 @@ func (s *Set) Check(a Answer) error {
 	}
 	return fmt.Errorf("answer %q is not a choice of question %q", a.Choice, q.ID)
 }
+
+// ConsentQuestion is the question in which the person says whether they
+// agree to an NRM referral. The referral step shows their answer beside
+// the officer's decision, which remains the officer's to record.
+const ConsentQuestion = "consent.nrm"

@@ -9,13 +9,13 @@
 # app/bidilabel.go). Its vertical metrics are tall enough for the dots
 # below Arabic letters and the Indic vowel signs: Fyne draws a text into a
 # box of the first font's ascent plus descent and cuts off what is outside
-# (app/fonts_test.go checks every string against them).
+# (internal/fonts/fonts_test.go checks every string against them).
 #
 # Also rebuilds WaymarkNastaliq-{Regular,Bold}.ttf: Noto Nastaliq Urdu,
 # with the ASCII punctuation of Noto Sans, for Urdu, which is written in
 # Nastaliq, not Naskh; and WaymarkArabic-{Regular,Bold}.ttf: Noto Sans
 # Arabic with the same punctuation and metrics tall enough for every dot
-# and vowel mark, for the other Arabic-script languages. app/fonts.go
+# and vowel mark, for the other Arabic-script languages. internal/fonts/fonts.go
 # chooses them for each run of Arabic letters BidiLabel draws.
 #
 #   assets/fonts/build/build.sh            # from the repository root
@@ -98,7 +98,7 @@ $SUB "$SC_B" --text-file="$WORK/cjk.txt" --unicodes="U+0020,U+3000-303F,U+FF00-F
 # Latin labels keep their place, and gets the depth Arabic dots below and
 # Indic vowel signs need; Nastaliq gets its own tall ones.
 FALLBACK_METRICS=${FALLBACK_METRICS:-1069,-460}
-# Measured by app/fonts_test.go's TestInkInsideTheLine over every string
+# Measured by internal/fonts/fonts_test.go's TestInkInsideTheLine over every string
 # Waymark ships, with some room to spare.
 NASTALIQ_METRICS_Regular=1980,-620
 NASTALIQ_METRICS_Bold=2200,-700

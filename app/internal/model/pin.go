@@ -1,4 +1,4 @@
-package app
+package model
 
 import (
 	"crypto/rand"
@@ -16,7 +16,7 @@ import (
 // person holding the device from leaving the hand-over screen; the
 // records it guards are in the encrypted store, not behind the PIN.
 const (
-	pinLength     = 6
+	PINLength     = 6
 	argonMemory   = 19 * 1024 // KiB
 	argonTime     = 2
 	argonThreads  = 1
@@ -24,8 +24,8 @@ const (
 	argonSaltSize = 16
 )
 
-// hashPIN returns the PHC string of pin with a new random salt.
-func hashPIN(pin string) (string, error) {
+// HashPIN returns the PHC string of pin with a new random salt.
+func HashPIN(pin string) (string, error) {
 	salt := make([]byte, argonSaltSize)
 	if _, err := rand.Read(salt); err != nil {
 		return "", fmt.Errorf("salt for the unlock PIN: %w", err)
@@ -36,9 +36,9 @@ func hashPIN(pin string) (string, error) {
 		argon2.Version, argonMemory, argonTime, argonThreads, b64.EncodeToString(salt), b64.EncodeToString(key)), nil
 }
 
-// checkPIN reports whether pin matches the PHC string hash, with the
+// CheckPIN reports whether pin matches the PHC string hash, with the
 // parameters the hash was made with.
-func checkPIN(hash, pin string) bool {
+func CheckPIN(hash, pin string) bool {
 	parts := strings.Split(hash, "$")
 	if len(parts) != 6 || parts[1] != "argon2id" {
 		return false

@@ -1,4 +1,4 @@
-package app
+package fonts
 
 import (
 	"bytes"
@@ -61,7 +61,7 @@ func shippedStrings(t *testing.T, set *screening.Set) map[string][]shown {
 	if err != nil {
 		t.Fatal(err)
 	}
-	texts := map[string][]shown{"marks": {{text: lrm + rlm}}}
+	texts := map[string][]shown{"marks": {{text: LRM + RLM}}}
 	for _, tag := range b.Languages() {
 		for _, s := range b.Texts(tag) {
 			texts["officer/"+tag.String()] = append(texts["officer/"+tag.String()], shown{text: s})
@@ -105,8 +105,8 @@ type weight struct {
 }
 
 var weights = []weight{
-	{"regular", false, fontRegular, theme.DefaultTextFont()},
-	{"bold", true, fontBold, theme.DefaultTextBoldFont()},
+	{"regular", false, Regular, theme.DefaultTextFont()},
+	{"bold", true, Bold, theme.DefaultTextBoldFont()},
 }
 
 // runsOf returns s's bidi runs as BidiLabel draws them, each with the
@@ -116,7 +116,7 @@ func runsOf(s shown, bold bool) (texts []string, fonts []fyne.Resource, rtl []bo
 	for _, r := range p.Line(0, len(p.Runes())) {
 		t := p.Text(r)
 		texts = append(texts, t)
-		fonts = append(fonts, fontFor(s.lang, t, bold))
+		fonts = append(fonts, For(s.lang, t, bold))
 		rtl = append(rtl, r.Direction() == i18n.RightToLeft)
 	}
 	return texts, fonts, rtl
@@ -143,9 +143,9 @@ func glyphProblems(t *testing.T, texts map[string][]shown) []string {
 			for _, s := range texts[k] {
 				runs, fonts, rtl := runsOf(s, w.bold)
 				for i, run := range runs {
-					mark := lrm
+					mark := LRM
 					if rtl[i] {
-						mark = rlm
+						mark = RLM
 					}
 					for _, r := range mark + run {
 						if f := fonts[i]; f != nil {
@@ -196,7 +196,7 @@ func TestGlyphCoverage(t *testing.T) {
 // bundled font has is reported missing, and so is an Urdu run holding a
 // character the Nastaliq font lacks.
 func TestCoverageCheckFails(t *testing.T) {
-	fb, noto := face(t, fontRegular), face(t, theme.DefaultTextFont())
+	fb, noto := face(t, Regular), face(t, theme.DefaultTextFont())
 	for _, r := range []rune{'體', '齉', 'ᚠ', 'א', 'ક'} { // outside GB2312 level 1; Ogham; Hebrew; Gujarati
 		if hasGlyph(fb, r) || hasGlyph(noto, r) {
 			t.Errorf("%q unexpectedly covered: the coverage check would not notice it", r)
@@ -243,11 +243,11 @@ func TestFontForLanguage(t *testing.T) {
 		{language.Und, "اردو", fontArabic},
 		{language.Arabic, "NRM", nil},
 	} {
-		if got := fontFor(c.lang, c.run, false); got != c.want {
-			t.Errorf("fontFor(%s, %q) = %v, want %v", c.lang, c.run, got, c.want)
+		if got := For(c.lang, c.run, false); got != c.want {
+			t.Errorf("For(%s, %q) = %v, want %v", c.lang, c.run, got, c.want)
 		}
 	}
-	if fontFor(language.Urdu, "آپ", true) != fontNastaliqBold {
+	if For(language.Urdu, "آپ", true) != fontNastaliqBold {
 		t.Error("bold Urdu is not in Nastaliq Bold")
 	}
 }
@@ -340,7 +340,7 @@ func TestShapingMatchesFullNoto(t *testing.T) {
 				if ref.nastaliq {
 					tag = language.Urdu
 				}
-				bundled = fontFor(tag, "ا", w.bold)
+				bundled = For(tag, "ا", w.bold)
 			}
 			name := filepath.Join(notoDir, ref.file+suffix)
 			raw, err := os.ReadFile(name)

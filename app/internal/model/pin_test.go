@@ -1,4 +1,4 @@
-package app
+package model
 
 import (
 	"strings"
@@ -6,18 +6,18 @@ import (
 )
 
 func TestPINHash(t *testing.T) {
-	h1, err := hashPIN("482913")
+	h1, err := HashPIN("482913")
 	if err != nil {
 		t.Fatal(err)
 	}
-	h2, _ := hashPIN("482913")
+	h2, _ := HashPIN("482913")
 	if !strings.HasPrefix(h1, "$argon2id$v=19$m=19456,t=2,p=1$") || h1 == h2 {
 		t.Errorf("hashes %q and %q: want argon2id PHC strings with their own salts", h1, h2)
 	}
 	if strings.Contains(h1, "482913") {
 		t.Error("the PIN is in its hash")
 	}
-	if !checkPIN(h1, "482913") || !checkPIN(h2, "482913") {
+	if !CheckPIN(h1, "482913") || !CheckPIN(h2, "482913") {
 		t.Error("the right PIN is refused")
 	}
 	parts := strings.Split(h1, "$")
@@ -34,7 +34,7 @@ func TestPINHash(t *testing.T) {
 			pin = bad
 			bad = h1
 		}
-		if checkPIN(bad, pin) {
+		if CheckPIN(bad, pin) {
 			t.Errorf("%s: accepted", name)
 		}
 	}

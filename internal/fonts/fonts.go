@@ -1,4 +1,8 @@
-package app
+// Package fonts chooses the font each run of text is drawn in, by
+// language and script, from the fonts Waymark embeds (package assets);
+// its tests check every string Waymark ships against those fonts. The
+// officer app's theme and its BidiLabel draw with them.
+package fonts
 
 import (
 	"unicode"
@@ -7,6 +11,24 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/waymark-app/waymark/assets"
+)
+
+// Marks that start a run's text, so Fyne, which guesses a text's
+// direction from its first strong character, shapes the run in the
+// direction the paragraph's layout gave it (a run of only neutrals or
+// digits has none). They are zero-width and in the fallback font.
+const (
+	LRM = "\u200e"
+	RLM = "\u200f"
+)
+
+// Regular and Bold are the fallback fonts as Fyne resources: Arabic
+// script, Ethiopic, Indic scripts and Chinese, with the ASCII
+// punctuation and digits those scripts use. The theme puts them before
+// Fyne's Noto Sans.
+var (
+	Regular = fyne.NewStaticResource("WaymarkFallback-Regular.ttf", assets.FontRegularTTF)
+	Bold    = fyne.NewStaticResource("WaymarkFallback-Bold.ttf", assets.FontBoldTTF)
 )
 
 // The per-language fonts as Fyne resources.
@@ -22,7 +44,7 @@ var (
 // Punjabi in Shahmukhi) gets the font from its tag, with no other change.
 var nastaliq = map[string]bool{"ur": true, "pa-Arab": true, "ks": true, "skr": true}
 
-// fontFor returns the font a run of text in language lang is drawn in,
+// For returns the font a run of text in language lang is drawn in,
 // for a canvas.Text's FontSource, or nil for the theme's fonts (the
 // fallback font, then Fyne's Noto Sans). Fyne chooses a font per text
 // style, not per language; this chooses one per run where the script
@@ -33,7 +55,7 @@ var nastaliq = map[string]bool{"ur": true, "pa-Arab": true, "ks": true, "skr": t
 // punctuation) takes the font of its language's script, so the digits of
 // an Urdu sentence match it; a run of Latin letters stays with the
 // theme's fonts.
-func fontFor(lang language.Tag, run string, bold bool) fyne.Resource {
+func For(lang language.Tag, run string, bold bool) fyne.Resource {
 	arabic := false
 	letters := false
 	for _, r := range run {
