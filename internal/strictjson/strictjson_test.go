@@ -146,9 +146,9 @@ func TestAllowUnknown(t *testing.T) {
 		t.Errorf("unknown field refused: %v", err)
 	}
 	for _, in := range []string{
-		`{"id":` + id + `,"Seq":4}`,             // encoding/json would set seq
-		`{"added_later":{"x":1,"x":2}}`,        // still checked as JSON
-		"{\"added_later\":\"\xff\"}",           // and as UTF-8
+		`{"id":` + id + `,"Seq":4}`,     // encoding/json would set seq
+		`{"added_later":{"x":1,"x":2}}`, // still checked as JSON
+		"{\"added_later\":\"\xff\"}",    // and as UTF-8
 		`{"id":` + id + `,"added":` + strings.Repeat("[", 40) + strings.Repeat("]", 40) + `}`,
 	} {
 		if err := o.Unmarshal([]byte(in), &d); err == nil {
