@@ -73,6 +73,11 @@ func (e *ValidationError) Error() string {
 // Unwrap lets errors.Is(err, ErrInvalid) match.
 func (e *ValidationError) Unwrap() error { return ErrInvalid }
 
+// MaxPeoplePresent bounds the count of people present at one encounter:
+// a day of action meets dozens at most; a number beyond this is a typing
+// slip or a document built to break something.
+const MaxPeoplePresent = 10000
+
 // maxClockSkew is how far in the future an encounter time may be before it
 // is refused: device clocks drift, typing a time a little ahead is common.
 const maxClockSkew = 15 * time.Minute
@@ -128,7 +133,7 @@ func (r Record) problems() []Problem {
 	case !r.Premises.Business.Valid():
 		ps = append(ps, BusinessInvalid)
 	}
-	if r.PeoplePresent < 0 {
+	if r.PeoplePresent < 0 || r.PeoplePresent > MaxPeoplePresent {
 		ps = append(ps, PeopleInvalid)
 	}
 	seen := map[uuid.UUID]bool{}

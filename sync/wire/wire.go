@@ -189,7 +189,7 @@ func (r *PushRequest) Validate() error {
 			return Errorf(CodeBadRequest, "entry %d (sequence %d) has no record id", i, e.Seq)
 		}
 		if !e.Kind.Known() {
-			return Errorf(CodeBadRequest, "entry %d (sequence %d) has unknown kind %q", i, e.Seq, e.Kind)
+			return Errorf(CodeBadRequest, "entry %d (sequence %d): field kind is not a kind this protocol defines", i, e.Seq)
 		}
 		if len(e.Body) > MaxBodyBytes {
 			return Errorf(CodeTooLarge, "entry %d (sequence %d) body is %d bytes, more than %d", i, e.Seq, len(e.Body), MaxBodyBytes)
