@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/waymark-app/waymark/internal/strictjson"
 )
@@ -42,14 +43,23 @@ func EncodeGzip(v any) ([]byte, error) {
 // MaxRequestBytes as read and MaxDecodedBytes once decompressed. Every
 // failure is an *Error: CodeUnsupportedEncoding, CodeTooLarge or
 // CodeBadRequest. Servers decode requests with it.
-func Decode(r io.Reader, encoding string, v any) error { return decode(r, encoding, v, true) }
+func Decode(r io.Reader, encoding string, v any) error { return decode(r, encoding, v, true, nil) }
+
+// DecodeThrough is Decode with the decompressed body read through
+// through(r): a server charges it to a budget of memory there. An error
+// of through's with a RetryAfter method is returned as it is.
+func DecodeThrough(r io.Reader, encoding string, v any, through func(io.Reader) io.Reader) error {
+	return decode(r, encoding, v, true, through)
+}
 
 // DecodeResponse is Decode for what a device reads from the server: fields
 // it does not know, added by a newer server, are ignored (but still
 // checked as JSON: no duplicate keys, valid UTF-8).
-func DecodeResponse(r io.Reader, encoding string, v any) error { return decode(r, encoding, v, false) }
+func DecodeResponse(r io.Reader, encoding string, v any) error {
+	return decode(r, encoding, v, false, nil)
+}
 
-func decode(r io.Reader, encoding string, v any, strict bool) error {
+func decode(r io.Reader, encoding string, v any, strict bool, through func(io.Reader) io.Reader) error {
 	raw := &countingReader{r: io.LimitReader(r, MaxRequestBytes+1)}
 	var body io.Reader = raw
 	switch strings.ToLower(strings.TrimSpace(encoding)) {
@@ -68,9 +78,16 @@ func decode(r io.Reader, encoding string, v any, strict bool) error {
 	default:
 		return Errorf(CodeUnsupportedEncoding, "content encoding is not supported; use gzip")
 	}
-	b, err := io.ReadAll(io.LimitReader(body, MaxDecodedBytes+1))
+	body = io.LimitReader(body, MaxDecodedBytes+1)
+	if through != nil {
+		body = through(body)
+	}
+	b, err := io.ReadAll(body)
 	var mbe *http.MaxBytesError
+	var later interface{ RetryAfter() time.Duration }
 	switch {
+	case errors.As(err, &later):
+		return err // through refused for load: the caller says when to retry
 	case raw.n > MaxRequestBytes || errors.As(err, &mbe):
 		return Errorf(CodeTooLarge, "body is over %d bytes", MaxRequestBytes)
 	case len(b) > MaxDecodedBytes:
@@ -93,7 +110,7 @@ func readProblem(err error) string {
 	case errors.Is(err, gzip.ErrChecksum), errors.Is(err, gzip.ErrHeader), errors.Is(err, io.ErrUnexpectedEOF):
 		return "the gzip stream is damaged or cut short"
 	}
-	return "the connection failed"
+	return "the connection failed or was too slow"
 }
 
 // countingReader counts the bytes read through it.
