@@ -283,6 +283,15 @@ func decodeLink(v []byte) (Event, string, error) {
 	return ev, hex.EncodeToString(v[:32]), nil
 }
 
+// printHead writes the log's head to the server's own log (standard
+// error: the journal, syslog), which the server cannot rewrite once
+// written; kept there, or forwarded off the machine, it anchors the
+// chain (docs/security.md).
+func (s *Server) printHead(why string) {
+	h, _ := s.chain.Head(context.Background())
+	s.log.Info("log head", "head", h.String(), "at", h.At.UTC().Format(time.RFC3339Nano), "why", why)
+}
+
 // startChain begins the chain of a store that has none: its first event
 // says how many records the store held already (stored before records
 // were logged), so that verify can tell those from records that lost

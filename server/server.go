@@ -324,7 +324,9 @@ func (s *Server) Pull(ctx context.Context, p Principal, req *wire.PullRequest) (
 // Admin returns the administration of this server's accounts and
 // devices, recording actor as who made each change.
 func (s *Server) Admin(actor string) *Admin {
-	return NewAdmin(s.dir, actor, s.now)
+	ad := NewAdmin(s.dir, actor, s.now)
+	ad.srv = s
+	return ad
 }
 
 // Stats counts what the server holds.
