@@ -37,6 +37,7 @@ var (
 	NRMNoConsent       = Problem{Field: "referral", Code: "no_consent"}
 	NRMNotExplained    = Problem{Field: "referral", Code: "not_explained"}
 	DtNNotExplained    = Problem{Field: "referral", Code: "dtn_not_explained"}
+	DtNIdentifier      = Problem{Field: "referral", Code: "dtn_identifier"}
 	CrimeClockMissing  = Problem{Field: "crime", Code: "missing"}
 	NotFinalised       = Problem{Field: "finalised_at", Code: "missing"}
 )
@@ -47,7 +48,7 @@ var AllProblems = []Problem{
 	PremisesMissing, BusinessMissing, BusinessInvalid, PeopleInvalid,
 	OccurredAtMissing, OccurredAtInFuture, PersonNoID, PersonDuplicate,
 	PersonAgeInvalid, ReferralEmpty, ReferralBoth, ChildNeedsNRM,
-	NRMNoConsent, NRMNotExplained, DtNNotExplained, CrimeClockMissing,
+	NRMNoConsent, NRMNotExplained, DtNNotExplained, DtNIdentifier, CrimeClockMissing,
 	NotFinalised,
 }
 
@@ -176,7 +177,9 @@ func (r Record) problems() []Problem {
 			}
 		}
 	}
-	return ps
+	// A Duty to Notify is anonymous: its text may not carry a phone
+	// number, date of birth, postcode, e-mail address or document number.
+	return append(ps, r.dutyToNotifyIdentifiers()...)
 }
 
 // policeNRM reports whether r holds an NRM referral made by the police,

@@ -62,8 +62,6 @@ func populated(t *testing.T) *Server {
 	return s
 }
 
-
-
 func TestVerifyClean(t *testing.T) {
 	s := populated(t)
 	rep, err := s.Verify(context.Background())
