@@ -203,8 +203,8 @@ func merge(spans []Span) []Span {
 // identifying details: where it is (a stable path, as amendments and
 // problems name fields), whose it is, and its text.
 type TextField struct {
-	Path   string    // "notes", "people[<id>].label", "people[<id>].referral.duty_to_notify.account", ...
-	Person *Person   // the person it is about, if any
+	Path   string  // "notes", "people[<id>].label", "people[<id>].referral.duty_to_notify.account", ...
+	Person *Person // the person it is about, if any
 	Text   string
 	// DutyToNotify is true for the text of a person who has a Duty to
 	// Notify: it is sent anonymously, so identifiers must be removed,
