@@ -183,7 +183,7 @@ func (s *Server) refusedRequest(r *http.Request, dev Device, err error) {
 		return
 	}
 	ev := Event{At: s.now(), Type: EventRequestRefuse, Actor: "device:" + dev.ID.String(), Account: dev.Account,
-		Device: dev.ID, Remote: remoteHost(r), Code: we.Code, Reason: r.Method + " " + r.URL.Path + ": " + we.Message}
+		Device: dev.ID, Remote: remoteHost(r), Code: we.Code, Reason: logMethod(r) + " " + logPath(r) + ": " + we.Message}
 	if _, err := s.chain.Append(r.Context(), ev); err != nil {
 		s.log.Error("log a refused request", "err", err)
 	}
@@ -345,11 +345,36 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 			we = wire.Errorf(wire.CodeUnavailable, "request cancelled")
 		default:
-			s.log.Error("request failed", "path", r.URL.Path, "err", err)
+			s.log.Error("request failed", "path", logPath(r), "err", err)
 			we = wire.Errorf(wire.CodeInternal, "the server could not complete the request; try again later")
 		}
 	}
 	s.write(w, r, we.Code.HTTPStatus(), wire.ErrorResponse{Error: *we})
+}
+
+// logPath is r's path as the log may show it: one of the server's own
+// routes, or "(other)": a path is the sender's text, and may carry
+// anything.
+func logPath(r *http.Request) string {
+	switch p := r.URL.Path; p {
+	case wire.PathHealth, wire.PathEnrol, wire.PathPush, wire.PathPull, wire.PathContent, wire.PathMe:
+		return p
+	}
+	for _, old := range wire.OldPaths {
+		if strings.HasPrefix(r.URL.Path, old) {
+			return old + "…"
+		}
+	}
+	return "(other)"
+}
+
+// logMethod is r's method if it is a standard one, else "(other)".
+func logMethod(r *http.Request) string {
+	switch r.Method {
+	case http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete, http.MethodHead, http.MethodOptions, http.MethodPatch:
+		return r.Method
+	}
+	return "(other)"
 }
 
 // asideRetry is how long a device whose quota of entries kept aside is
@@ -399,7 +424,7 @@ func (s *Server) logged(h http.Handler) http.Handler {
 				if p == http.ErrAbortHandler {
 					panic(p)
 				}
-				s.log.Error("handler panic", "path", r.URL.Path, "panic", p)
+				s.log.Error("handler panic", "path", logPath(r), "panic", p)
 				if sw.status == 0 {
 					s.writeError(sw, r, errors.New("panic"))
 				}
@@ -411,7 +436,7 @@ func (s *Server) logged(h http.Handler) http.Handler {
 				level = slog.LevelWarn
 			}
 			s.log.LogAttrs(r.Context(), level, "request",
-				slog.String("method", r.Method), slog.String("path", r.URL.Path),
+				slog.String("method", logMethod(r)), slog.String("path", logPath(r)),
 				slog.Int("status", sw.status), slog.Duration("took", time.Since(start)),
 				slog.Int64("bytes_in", r.ContentLength), slog.String("remote", r.RemoteAddr))
 		}()

@@ -36,6 +36,7 @@ type config struct {
 	anchors                        []string
 	insecureHTTP                   bool
 	qr                             string
+	limits server.Limits
 	// user fields
 	name, number, agency, team, roles string
 	out                               io.Writer
@@ -66,6 +67,14 @@ func (c *config) flags(fs *flag.FlagSet) {
 	fs.Var(hostList{&c.hosts}, "host", "a name or address for the certificate, besides localhost (repeatable), at init")
 	fs.StringVar(&c.url, "url", "", "the address devices reach the server at (default https://<first --host or 127.0.0.1>:<port>)")
 	fs.BoolVar(&c.insecureHTTP, "insecure-http", false, "serve plain HTTP, without TLS: local development only")
+	fs.IntVar(&c.limits.Connections, "max-connections", 0, "serve: open connections at most (0: 1024)")
+	fs.IntVar(&c.limits.InFlight, "max-in-flight", 0, "serve: requests answered at once (0: 64); more wait briefly, then get 429")
+	fs.Float64Var(&c.limits.DeviceRate, "device-rate", 0, "serve: requests a second each device may make (0: 20)")
+	fs.IntVar(&c.limits.DeviceBurst, "device-burst", 0, "serve: requests each device may make at once (0: 120)")
+	fs.IntVar(&c.limits.AsideEntries, "aside-entries", 0, "serve: entries kept aside for review per device (0: 100)")
+	fs.Int64Var(&c.limits.AsideBytes, "aside-bytes", 0, "serve: bytes kept aside for review per device (0: 16 MiB)")
+	fs.DurationVar(&c.limits.BodyGrace, "body-grace", 0, "serve: time a request body may take before it must keep up --body-rate (0: 10s)")
+	fs.Int64Var(&c.limits.BodyRate, "body-rate", 0, "serve: bytes a second a request body must arrive at after --body-grace (0: 8192)")
 	fs.StringVar(&c.qr, "qr", "", "enrol: also write the enrolment link as a QR code PNG to this file")
 	fs.StringVar(&c.name, "name", "", "user add: the person's name")
 	fs.StringVar(&c.number, "number", "", "user add: staff or collar number")
