@@ -37,6 +37,8 @@ type Options struct {
 	Logger *slog.Logger
 	// Now is the server's clock; nil means time.Now.
 	Now func() time.Time
+	// Limits are the server's limits (zero: its defaults).
+	Limits server.Limits
 }
 
 // Server is a running server.
@@ -90,7 +92,7 @@ func Start(o Options) (*Server, error) {
 
 func (s *Server) serve(ln net.Listener) error {
 	srv, err := server.Open(server.Options{Dir: s.opts.Dir, Key: s.opts.Key, Content: s.opts.Content,
-		Logger: s.opts.Logger, Now: s.opts.Now, SPKI: s.spki})
+		Logger: s.opts.Logger, Now: s.opts.Now, SPKI: s.spki, Limits: s.opts.Limits})
 	if err != nil {
 		return err
 	}
