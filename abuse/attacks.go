@@ -31,7 +31,9 @@ type attack struct {
 }
 
 // is reports whether a is status with code.
-func is(a answer, status int, code string) bool { return a.err == nil && a.status == status && a.code == code }
+func is(a answer, status int, code string) bool {
+	return a.err == nil && a.status == status && a.code == code
+}
 
 // check turns one answer into a row's result.
 func check(a answer, status int, code string) (string, bool, string) {

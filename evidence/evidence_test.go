@@ -10,22 +10,12 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/waymark-app/waymark/encounter"
+	"github.com/waymark-app/waymark/sync/auth"
 )
 
-// key is a device key held in memory, as a test signer.
-type key struct {
-	dev  uuid.UUID
-	priv ed25519.PrivateKey
-}
-
-func (k key) DeviceID() uuid.UUID       { return k.dev }
-func (k key) Public() ed25519.PublicKey { return k.priv.Public().(ed25519.PublicKey) }
-func (k key) Sign(m []byte) ([]byte, error) {
-	return ed25519.Sign(k.priv, m), nil
-}
-
-func newKey(seed byte) key {
-	return key{dev: uuid.MustParse("0192f1a0-0000-7000-8000-00000000d001"), priv: ed25519.NewKeyFromSeed(bytes.Repeat([]byte{seed}, 32))}
+// newKey is a fixed device key, as the device's credential holds it.
+func newKey(seed byte) auth.Key {
+	return auth.Key{Device: uuid.MustParse("0192f1a0-0000-7000-8000-00000000d001"), Private: ed25519.NewKeyFromSeed(bytes.Repeat([]byte{seed}, 32))}
 }
 
 var t0 = time.Date(2026, 3, 14, 9, 30, 0, 0, time.UTC)
@@ -33,7 +23,7 @@ var t0 = time.Date(2026, 3, 14, 9, 30, 0, 0, time.UTC)
 func record(t testing.TB) []byte {
 	r := encounter.Record{
 		ID: uuid.MustParse("0192f1a0-1111-7111-8111-000000000001"), Schema: encounter.Schema,
-		Device: newKey(1).dev, Officer: encounter.Officer{Name: "A Example", Number: "PC 101", Agency: "police"},
+		Device: newKey(1).Device, Officer: encounter.Officer{Name: "A Example", Number: "PC 101", Agency: "police"},
 		Premises:   encounter.Premises{Name: "Example Hand Car Wash <&>", Business: encounter.CarWash},
 		OccurredAt: t0.In(time.FixedZone("BST", 3600)), CreatedAt: t0, UpdatedAt: t0, FinalisedAt: t0,
 		People: []encounter.Person{{ID: uuid.MustParse("0192f1a0-2222-7222-8222-000000000001"), AgeYears: 30,
@@ -73,7 +63,7 @@ func TestSignVerify(t *testing.T) {
 		{"short signature", KindEncounter, doc, Seal{Key: seal.Key, Sig: seal.Sig[:63]}, ErrMalformed},
 		{"no key", KindEncounter, doc, Seal{Sig: seal.Sig}, ErrMalformed},
 		{"nothing", KindEncounter, doc, Seal{}, ErrUnsigned},
-		{"a request signature's context", KindEncounter, doc, Seal{Key: seal.Key, Sig: ed25519.Sign(k.priv, append([]byte("waymark-request-v2\n"), doc...))}, ErrBadSignature},
+		{"a request signature's context", KindEncounter, doc, Seal{Key: seal.Key, Sig: ed25519.Sign(k.Private, append([]byte("waymark-request-v2\n"), doc...))}, ErrBadSignature},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -106,7 +96,7 @@ func TestCheck(t *testing.T) {
 	doc := record(t)
 	seal, _ := Sign(newKey(1), KindEncounter, doc)
 	v := Check(KindEncounter, doc, &seal)
-	if v.State != Verified || v.By.Number != "PC 101" || v.Device != newKey(1).dev {
+	if v.State != Verified || v.By.Number != "PC 101" || v.Device != newKey(1).Device {
 		t.Fatalf("verdict %+v", v)
 	}
 	if got, want := v.String(), "signed by device 0192f1a0 of PC 101, verified"; got != want {

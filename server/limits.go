@@ -68,40 +68,26 @@ var DefaultLimits = Limits{
 
 func (l Limits) withDefaults() Limits {
 	d := DefaultLimits
-	if l.AsideEntries == 0 {
-		l.AsideEntries = d.AsideEntries
-	}
-	if l.AsideBytes == 0 {
-		l.AsideBytes = d.AsideBytes
-	}
-	if l.DeviceRate == 0 {
-		l.DeviceRate = d.DeviceRate
-	}
-	if l.DeviceBurst == 0 {
-		l.DeviceBurst = d.DeviceBurst
-	}
-	if l.InFlight == 0 {
-		l.InFlight = d.InFlight
-	}
-	if l.QueueWait == 0 {
-		l.QueueWait = d.QueueWait
-	}
-	if l.DecodedBytes == 0 {
-		l.DecodedBytes = d.DecodedBytes
-	}
-	if l.BodyGrace == 0 {
-		l.BodyGrace = d.BodyGrace
-	}
-	if l.BodyRate == 0 {
-		l.BodyRate = d.BodyRate
-	}
-	if l.FailuresPerMinute == 0 {
-		l.FailuresPerMinute = d.FailuresPerMinute
-	}
-	if l.Connections == 0 {
-		l.Connections = d.Connections
-	}
+	setDefault(&l.AsideEntries, d.AsideEntries)
+	setDefault(&l.AsideBytes, d.AsideBytes)
+	setDefault(&l.DeviceRate, d.DeviceRate)
+	setDefault(&l.DeviceBurst, d.DeviceBurst)
+	setDefault(&l.InFlight, d.InFlight)
+	setDefault(&l.QueueWait, d.QueueWait)
+	setDefault(&l.DecodedBytes, d.DecodedBytes)
+	setDefault(&l.BodyGrace, d.BodyGrace)
+	setDefault(&l.BodyRate, d.BodyRate)
+	setDefault(&l.FailuresPerMinute, d.FailuresPerMinute)
+	setDefault(&l.Connections, d.Connections)
 	return l
+}
+
+// setDefault sets *v to d if it is the zero value.
+func setDefault[T comparable](v *T, d T) {
+	var zero T
+	if *v == zero {
+		*v = d
+	}
 }
 
 // busy is a refusal for load, with how long to wait.

@@ -11,23 +11,14 @@ import (
 
 	"github.com/waymark-app/waymark/encounter"
 	"github.com/waymark-app/waymark/evidence"
+	"github.com/waymark-app/waymark/sync/auth"
 )
-
-// deviceKey is a device's key in memory, the signer of store tests.
-type deviceKey struct {
-	dev  uuid.UUID
-	priv ed25519.PrivateKey
-}
-
-func (k deviceKey) DeviceID() uuid.UUID           { return k.dev }
-func (k deviceKey) Public() ed25519.PublicKey     { return k.priv.Public().(ed25519.PublicKey) }
-func (k deviceKey) Sign(m []byte) ([]byte, error) { return ed25519.Sign(k.priv, m), nil }
 
 // keyFor derives a fixed key for device, so that a store reopened in a
 // test signs with the same key.
-func keyFor(device uuid.UUID) deviceKey {
+func keyFor(device uuid.UUID) auth.Key {
 	seed := sha256.Sum256(device[:])
-	return deviceKey{dev: device, priv: ed25519.NewKeyFromSeed(seed[:])}
+	return auth.Key{Device: device, Private: ed25519.NewKeyFromSeed(seed[:])}
 }
 
 // withSigner gives s its device's test key, as enrolment does.
@@ -101,7 +92,7 @@ func TestSignedWhenFinalised(t *testing.T) {
 func TestPulledKeepsItsSeal(t *testing.T) {
 	s := openMem(t)
 	other := keyFor(uuid.New())
-	r, _ := encounter.New(other.dev, time.Now())
+	r, _ := encounter.New(other.Device, time.Now())
 	r.Officer = encounter.Officer{Name: "B Example", Number: "PC 202", Agency: "police"}
 	r.Premises = encounter.Premises{Name: "Example Farm", Business: encounter.Farm}
 	r.FinalisedAt = r.CreatedAt
@@ -111,8 +102,8 @@ func TestPulledKeepsItsSeal(t *testing.T) {
 	r2.ID = uuid.New()
 	doc2, _ := r2.Document()
 	if err := s.ApplyPulled(ctx, []Pulled{
-		{Cursor: 1, Kind: KindEncounter, ID: r.ID, Device: other.dev, Body: good, Seal: &seal},
-		{Cursor: 2, Kind: KindEncounter, ID: r2.ID, Device: other.dev, Body: doc2, Seal: &seal}, // another record's seal
+		{Cursor: 1, Kind: KindEncounter, ID: r.ID, Device: other.Device, Body: good, Seal: &seal},
+		{Cursor: 2, Kind: KindEncounter, ID: r2.ID, Device: other.Device, Body: doc2, Seal: &seal}, // another record's seal
 	}, 2); err != nil {
 		t.Fatal(err)
 	}

@@ -36,7 +36,7 @@ type config struct {
 	anchors                        []string
 	insecureHTTP                   bool
 	qr                             string
-	limits server.Limits
+	limits                         server.Limits
 	// user fields
 	name, number, agency, team, roles string
 	out                               io.Writer

@@ -329,19 +329,13 @@ func (p *parser) array(elem reflect.Type, n int) error {
 			}
 			p.path = p.path[:len(p.path)-1]
 			count++
-			p.space()
-			if p.i >= len(p.b) {
-				return p.fail(RuleSyntax)
+			more, err := p.next(']')
+			if err != nil {
+				return err
 			}
-			if p.b[p.i] == ',' {
-				p.i++
-				continue
+			if !more {
+				break
 			}
-			if p.b[p.i] != ']' {
-				return p.fail(RuleSyntax)
-			}
-			p.i++
-			break
 		}
 	}
 	p.depth--
@@ -440,21 +434,32 @@ func (p *parser) object(fields map[string]reflect.Type, elem reflect.Type) error
 			return err
 		}
 		p.path = p.path[:len(p.path)-1]
-		p.space()
-		if p.i >= len(p.b) {
-			return p.fail(RuleSyntax)
+		more, err := p.next('}')
+		if err != nil {
+			return err
 		}
-		if p.b[p.i] == ',' {
-			p.i++
-			continue
+		if !more {
+			p.depth--
+			return nil
 		}
-		if p.b[p.i] != '}' {
-			return p.fail(RuleSyntax)
-		}
-		p.i++
-		p.depth--
-		return nil
 	}
+}
+
+// next reads what follows an element of an array or object: a comma
+// (more to come) or the closing bracket.
+func (p *parser) next(closing byte) (more bool, err error) {
+	p.space()
+	switch {
+	case p.i >= len(p.b):
+		return false, p.fail(RuleSyntax)
+	case p.b[p.i] == ',':
+		p.i++
+		return true, nil
+	case p.b[p.i] == closing:
+		p.i++
+		return false, nil
+	}
+	return false, p.fail(RuleSyntax)
 }
 
 // folded reports whether key names a field when case is ignored, as
