@@ -125,9 +125,11 @@ func (s *Server) protocol(signed bool, h func(http.ResponseWriter, *http.Request
 				return
 			}
 		}
+		// The body's deadline runs on the real clock, from when the
+		// request got its place.
 		raw := &budgetReader{g: s.gate, r: &deadlineReader{
 			r: http.MaxBytesReader(w, r.Body, wire.MaxRequestBytes), rc: http.NewResponseController(w),
-			start: start, grace: s.limits.BodyGrace, rate: s.limits.BodyRate,
+			start: time.Now(), grace: s.limits.BodyGrace, rate: s.limits.BodyRate,
 		}}
 		defer raw.done()
 		body, err := io.ReadAll(raw)

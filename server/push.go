@@ -340,7 +340,9 @@ func (s *Server) applyEntry(a *applying) (int, *wire.Rejection, error) {
 			return 0, nil, nil
 		}
 		if check.invalid != "" {
-			return s.refuse(a, check)
+			// Refused, and the entry this device sent first under the
+			// sequence stands: its status is not overwritten.
+			return s.refuse(a, check, false)
 		}
 		n, err := s.keepAside(a, wire.CodeSequenceReused)
 		return n, rejection(e, wire.CodeSequenceReused), err
@@ -363,7 +365,7 @@ func (s *Server) applyEntry(a *applying) (int, *wire.Rejection, error) {
 		scope = target.Scope
 	}
 	if check.invalid != "" {
-		return s.refuse(a, check)
+		return s.refuse(a, check, true)
 	}
 
 	h := hashBody(e.Body)
@@ -412,10 +414,11 @@ func (s *Server) applyEntry(a *applying) (int, *wire.Rejection, error) {
 	return written + n, rej, err
 }
 
-// refuse records that a's entry was refused, and why: not the body, which
-// is stored nowhere (it may carry what must not be kept, such as a name
-// on a Duty to Notify).
-func (s *Server) refuse(a *applying, check entryCheck) (int, *wire.Rejection, error) {
+// refuse logs that a's entry was refused, and why, and if status keeps
+// that as the entry's status, so that a resend gets the same answer: not
+// the body, which is stored nowhere (it may carry what must not be kept,
+// such as a name on a Duty to Notify).
+func (s *Server) refuse(a *applying, check entryCheck, status bool) (int, *wire.Rejection, error) {
 	e, dev := a.e, a.who.Device
 	s.log.Warn("entry refused",
 		slog.String("device", dev.String()), slog.Uint64("seq", e.Seq),
@@ -424,6 +427,9 @@ func (s *Server) refuse(a *applying, check entryCheck) (int, *wire.Rejection, er
 	le.Code, le.Reason = check.code, check.invalid
 	if err := a.cw.append(a.txn, le); err != nil {
 		return 0, nil, err
+	}
+	if !status {
+		return 0, invalid(e, check.code, check.invalid), nil
 	}
 	ev := entryValue{ID: e.ID, Kind: e.Kind, Hash: check.entryHash, Status: statusInvalid, Code: check.code, Message: check.invalid}
 	n, err := setJSON(a.txn, entryKey(dev, e.Seq), ev)
