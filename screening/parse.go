@@ -15,6 +15,7 @@ import (
 
 	"github.com/waymark-app/waymark/i18n"
 	"github.com/waymark-app/waymark/i18n/bidi"
+	"github.com/waymark-app/waymark/internal/strictjson"
 )
 
 // The files of a question set, relative to the folder given to Parse.
@@ -106,6 +107,10 @@ func (p *parser) decode(fsys fs.FS, name string, v any) bool {
 	raw, err := fs.ReadFile(fsys, name)
 	if err != nil {
 		p.add(name, "", "cannot read: %v", err)
+		return false
+	}
+	if err := strictjson.Valid(raw); err != nil {
+		p.add(name, "", "not valid: %v", err)
 		return false
 	}
 	d := json.NewDecoder(bytes.NewReader(raw))
