@@ -6,7 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
@@ -135,17 +138,29 @@ func (s *Server) Push(ctx context.Context, p Principal, req *wire.PushRequest) (
 	// Check and re-encode bodies before they reach the committer: doing
 	// it here keeps work off the single writer.
 	job := &pushJob{who: p, remote: p.Remote, req: req, checks: make([]entryCheck, len(req.Entries)), done: make(chan struct{})}
-	for i := range req.Entries {
-		compact, err := wire.CompactBody(req.Entries[i].Body)
-		if err != nil {
-			return wire.PushResponse{}, wire.Errorf(wire.CodeBadRequest, "entry %d: field body is not valid JSON", req.Entries[i].Seq)
-		}
-		job.checks[i] = checkEntry(req.Entries[i], p)
-		job.checks[i].entryHash = hashBody(compact)
-		// What the committer keeps is the canonical encoding, never the
-		// bytes received; a refused body is kept nowhere.
-		req.Entries[i].Body = job.checks[i].canonical
+	// Entries are checked on every core: decoding, encoding again and
+	// verifying a signature is most of what a push costs.
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), (len(req.Entries)+15)/16) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1) - 1); i < len(req.Entries); i = int(next.Add(1) - 1) {
+				e := &req.Entries[i]
+				compact, err := wire.CompactBody(e.Body)
+				job.checks[i] = checkEntry(*e, p)
+				job.checks[i].entryHash = hashBody(compact)
+				if err != nil { // the request was decoded strictly: this cannot happen
+					job.checks[i] = refused(wire.CodeInvalidRecord, "field body is not valid JSON")
+				}
+				// What the committer keeps is the canonical encoding, never
+				// the bytes received; a refused body is kept nowhere.
+				e.Body = job.checks[i].canonical
+			}
+		}()
 	}
+	wg.Wait()
 	select {
 	case s.pushes <- job:
 	case <-s.stopping:

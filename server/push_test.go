@@ -35,3 +35,24 @@ func TestRefusedReuseKeepsTheFirst(t *testing.T) {
 		t.Errorf("verify: %+v %v", rep, err)
 	}
 }
+
+// BenchmarkCheckEntry is what the server does with each entry before the
+// committer: strict decoding, the record rules, encoding again, the
+// identity rule and the signature.
+func BenchmarkCheckEntry(b *testing.B) {
+	s, err := Open(Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	d := enrolDevice(b, s, account("north", ""))
+	id := uuid.Must(uuid.NewV7())
+	e := signEntries(d, wire.PushRequest{Entries: []wire.Entry{{Seq: 1, ID: id, Kind: wire.KindEncounter, Body: body(d, id, "Bench")}}}).(wire.PushRequest).Entries[0]
+	p := Principal{Device: d.id(), Account: d.account, Key: d.key.Public()}
+	b.ReportAllocs()
+	for b.Loop() {
+		if c := checkEntry(e, p); c.invalid != "" {
+			b.Fatal(c.invalid)
+		}
+	}
+}
