@@ -1,10 +1,16 @@
 package server
 
 import (
+	"bytes"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
+	"github.com/waymark-app/waymark/sync/auth"
 	"github.com/waymark-app/waymark/sync/wire"
 )
 
@@ -53,6 +59,39 @@ func BenchmarkCheckEntry(b *testing.B) {
 	for b.Loop() {
 		if c := checkEntry(e, p); c.invalid != "" {
 			b.Fatal(c.invalid)
+		}
+	}
+}
+
+// BenchmarkPush200 pushes batches of 200 signed records, as a device
+// syncing its outbox does, through the HTTP handler to a store on disk.
+func BenchmarkPush200(b *testing.B) {
+	s, err := Open(Options{Dir: b.TempDir()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	h := s.Handler()
+	d := enrolDevice(b, s, account("north", ""))
+	seq := uint64(0)
+	b.ReportAllocs()
+	for b.Loop() {
+		var es []wire.Entry
+		for range 200 {
+			seq++
+			id := uuid.Must(uuid.NewV7())
+			es = append(es, wire.Entry{Seq: seq, ID: id, Kind: wire.KindEncounter, Body: body(d, id, "Bench")})
+		}
+		raw, _ := wire.EncodeGzip(signEntries(d, wire.PushRequest{Entries: es}))
+		req := httptest.NewRequest(http.MethodPost, wire.PathPush, bytes.NewReader(raw))
+		req.Header.Set(wire.VersionHeader, strconv.Itoa(wire.Version))
+		req.Header.Set("Content-Encoding", wire.Gzip)
+		sig, _ := auth.Sign(d.key, http.MethodPost, wire.PathPush, time.Now(), raw)
+		req.Header.Set(auth.Header, sig)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != 200 {
+			b.Fatalf("%d %s", rec.Code, rec.Body.Bytes())
 		}
 	}
 }
