@@ -135,3 +135,22 @@ func FuzzVerify(f *testing.F) {
 		Check(kind, d, &Seal{Key: pub, Sig: sig})
 	})
 }
+
+func BenchmarkSign(b *testing.B) {
+	doc, k := record(b), newKey(1)
+	for b.Loop() {
+		if _, err := Sign(k, KindEncounter, doc); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkVerify(b *testing.B) {
+	doc, k := record(b), newKey(1)
+	seal, _ := Sign(k, KindEncounter, doc)
+	for b.Loop() {
+		if err := Verify(KindEncounter, doc, seal); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
