@@ -9,8 +9,8 @@ import (
 // key or invalid UTF-8 is a problem, with its line and column.
 func TestDecodeRefusesWhatEncodingJSONKeeps(t *testing.T) {
 	for name, data := range map[string]string{
-		"duplicate key": "{\n  \"id\": \"a\",\n  \"id\": \"b\"\n}",
-		"invalid UTF-8": "{\"id\": \"a\xff\"}",
+		"duplicate key":  "{\n  \"id\": \"a\",\n  \"id\": \"b\"\n}",
+		"invalid UTF-8":  "{\"id\": \"a\xff\"}",
 		"lone surrogate": `{"id": "\ud800"}`,
 	} {
 		var ps problems
