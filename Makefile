@@ -6,7 +6,7 @@ export PATH := $(PATH):/usr/local/go/bin
 BIN     := bin
 ADDR    ?= 127.0.0.1:8765
 
-.PHONY: all build app server demo test deps clean faults bench fuzz
+.PHONY: all build app server demo test deps clean faults bench fuzz abuse
 
 all: build
 
@@ -48,6 +48,13 @@ faults: server
 	$(GO) build -o $(BIN)/waymark-faults ./cmd/waymark-faults
 	$(BIN)/waymark-faults --cycles $(FAULT_CYCLES) --server-bin $(BIN)/waymark-server
 
+# A hostile client against the real server binary over TLS: every attack
+# of issues 8 and 11, a table (attack, answer, server up, data unchanged),
+# the canary count, the server's memory and disk; exits 1 on any failure.
+# A short run (abuse.TestAbuseShort) is part of make test.
+abuse: server
+	$(GO) run ./cmd/waymark-abuse --server-bin $(BIN)/waymark-server
+
 # One table of figures (saves, syncs, 200 devices, memory), with the
 # ambitions beside them. It measures the real server and app binaries.
 bench: build
@@ -59,7 +66,9 @@ FUZZ_TARGETS := ./sync/wire:FuzzDecodePushRequest ./sync/wire:FuzzDecodePullRequ
 	./sync/wire:FuzzDecodeContentRequest ./sync/wire:FuzzDecodeResponses ./sync/wire:FuzzDecodeEnrolRequest \
 	./sync/auth:FuzzParse \
 	./server:FuzzPush ./server:FuzzPull ./server:FuzzContent \
-	./content:FuzzParseBundle ./vault:FuzzDecodeVault ./vault:FuzzDecodeLockout
+	./content:FuzzParseBundle ./vault:FuzzDecodeVault ./vault:FuzzDecodeLockout \
+	./internal/strictjson:FuzzUnmarshal ./internal/strictjson:FuzzValid ./evidence:FuzzVerify \
+	./encounter:FuzzFindIdentifiers
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \
 		echo "== $${t#*:} ($${t%%:*}) for $(FUZZTIME)"; \

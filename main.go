@@ -123,6 +123,7 @@ func run() error {
 		}
 	})
 	start := func(cred *client.Credential) {
+		st.SetSigner(cred) // records are signed as they are finalised
 		eng := client.New(st, client.Options{Server: cred.Server, Signer: cred, Pin: cred.Pin, Logger: log, Content: lib})
 		done = make(chan struct{})
 		go func() {

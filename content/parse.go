@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/waymark-app/waymark/internal/strictjson"
 	"github.com/waymark-app/waymark/screening"
 )
 
@@ -301,6 +302,13 @@ func decode(name string, data []byte, v any, ps *problems) {
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		rest := bytes.TrimLeft(data[end:], " \t\r\n")
 		ps.add(name, "", "", "%s: more after the end of the JSON object", position(data, int64(len(data)-len(rest))))
+		return
+	}
+	// What encoding/json lets pass: a duplicate key (it keeps the last),
+	// invalid UTF-8, a lone surrogate, deep nesting.
+	var se *strictjson.Error
+	if errors.As(strictjson.Valid(data), &se) {
+		ps.add(name, "", "", "%s: %s", position(data, int64(se.Offset)), se.Rule)
 	}
 }
 

@@ -2,6 +2,7 @@ package encounter
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -9,6 +10,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/waymark-app/waymark/internal/strictjson"
 )
 
 // Amendment is a correction appended to a finalised record, like a
@@ -150,9 +153,9 @@ func (a Amendment) Check() error {
 			errs = append(errs, fmt.Sprintf("referral %d refers a person twice", i))
 		}
 	}
-	for _, c := range a.Changes {
+	for i, c := range a.Changes {
 		if err := checkChange(c); err != nil {
-			errs = append(errs, err.Error())
+			errs = append(errs, fmt.Sprintf("change %d: %v", i, err))
 		}
 	}
 	if len(errs) > 0 {
@@ -161,20 +164,23 @@ func (a Amendment) Check() error {
 	return nil
 }
 
+// checkChange checks one change. Its errors name the field (only one an
+// amendment may change: the field as sent may be anything) and the rule,
+// never the value, which may be personal data.
 func checkChange(c Change) error {
 	if id, field, ok := splitPersonField(c.Field); ok {
 		q, answer := strings.CutPrefix(field, answerPrefix)
 		if id == uuid.Nil || (!slices.Contains(PersonFields, field) && !(answer && q != "")) {
-			return fmt.Errorf("field %q cannot be amended", c.Field)
+			return errors.New("field cannot be amended")
 		}
 		switch field {
 		case "age_years":
 			if n, err := strconv.Atoi(c.To); err != nil || n < 0 || n > 120 {
-				return fmt.Errorf("age %q is not a whole number from 0 to 120", c.To)
+				return errors.New("field age_years: not a whole number from 0 to 120")
 			}
 		case "age_in_doubt":
 			if _, err := strconv.ParseBool(c.To); err != nil {
-				return fmt.Errorf("age in doubt %q is not true or false", c.To)
+				return errors.New("field age_in_doubt: not true or false")
 			}
 		}
 		return nil
@@ -182,23 +188,23 @@ func checkChange(c Change) error {
 	switch c.Field {
 	case FieldBusiness:
 		if !Business(c.To).Valid() {
-			return fmt.Errorf("business %q is not a business type", c.To)
+			return fmt.Errorf("field %s: not a business type", c.Field)
 		}
 	case FieldOccurredAt:
 		if _, err := time.Parse(time.RFC3339, c.To); err != nil {
-			return fmt.Errorf("time %q is not RFC 3339", c.To)
+			return fmt.Errorf("field %s: not an RFC 3339 time", c.Field)
 		}
 	case FieldPeoplePresent:
-		if n, err := strconv.Atoi(c.To); err != nil || n < 0 {
-			return fmt.Errorf("people present %q is not a whole number", c.To)
+		if n, err := strconv.Atoi(c.To); err != nil || n < 0 || n > MaxPeoplePresent {
+			return fmt.Errorf("field %s: not a whole number from 0 to %d", c.Field, MaxPeoplePresent)
 		}
 	case FieldCrimeReference, FieldAddendum:
 		if strings.TrimSpace(c.To) == "" {
-			return fmt.Errorf("%s is empty", c.Field)
+			return fmt.Errorf("field %s: empty", c.Field)
 		}
 	case FieldPremisesName, FieldPremisesAddress, FieldOperation, FieldNotes, FieldIndicators:
 	default:
-		return fmt.Errorf("field %q cannot be amended", c.Field)
+		return errors.New("field cannot be amended")
 	}
 	return nil
 }
@@ -225,7 +231,7 @@ func (a Amendment) Document() ([]byte, error) {
 // ParseAmendment decodes an amendment document. Its State is Synced.
 func ParseAmendment(b []byte) (Amendment, error) {
 	var a Amendment
-	if err := decodeStrict(b, &a); err != nil {
+	if err := strictjson.Unmarshal(b, &a); err != nil {
 		return Amendment{}, fmt.Errorf("decode amendment: %w", err)
 	}
 	if a.Schema < 2 || a.Schema > Schema {

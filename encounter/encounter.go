@@ -1,14 +1,14 @@
 package encounter
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/waymark-app/waymark/internal/strictjson"
 )
 
 // Schema is the version of the record document written by this package.
@@ -279,7 +279,7 @@ func (r Record) Document() ([]byte, error) {
 // State is Synced, since documents only travel once finalised.
 func ParseDocument(b []byte) (Record, error) {
 	var r Record
-	if err := decodeStrict(b, &r); err != nil {
+	if err := strictjson.Unmarshal(b, &r); err != nil {
 		return Record{}, fmt.Errorf("decode encounter document: %w", err)
 	}
 	if r.ID == uuid.Nil {
@@ -290,18 +290,4 @@ func ParseDocument(b []byte) (Record, error) {
 	}
 	r.State = Synced
 	return r, nil
-}
-
-// decodeStrict decodes exactly one JSON value into v, refusing unknown
-// fields.
-func decodeStrict(b []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return err
-	}
-	if dec.More() {
-		return errors.New("data after the document")
-	}
-	return nil
 }

@@ -37,6 +37,7 @@ var (
 	NRMNoConsent       = Problem{Field: "referral", Code: "no_consent"}
 	NRMNotExplained    = Problem{Field: "referral", Code: "not_explained"}
 	DtNNotExplained    = Problem{Field: "referral", Code: "dtn_not_explained"}
+	DtNIdentifier      = Problem{Field: "referral", Code: "dtn_identifier"}
 	CrimeClockMissing  = Problem{Field: "crime", Code: "missing"}
 	NotFinalised       = Problem{Field: "finalised_at", Code: "missing"}
 )
@@ -47,7 +48,7 @@ var AllProblems = []Problem{
 	PremisesMissing, BusinessMissing, BusinessInvalid, PeopleInvalid,
 	OccurredAtMissing, OccurredAtInFuture, PersonNoID, PersonDuplicate,
 	PersonAgeInvalid, ReferralEmpty, ReferralBoth, ChildNeedsNRM,
-	NRMNoConsent, NRMNotExplained, DtNNotExplained, CrimeClockMissing,
+	NRMNoConsent, NRMNotExplained, DtNNotExplained, DtNIdentifier, CrimeClockMissing,
 	NotFinalised,
 }
 
@@ -72,6 +73,11 @@ func (e *ValidationError) Error() string {
 
 // Unwrap lets errors.Is(err, ErrInvalid) match.
 func (e *ValidationError) Unwrap() error { return ErrInvalid }
+
+// MaxPeoplePresent bounds the count of people present at one encounter:
+// a day of action meets dozens at most; a number beyond this is a typing
+// slip or a document built to break something.
+const MaxPeoplePresent = 10000
 
 // maxClockSkew is how far in the future an encounter time may be before it
 // is refused: device clocks drift, typing a time a little ahead is common.
@@ -128,7 +134,7 @@ func (r Record) problems() []Problem {
 	case !r.Premises.Business.Valid():
 		ps = append(ps, BusinessInvalid)
 	}
-	if r.PeoplePresent < 0 {
+	if r.PeoplePresent < 0 || r.PeoplePresent > MaxPeoplePresent {
 		ps = append(ps, PeopleInvalid)
 	}
 	seen := map[uuid.UUID]bool{}
@@ -171,7 +177,9 @@ func (r Record) problems() []Problem {
 			}
 		}
 	}
-	return ps
+	// A Duty to Notify is anonymous: its text may not carry a phone
+	// number, date of birth, postcode, e-mail address or document number.
+	return append(ps, r.dutyToNotifyIdentifiers()...)
 }
 
 // policeNRM reports whether r holds an NRM referral made by the police,

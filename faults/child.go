@@ -115,6 +115,7 @@ func runDevice(c childConfig) error {
 	}
 	if cred != nil {
 		d.officer = cred.Officer()
+		st.SetSigner(cred)
 	}
 	fmt.Println("ready", st.DeviceID())
 	closing := make(chan struct{})

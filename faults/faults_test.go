@@ -11,6 +11,7 @@ import (
 
 	"github.com/waymark-app/waymark/encounter"
 	"github.com/waymark-app/waymark/store"
+	"github.com/waymark-app/waymark/sync/auth"
 )
 
 func TestMain(m *testing.M) {
@@ -66,6 +67,11 @@ func TestModelCheck(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
+	key, err := auth.NewKey(st.DeviceID())
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.SetSigner(key)
 	save := func(notes string) uuid.UUID {
 		r, _ := encounter.New(st.DeviceID(), time.Now().Add(-time.Hour))
 		r.Premises = encounter.Premises{Name: "Harness premises", Business: encounter.Farm}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/waymark-app/waymark/i18n"
 	"github.com/waymark-app/waymark/i18n/bidi"
+	"github.com/waymark-app/waymark/internal/strictjson"
 )
 
 // The files of a question set, relative to the folder given to Parse.
@@ -121,6 +122,10 @@ func (p *parser) decodeTo(fsys fs.FS, name string, v any, report func(file, key,
 	raw, err := fs.ReadFile(fsys, name)
 	if err != nil {
 		report(name, "", "cannot read: %v", err)
+		return false
+	}
+	if err := strictjson.Valid(raw); err != nil {
+		p.add(name, "", "not valid: %v", err)
 		return false
 	}
 	d := json.NewDecoder(bytes.NewReader(raw))

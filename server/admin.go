@@ -40,6 +40,11 @@ type Administration interface {
 	Revoke(ctx context.Context, id uuid.UUID) (Device, error)
 	// Log lists the admin log.
 	Log(ctx context.Context) ([]LogEntry, error)
+	// Verify checks the hash-chained log, every record and its
+	// signature (Server.Verify), through each of anchors if given.
+	Verify(ctx context.Context, anchors []Head) (Report, error)
+	// Head is the log's last link, to anchor outside the server.
+	Head(ctx context.Context) (Head, error)
 }
 
 // Code is an enrolment code as made: the code itself, shown once to the
@@ -55,6 +60,7 @@ type Admin struct {
 	dir   Directory
 	now   func() time.Time
 	actor string
+	srv   *Server // for Verify and Head; nil for a bare directory
 }
 
 // NewAdmin returns the administration of dir, recording actor ("cli:<os
@@ -231,3 +237,22 @@ func (ad *Admin) Revoke(ctx context.Context, id uuid.UUID) (Device, error) {
 
 // Log lists the admin log.
 func (ad *Admin) Log(ctx context.Context) ([]LogEntry, error) { return ad.dir.Log(ctx) }
+
+// errNoStore is Verify's and Head's answer on a bare directory.
+var errNoStore = fmt.Errorf("this administration has no record store: %w", ErrInvalid)
+
+// Verify checks the log and the records (Server.Verify).
+func (ad *Admin) Verify(ctx context.Context, anchors []Head) (Report, error) {
+	if ad.srv == nil {
+		return Report{}, errNoStore
+	}
+	return ad.srv.Verify(ctx, anchors...)
+}
+
+// Head is the log's last link.
+func (ad *Admin) Head(ctx context.Context) (Head, error) {
+	if ad.srv == nil {
+		return Head{}, errNoStore
+	}
+	return ad.srv.chain.Head(ctx)
+}

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/waymark-app/waymark/internal/strictjson"
 	"github.com/waymark-app/waymark/sync/wire"
 )
 
@@ -28,6 +30,7 @@ type adminRequest struct {
 	ID      string      `json:"id,omitempty"`
 	Device  uuid.UUID   `json:"device,omitzero"`
 	Roles   []wire.Role `json:"roles,omitempty"`
+	Anchors []Head      `json:"anchors,omitempty"`
 }
 
 // The operations of the socket.
@@ -41,6 +44,8 @@ const (
 	opDeviceList  = "device.list"
 	opDeviceRevok = "device.revoke"
 	opLog         = "log"
+	opVerify      = "verify"
+	opHead        = "head"
 )
 
 // adminResponse is the answer: the one field the operation fills, or
@@ -52,6 +57,8 @@ type adminResponse struct {
 	Device   *Device     `json:"device,omitempty"`
 	Devices  []Device    `json:"devices,omitempty"`
 	Log      []LogEntry  `json:"log,omitempty"`
+	Report   *Report     `json:"report,omitempty"`
+	Head     *Head       `json:"head,omitempty"`
 	Error    *adminError `json:"error,omitempty"`
 }
 
@@ -111,9 +118,11 @@ func (s *Server) serveAdminConn(c net.Conn) {
 		return
 	}
 	var req adminRequest
-	dec := json.NewDecoder(io.LimitReader(c, 1<<20))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
+	b, err := readLine(io.LimitReader(c, 1<<20))
+	if err == nil {
+		err = strictjson.Unmarshal(b, &req)
+	}
+	if err != nil {
 		resp.Error = toAdminError(fmt.Errorf("admin request: %v: %w", err, ErrInvalid))
 		json.NewEncoder(c).Encode(resp)
 		return
@@ -155,6 +164,14 @@ func dispatch(ctx context.Context, a Administration, req adminRequest) adminResp
 		r.Device = &d
 	case opLog:
 		r.Log, err = a.Log(ctx)
+	case opVerify:
+		var rep Report
+		rep, err = a.Verify(ctx, req.Anchors)
+		r.Report = &rep
+	case opHead:
+		var h Head
+		h, err = a.Head(ctx)
+		r.Head = &h
 	default:
 		err = fmt.Errorf("unknown admin operation %q: %w", req.Op, ErrInvalid)
 	}
@@ -182,7 +199,11 @@ func (c *AdminClient) call(ctx context.Context, req adminRequest) (adminResponse
 		return adminResponse{}, fmt.Errorf("send admin request: %w", err)
 	}
 	var resp adminResponse
-	if err := json.NewDecoder(io.LimitReader(conn, 64<<20)).Decode(&resp); err != nil {
+	b, err := readLine(io.LimitReader(conn, 64<<20))
+	if err == nil {
+		err = strictjson.Unmarshal(b, &resp)
+	}
+	if err != nil {
 		return adminResponse{}, fmt.Errorf("read admin answer: %w", err)
 	}
 	if resp.Error != nil {
@@ -241,6 +262,28 @@ func (c *AdminClient) Revoke(ctx context.Context, id uuid.UUID) (Device, error) 
 func (c *AdminClient) Log(ctx context.Context) ([]LogEntry, error) {
 	r, err := c.call(ctx, adminRequest{Op: opLog})
 	return r.Log, err
+}
+
+// Verify asks the running server to verify its log and records.
+func (c *AdminClient) Verify(ctx context.Context, anchors []Head) (Report, error) {
+	r, err := c.call(ctx, adminRequest{Op: opVerify, Anchors: anchors})
+	return deref(r.Report), err
+}
+
+// Head asks the running server for its log's head.
+func (c *AdminClient) Head(ctx context.Context) (Head, error) {
+	r, err := c.call(ctx, adminRequest{Op: opHead})
+	return deref(r.Head), err
+}
+
+// readLine reads one JSON value written by json.Encoder: up to its
+// newline (or the end).
+func readLine(r io.Reader) ([]byte, error) {
+	b, err := bufio.NewReader(r).ReadBytes('\n')
+	if err == io.EOF && len(b) > 0 {
+		err = nil
+	}
+	return b, err
 }
 
 func deref[T any](p *T) T {

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bytes"
 	"crypto/ed25519"
 	"errors"
 	"fmt"
@@ -62,6 +61,11 @@ func (a *authenticator) body(r *http.Request, body []byte) (Principal, error) {
 	if err := sg.Verify(ed25519.PublicKey(dev.PublicKey), r.Method, r.URL.Path, body); err != nil {
 		return Principal{}, wire.Errorf(wire.CodeUnauthenticated, "the signature does not match the request and the device's key")
 	}
+	// The device signed this (or it is a replay of what it signed): it
+	// spends one of the device's requests before anything else is done.
+	if wait, ok := s.rates.take(dev.ID, s.now()); !ok {
+		return Principal{}, &busy{err: wire.Errorf(wire.CodeRateLimited, "this device is sending requests faster than the server allows; wait and try again"), after: wait}
+	}
 	ctx := r.Context()
 	fresh, err := s.dir.RememberNonce(ctx, dev.ID, sg.Nonce, sg.Time())
 	if err != nil {
@@ -80,7 +84,7 @@ func (a *authenticator) body(r *http.Request, body []byte) (Principal, error) {
 	if acc.Disabled {
 		return Principal{}, wire.Errorf(wire.CodeAccountDisabled, "the account this device is enrolled to has been disabled")
 	}
-	return Principal{Device: dev.ID, Account: acc}, nil
+	return Principal{Device: dev.ID, Account: acc, Key: ed25519.PublicKey(dev.PublicKey)}, nil
 }
 
 func (s *Server) skewed(now time.Time, why string) error {
@@ -106,7 +110,7 @@ func (s *Server) onEnrol(w http.ResponseWriter, r *http.Request, c *call) (err e
 		}
 	}()
 	var req wire.EnrolRequest
-	if err := wire.Decode(bytes.NewReader(c.body), r.Header.Get("Content-Encoding"), &req); err != nil {
+	if err := s.decode(r, c, &req); err != nil {
 		return err
 	}
 	if err := req.Validate(); err != nil {

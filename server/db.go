@@ -3,6 +3,7 @@ package server
 import (
 	"crypto/sha256"
 	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -24,6 +25,8 @@ import (
 //	l/<cursor>            opValue: the change stored at that cursor
 //	x/<device><seq><h8>   asideValue: an entry kept aside for review, one per
 //	                      distinct body (h8: the first 8 bytes of its hash)
+//	q/<device>            asideQuota: what the device has kept aside
+//	h/<seq>, m/head       the hash-chained log (chain.go)
 //
 // A record is written once and never overwritten. Entries that would
 // change it are kept under x/ and answered with a rejection.
@@ -34,7 +37,10 @@ var (
 	prefixRecord = []byte("r/")
 	prefixLog    = []byte("l/")
 	prefixAside  = []byte("x/")
+	prefixQuota  = []byte("q/")
 )
+
+func quotaKey(dev uuid.UUID) []byte { return append(append([]byte{}, prefixQuota...), dev[:]...) }
 
 func deviceKey(dev uuid.UUID) []byte { return append(append([]byte{}, prefixDevice...), dev[:]...) }
 
@@ -71,18 +77,22 @@ type entryValue struct {
 	Message string    `json:"message,omitempty"` // why, for statusInvalid
 }
 
-// recordValue is a stored record, with the scope that decides who reads
-// it and the account that pushed it.
+// recordValue is a stored record: its canonical body, the device's
+// signature of it and the key that verified it, when it was received,
+// the scope that decides who reads it and the account that pushed it.
+// It is written once; its hash is in the log.
 type recordValue struct {
-	Kind   wire.Kind       `json:"kind"`
-	Hash   [32]byte        `json:"hash"`
-	Device uuid.UUID       `json:"device"`
-	Seq    uint64          `json:"seq"`
-	Cursor uint64          `json:"cursor"`
-	Body   json.RawMessage `json:"body"`
-	Sig    []byte          `json:"sig,omitempty"`
-	Author string          `json:"author"`
-	Scope  Scope           `json:"scope"`
+	Kind     wire.Kind       `json:"kind"`
+	Hash     [32]byte        `json:"hash"` // of Body
+	Device   uuid.UUID       `json:"device"`
+	Seq      uint64          `json:"seq"`
+	Cursor   uint64          `json:"cursor"`
+	Body     json.RawMessage `json:"body"`
+	Sig      []byte          `json:"sig,omitempty"`
+	Key      []byte          `json:"key,omitempty"`
+	Received time.Time       `json:"received,omitzero"`
+	Author   string          `json:"author"`
+	Scope    Scope           `json:"scope"`
 }
 
 // opValue is a log entry: what was stored, and its scope, so that a pull
@@ -101,6 +111,15 @@ type asideValue struct {
 	Code     wire.Code       `json:"code"`
 	Received time.Time       `json:"received"`
 	Body     json.RawMessage `json:"body"`
+	Sig      []byte          `json:"sig,omitempty"`
+}
+
+// asideQuota is what one device has kept aside, against its quota, and
+// whether the quota's alert was logged.
+type asideQuota struct {
+	Entries int   `json:"entries"`
+	Bytes   int64 `json:"bytes"`
+	Alerted bool  `json:"alerted,omitempty"`
 }
 
 func getJSON(txn *badger.Txn, key []byte, v any) (bool, error) {
@@ -126,6 +145,18 @@ func setJSON(txn *badger.Txn, key []byte, v any) (int, error) {
 	}
 	return len(key) + len(b), txn.Set(key, b)
 }
+
+// putJSON stores v at key and returns the bytes stored, whose hash the
+// log keeps.
+func putJSON(txn *badger.Txn, key []byte, v any) ([]byte, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return b, txn.Set(key, b)
+}
+
+func hexOf(h [32]byte) string { return hex.EncodeToString(h[:]) }
 
 func getUint(txn *badger.Txn, key []byte) (uint64, error) {
 	item, err := txn.Get(key)

@@ -14,6 +14,7 @@ import (
 	"github.com/dgraph-io/badger/v4"
 	"github.com/google/uuid"
 
+	"github.com/waymark-app/waymark/evidence"
 	"github.com/waymark-app/waymark/sync/auth"
 )
 
@@ -53,25 +54,41 @@ func logEntryKey(t time.Time, n uint32) []byte {
 type badgerDirectory struct {
 	db     *badger.DB
 	now    func() time.Time
-	mu     sync.Mutex // serialises writes
-	logN   uint32     // guarded by mu
+	chain  *chain
+	mu     sync.Mutex   // serialises writes
+	logN   uint32       // guarded by mu
+	cw     *chainWriter // the write in progress's; guarded by mu
 	nonces *nonceMemory
 }
 
-func newBadgerDirectory(db *badger.DB, now func() time.Time) *badgerDirectory {
-	return &badgerDirectory{db: db, now: now, nonces: newNonceMemory(auth.Window)}
+func newBadgerDirectory(db *badger.DB, now func() time.Time, c *chain) *badgerDirectory {
+	return &badgerDirectory{db: db, now: now, chain: c, nonces: newNonceMemory(auth.Window)}
 }
 
+// update runs fn in a transaction that may append to the chain: every
+// change of the directory is logged in the same transaction.
 func (d *badgerDirectory) update(fn func(txn *badger.Txn) error) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	return d.db.Update(fn)
+	return d.chain.update(func(txn *badger.Txn, w *chainWriter) error {
+		d.cw = w
+		defer func() { d.cw = nil }()
+		return fn(txn)
+	})
 }
 
-func (d *badgerDirectory) putLog(txn *badger.Txn, e LogEntry) error {
+// putLog stores e in the admin log and appends it to the chain. key is
+// the public key of a device enrolled, whose id the chain keeps.
+func (d *badgerDirectory) putLog(txn *badger.Txn, e LogEntry, key ...[]byte) error {
 	d.logN++
-	_, err := setJSON(txn, logEntryKey(e.At, d.logN), e)
-	return err
+	if _, err := setJSON(txn, logEntryKey(e.At, d.logN), e); err != nil {
+		return err
+	}
+	ev := Event{At: e.At, Type: EventAdminPrefix + e.Action, Actor: e.Actor, Account: e.Account, Device: e.Device, Detail: e.Detail}
+	if len(key) > 0 {
+		ev.KeyID = evidence.KeyID(key[0])
+	}
+	return d.cw.append(txn, ev)
 }
 
 func (d *badgerDirectory) AddAccount(ctx context.Context, a Account, e LogEntry) error {
@@ -213,7 +230,7 @@ func (d *badgerDirectory) CompleteEnrolment(ctx context.Context, id string, dev 
 		if _, err := setJSON(txn, devKey(dev.ID), dev); err != nil {
 			return err
 		}
-		return d.putLog(txn, e)
+		return d.putLog(txn, e, dev.PublicKey)
 	})
 }
 

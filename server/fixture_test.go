@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"sync/atomic"
 	"testing"
@@ -16,6 +17,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/waymark-app/waymark/encounter"
+	"github.com/waymark-app/waymark/evidence"
 	"github.com/waymark-app/waymark/sync/auth"
 	"github.com/waymark-app/waymark/sync/wire"
 )
@@ -130,8 +132,34 @@ func post(t *testing.T, hs *httptest.Server, d testDevice, path string, v, out a
 	return code, raw
 }
 
+// signEntries signs each entry of a push that has no signature with d's
+// key, as the device does when it finalises a record: over the body as
+// given, which tests build with Document (the canonical encoding).
+func signEntries(d testDevice, v any) any {
+	var req wire.PushRequest
+	switch p := v.(type) {
+	case wire.PushRequest:
+		req = p
+	case *wire.PushRequest:
+		req = *p
+	default:
+		return v
+	}
+	req.Entries = slices.Clone(req.Entries)
+	for i, e := range req.Entries {
+		if e.Sig == nil && d.key.Private != nil {
+			seal, err := evidence.Sign(d.key, string(e.Kind), e.Body)
+			if err != nil {
+				panic(err)
+			}
+			req.Entries[i].Sig = seal.Sig
+		}
+	}
+	return req
+}
+
 func tryPost(hs *httptest.Server, d testDevice, path string, v, out any) (int, []byte, error) {
-	b, err := wire.EncodeGzip(v)
+	b, err := wire.EncodeGzip(signEntries(d, v))
 	if err != nil {
 		return 0, nil, err
 	}

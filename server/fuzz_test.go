@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -108,7 +109,7 @@ func serveFuzzAs(t *testing.T, d testDevice, path string, body []byte, method ui
 	if res.StatusCode >= 500 {
 		t.Fatalf("status %d for %s %s: %s", res.StatusCode, req.Method, path, rec.Body.Bytes())
 	}
-	if res.Header.Get(wire.VersionHeader) != "2" {
+	if res.Header.Get(wire.VersionHeader) != strconv.Itoa(wire.Version) {
 		t.Fatalf("status %d without the protocol header", res.StatusCode)
 	}
 	if req.Method == http.MethodHead {
@@ -131,9 +132,9 @@ func serveFuzzAs(t *testing.T, d testDevice, path string, body []byte, method ui
 
 // seedPush is a push of one valid finalised encounter with record id.
 func seedPush(id string) []byte {
-	b, err := json.Marshal(wire.PushRequest{
+	b, err := json.Marshal(signEntries(fuzzOfficer, wire.PushRequest{
 		Entries: []wire.Entry{{Seq: 1, ID: uuid.MustParse(id), Kind: wire.KindEncounter, Body: body(fuzzOfficer, uuid.MustParse(id), "Fuzz Wash")}},
-	})
+	}))
 	if err != nil {
 		panic(err)
 	}
@@ -141,9 +142,9 @@ func seedPush(id string) []byte {
 }
 
 func FuzzPush(f *testing.F) {
-	f.Add(seedPush("0192f1a0-1111-7111-8111-000000000001"), uint8(0), uint8(1), "2", "application/json", "", "gzip")
+	f.Add(seedPush("0192f1a0-1111-7111-8111-000000000001"), uint8(0), uint8(1), "3", "application/json", "", "gzip")
 	f.Add([]byte(`{"entries":[{"seq":1,"id":"0192f1a0-1111-7111-8111-000000000001","kind":"encounter","body":{"a":1}}]}`),
-		uint8(0), uint8(1), "2", "application/json", "", "gzip")
+		uint8(0), uint8(1), "3", "application/json", "", "gzip")
 	f.Fuzz(func(t *testing.T, body []byte, method, zip uint8, version, ctype, encoding, accept string) {
 		serveFuzz(t, wire.PathPush, body, method, zip, version, ctype, encoding, accept)
 	})
@@ -151,7 +152,7 @@ func FuzzPush(f *testing.F) {
 
 func FuzzPull(f *testing.F) {
 	f.Add([]byte(`{"since":0,"limit":3}`),
-		uint8(0), uint8(0), "2", "application/json", "identity", "")
+		uint8(0), uint8(0), "3", "application/json", "identity", "")
 	f.Fuzz(func(t *testing.T, body []byte, method, zip uint8, version, ctype, encoding, accept string) {
 		serveFuzz(t, wire.PathPull, body, method, zip, version, ctype, encoding, accept)
 	})
@@ -159,7 +160,7 @@ func FuzzPull(f *testing.F) {
 
 func FuzzContent(f *testing.F) {
 	f.Add([]byte(`{"have":1}`),
-		uint8(0), uint8(0), "2", "application/json", "", "gzip")
+		uint8(0), uint8(0), "3", "application/json", "", "gzip")
 	f.Fuzz(func(t *testing.T, body []byte, method, zip uint8, version, ctype, encoding, accept string) {
 		serveFuzz(t, wire.PathContent, body, method, zip, version, ctype, encoding, accept)
 	})
@@ -169,9 +170,9 @@ func FuzzContent(f *testing.F) {
 // stored and answered 200, and a broken one gets a 4xx JSON error.
 func TestFuzzSeeds(t *testing.T) {
 	body := seedPush("0192f1a0-1111-7111-8111-000000000009")
-	serveFuzz(t, wire.PathPush, body, 0, 1, "2", "application/json", "", "gzip")
-	serveFuzz(t, wire.PathPush, body[:40], 0, 0, "2", "", "", "")
-	rec := serveFuzzAs(t, fuzzReader, wire.PathPull, []byte(`{}`), 0, 0, "2", "", "", "")
+	serveFuzz(t, wire.PathPush, body, 0, 1, "3", "application/json", "", "gzip")
+	serveFuzz(t, wire.PathPush, body[:40], 0, 0, "3", "", "", "")
+	rec := serveFuzzAs(t, fuzzReader, wire.PathPull, []byte(`{}`), 0, 0, "3", "", "", "")
 	b, _ := io.ReadAll(rec.Body)
 	if rec.Code != http.StatusOK || !strings.Contains(string(b), "0192f1a0-1111-7111-8111-000000000009") {
 		t.Errorf("the seed push was not stored: %d %s", rec.Code, b)

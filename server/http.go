@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -13,18 +14,20 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dgraph-io/badger/v4"
+
 	"github.com/waymark-app/waymark/sync/wire"
 )
 
-// Handler returns the HTTP handler serving protocol 2. Routes:
+// Handler returns the HTTP handler serving protocol 3. Routes:
 //
 //	GET  /healthz      anonymous
-//	POST /v2/enrol     anonymous, gated by an enrolment code, rate limited
-//	POST /v2/push      signed; officer, partner or supervisor
-//	POST /v2/pull      signed; officer, partner or supervisor
-//	POST /v2/content   signed; any active account
-//	GET  /v2/me        signed; any active account
-//	/v1/...            protocol_version: update the app
+//	POST /v3/enrol     anonymous, gated by an enrolment code, rate limited
+//	POST /v3/push      signed; officer, partner or supervisor
+//	POST /v3/pull      signed; officer, partner or supervisor
+//	POST /v3/content   signed; any active account
+//	GET  /v3/me        signed; any active account
+//	/v1/..., /v2/...   protocol_version: update the app
 //
 // Anything else is not_found; a known path with another method is
 // method_not_allowed.
@@ -37,7 +40,7 @@ func (s *Server) Handler() http.Handler {
 		{http.MethodGet, wire.PathHealth, s.onHealth},
 		{http.MethodPost, wire.PathEnrol, s.protocol(false, s.onEnrol)},
 		{http.MethodPost, wire.PathPush, s.protocol(true, endpoint(s, pushRoles, s.Push))},
-		{http.MethodPost, wire.PathPull, s.protocol(true, endpoint(s, pullRoles, s.Pull))},
+		{http.MethodPost, wire.PathPull, s.protocol(true, s.onPull)},
 		{http.MethodPost, wire.PathContent, s.protocol(true, endpoint(s, nil, s.contentFor))},
 		{http.MethodGet, wire.PathMe, s.protocol(true, s.onMe)},
 	}
@@ -48,10 +51,12 @@ func (s *Server) Handler() http.Handler {
 			s.writeError(w, r, wire.Errorf(wire.CodeMethodNotAllowed, "use %s", want))
 		})
 	}
-	mux.HandleFunc(wire.PathV1, func(w http.ResponseWriter, r *http.Request) {
-		s.writeError(w, r, wire.Errorf(wire.CodeProtocolVersion,
-			"this server speaks protocol %d, the request protocol 1: update the app", wire.Version))
-	})
+	for i, old := range wire.OldPaths {
+		mux.HandleFunc(old, func(w http.ResponseWriter, r *http.Request) {
+			s.writeError(w, r, wire.Errorf(wire.CodeProtocolVersion,
+				"this server speaks protocol %d, the request protocol %d: update the app", wire.Version, i+1))
+		})
+	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, wire.Errorf(wire.CodeNotFound, "no such path"))
 	})
@@ -65,13 +70,28 @@ func (s *Server) onHealth(w http.ResponseWriter, r *http.Request) {
 // call is a request that passed the protocol checks: its body as sent,
 // and, for a signed route, who sent it.
 type call struct {
-	body []byte
-	who  Principal
+	body    []byte
+	who     Principal
+	decoded *budgetReader // what decoding the body holds of the budget
 }
 
-// protocol wraps a protocol endpoint: the right protocol version, a JSON
-// body of bounded size read whole (a signature covers its bytes), and,
-// if signed, an authenticated sender.
+// decode decodes c's body strictly into v, charging the decompressed
+// bytes to the server's budget until the request is done.
+func (s *Server) decode(r *http.Request, c *call, v any) error {
+	return wire.DecodeThrough(bytes.NewReader(c.body), r.Header.Get("Content-Encoding"), v, func(rd io.Reader) io.Reader {
+		c.decoded = &budgetReader{r: rd, g: s.gate}
+		return c.decoded
+	})
+}
+
+// protocol wraps a protocol endpoint. In order: the right protocol
+// version and content type; an address that has not failed to
+// authenticate too often; a place among the requests in flight (waiting
+// a little); for a signed route, the headers' checks (before the body is
+// read); the body, of bounded size, within the bodies' memory budget and
+// deadline (a body trickled in is cut off); then the signature, the
+// device's request rate, and the rest of the authentication. A refusal of
+// an enrolled device's request is logged in the chain (code and reason).
 func (s *Server) protocol(signed bool, h func(http.ResponseWriter, *http.Request, *call) error) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if v := r.Header.Get(wire.VersionHeader); v != strconv.Itoa(wire.Version) {
@@ -86,29 +106,88 @@ func (s *Server) protocol(signed bool, h func(http.ResponseWriter, *http.Request
 			s.writeError(w, r, wire.Errorf(wire.CodeUnsupportedEncoding, "content type is not application/json"))
 			return
 		}
+		addr, start := remoteHost(r), s.now()
+		if s.failLimit.exceeded(addr, start) {
+			s.writeError(w, r, &busy{err: wire.Errorf(wire.CodeRateLimited, "too many failed requests from this address; wait a minute"), after: time.Minute})
+			return
+		}
+		if err := s.gate.enter(r); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		defer s.gate.leave()
 		var au *authenticator
 		if signed {
 			var err error
 			if au, err = s.authenticateHeaders(r); err != nil {
+				s.failed(addr, err)
 				s.writeError(w, r, err)
 				return
 			}
 		}
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, wire.MaxRequestBytes))
+		// The body's deadline runs on the real clock, from when the
+		// request got its place.
+		raw := &budgetReader{g: s.gate, r: &deadlineReader{
+			r: http.MaxBytesReader(w, r.Body, wire.MaxRequestBytes), rc: http.NewResponseController(w),
+			start: time.Now(), grace: s.limits.BodyGrace, rate: s.limits.BodyRate,
+		}}
+		defer raw.done()
+		body, err := io.ReadAll(raw)
 		if err != nil {
+			if isTimeout(err) {
+				err = wire.Errorf(wire.CodeBadRequest, "the request body arrived too slowly")
+			}
 			s.writeError(w, r, err)
 			return
 		}
 		c := &call{body: body}
+		defer func() {
+			if c.decoded != nil {
+				c.decoded.done()
+			}
+		}()
 		if au != nil {
 			if c.who, err = au.body(r, body); err != nil {
+				s.failed(addr, err)
+				s.refusedRequest(r, au.dev, err)
 				s.writeError(w, r, err)
 				return
 			}
+			c.who.Remote = addr
 		}
 		if err := h(w, r, c); err != nil {
+			if au != nil {
+				s.refusedRequest(r, au.dev, err)
+			}
 			s.writeError(w, r, err)
 		}
+	}
+}
+
+// failed counts a failed authentication against addr.
+func (s *Server) failed(addr string, err error) {
+	if wire.CodeOf(err) == wire.CodeUnauthenticated {
+		s.failLimit.count(addr, s.now())
+	}
+}
+
+// refusedRequest logs in the chain that a request signed by an enrolled
+// device (dev) was refused whole: its code and reason (which name the
+// rule and the field, never a value). Refusals for load, and failures of
+// the server's own, are not refusals of what the device sent.
+func (s *Server) refusedRequest(r *http.Request, dev Device, err error) {
+	var we *wire.Error
+	if !errors.As(err, &we) {
+		return
+	}
+	switch we.Code {
+	case wire.CodeRateLimited, wire.CodeUnavailable, wire.CodeInternal, wire.CodeUnauthenticated, wire.CodeAsideFull:
+		return
+	}
+	ev := Event{At: s.now(), Type: EventRequestRefuse, Actor: "device:" + dev.ID.String(), Account: dev.Account,
+		Device: dev.ID, Remote: remoteHost(r), Code: we.Code, Reason: logMethod(r) + " " + logPath(r) + ": " + we.Message}
+	if _, err := s.chain.Append(r.Context(), ev); err != nil {
+		s.log.Error("log a refused request", "err", err)
 	}
 }
 
@@ -124,7 +203,7 @@ func endpoint[Req any, PReq interface {
 			return wire.Errorf(wire.CodeForbidden, "this account's roles do not allow %s", r.URL.Path)
 		}
 		req := PReq(new(Req))
-		if err := wire.Decode(bytes.NewReader(c.body), r.Header.Get("Content-Encoding"), req); err != nil {
+		if err := s.decode(r, c, req); err != nil {
 			return err
 		}
 		if err := req.Validate(); err != nil {
@@ -137,6 +216,57 @@ func endpoint[Req any, PReq interface {
 		s.writeJSON(w, r, resp)
 		return nil
 	}
+}
+
+// onPull answers a pull, streaming the page: each operation's record is
+// read and written in turn, so that an answer's size in memory is one
+// record, however slowly the device reads it.
+func (s *Server) onPull(w http.ResponseWriter, r *http.Request, c *call) error {
+	var req wire.PullRequest
+	if err := s.decode(r, c, &req); err != nil {
+		return err
+	}
+	if err := req.Validate(); err != nil {
+		return err
+	}
+	pg, err := s.page(r.Context(), c.who, &req)
+	if err != nil {
+		return err
+	}
+	out := s.startBody(w, r, http.StatusOK)
+	defer out.Close()
+	out.Write([]byte(`{"ops":[`))
+	err = s.db.View(func(txn *badger.Txn) error {
+		for i, ref := range pg.refs {
+			o, err := s.op(txn, ref)
+			if err != nil {
+				return err
+			}
+			b, err := json.Marshal(o)
+			if err != nil {
+				return err
+			}
+			if i > 0 {
+				out.Write([]byte{','})
+			}
+			if _, err := out.Write(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		// The status is sent: cut the answer off, so that the device sees
+		// a broken answer and tries again.
+		s.log.Error("pull answer cut off", "err", err)
+		panic(http.ErrAbortHandler)
+	}
+	cv := 0
+	if s.content != nil {
+		cv = s.content.Version
+	}
+	fmt.Fprintf(out, `],"cursor":%d,"more":%t,"content_version":%d}`+"\n", pg.cursor, pg.more, cv)
+	return nil
 }
 
 func (s *Server) onMe(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -166,6 +296,20 @@ func (s *Server) writeJSON(w http.ResponseWriter, r *http.Request, v any) {
 }
 
 func (s *Server) write(w http.ResponseWriter, r *http.Request, status int, v any) {
+	out := s.startBody(w, r, status)
+	json.NewEncoder(out).Encode(v)
+	out.Close()
+}
+
+// nopCloser is an io.WriteCloser whose Close does nothing.
+type nopCloser struct{ io.Writer }
+
+func (nopCloser) Close() error { return nil }
+
+// startBody writes the headers of an answer with status and returns
+// where its body goes: gzip-compressed if the client accepts it. Close it
+// when done.
+func (s *Server) startBody(w http.ResponseWriter, r *http.Request, status int) io.WriteCloser {
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
 	h.Set(wire.VersionHeader, strconv.Itoa(wire.Version))
@@ -175,35 +319,69 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, status int, v any
 	}
 	if !acceptsGzip(r) {
 		w.WriteHeader(status)
-		json.NewEncoder(w).Encode(v)
-		return
+		return nopCloser{w}
 	}
 	h.Set("Content-Encoding", wire.Gzip)
 	w.WriteHeader(status)
 	zw, _ := gzip.NewWriterLevel(w, gzip.BestSpeed)
-	json.NewEncoder(zw).Encode(v)
-	zw.Close()
+	return zw
 }
 
 // writeError answers with err's wire code and message. Errors that are not
 // wire errors are the server's own failures: logged, and answered without
 // detail.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	var later interface{ RetryAfter() time.Duration }
+	if errors.As(err, &later) {
+		w.Header().Set("Retry-After", retryAfter(later.RetryAfter()))
+	}
 	var we *wire.Error
+	if errors.As(err, &we) && we.Code == wire.CodeAsideFull {
+		w.Header().Set("Retry-After", retryAfter(asideRetry))
+	}
 	if !errors.As(err, &we) {
 		var mbe *http.MaxBytesError
 		switch {
 		case errors.As(err, &mbe):
 			we = wire.Errorf(wire.CodeTooLarge, "body is over %d bytes", mbe.Limit)
-		case errors.Is(err, context.Canceled):
+		case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 			we = wire.Errorf(wire.CodeUnavailable, "request cancelled")
 		default:
-			s.log.Error("request failed", "path", r.URL.Path, "err", err)
+			s.log.Error("request failed", "path", logPath(r), "err", err)
 			we = wire.Errorf(wire.CodeInternal, "the server could not complete the request; try again later")
 		}
 	}
 	s.write(w, r, we.Code.HTTPStatus(), wire.ErrorResponse{Error: *we})
 }
+
+// logPath is r's path as the log may show it: one of the server's own
+// routes, or "(other)": a path is the sender's text, and may carry
+// anything.
+func logPath(r *http.Request) string {
+	switch p := r.URL.Path; p {
+	case wire.PathHealth, wire.PathEnrol, wire.PathPush, wire.PathPull, wire.PathContent, wire.PathMe:
+		return p
+	}
+	for _, old := range wire.OldPaths {
+		if strings.HasPrefix(r.URL.Path, old) {
+			return old + "…"
+		}
+	}
+	return "(other)"
+}
+
+// logMethod is r's method if it is a standard one, else "(other)".
+func logMethod(r *http.Request) string {
+	switch r.Method {
+	case http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete, http.MethodHead, http.MethodOptions, http.MethodPatch:
+		return r.Method
+	}
+	return "(other)"
+}
+
+// asideRetry is how long a device whose quota of entries kept aside is
+// reached waits before it tries again: a person has to review them.
+const asideRetry = 10 * time.Minute
 
 func acceptsGzip(r *http.Request) bool {
 	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
@@ -229,6 +407,10 @@ func (w *statusWriter) WriteHeader(code int) {
 	w.ResponseWriter.WriteHeader(code)
 }
 
+// Unwrap lets http.ResponseController reach the connection: the body
+// deadline (deadlineReader) is set through it.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
 func (w *statusWriter) Write(b []byte) (int, error) {
 	if w.status == 0 {
 		w.status = http.StatusOK
@@ -248,7 +430,7 @@ func (s *Server) logged(h http.Handler) http.Handler {
 				if p == http.ErrAbortHandler {
 					panic(p)
 				}
-				s.log.Error("handler panic", "path", r.URL.Path, "panic", p)
+				s.log.Error("handler panic", "path", logPath(r), "panic", p)
 				if sw.status == 0 {
 					s.writeError(sw, r, errors.New("panic"))
 				}
@@ -260,7 +442,7 @@ func (s *Server) logged(h http.Handler) http.Handler {
 				level = slog.LevelWarn
 			}
 			s.log.LogAttrs(r.Context(), level, "request",
-				slog.String("method", r.Method), slog.String("path", r.URL.Path),
+				slog.String("method", logMethod(r)), slog.String("path", logPath(r)),
 				slog.Int("status", sw.status), slog.Duration("took", time.Since(start)),
 				slog.Int64("bytes_in", r.ContentLength), slog.String("remote", r.RemoteAddr))
 		}()

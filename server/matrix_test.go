@@ -16,6 +16,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/waymark-app/waymark/encounter"
+	"github.com/waymark-app/waymark/evidence"
 	"github.com/waymark-app/waymark/server"
 	"github.com/waymark-app/waymark/server/servertest"
 	"github.com/waymark-app/waymark/store"
@@ -59,7 +60,7 @@ const (
 	me            route = "GET /v2/me"
 	v1Push        route = "POST /v1/push"
 	v1Pull        route = "POST /v1/pull"
-	unknown       route = "GET /v2/everything"
+	unknown       route = "GET /v9/everything"
 	pullRecordsOf       = "records of"
 )
 
@@ -234,16 +235,21 @@ func (f *fixture) push(c *client.Credential, name string) uuid.UUID {
 	id, doc := f.record(c, name)
 	f.records[id] = name
 	var resp wire.PushResponse
-	st, raw := f.send(c, "POST", wire.PathPush, f.pushBody(c.Device, wire.KindEncounter, id, doc), nil, &resp)
+	st, raw := f.send(c, "POST", wire.PathPush, f.pushBody(c.Device, c, wire.KindEncounter, id, doc), nil, &resp)
 	if st != 200 || len(resp.Rejected) != 0 {
 		f.t.Fatalf("fixture push %s: %d %s", name, st, raw)
 	}
 	return id
 }
 
-func (f *fixture) pushBody(dev uuid.UUID, kind wire.Kind, id uuid.UUID, doc []byte) []byte {
+// pushBody is a push of one entry from device dev, signed by sg.
+func (f *fixture) pushBody(dev uuid.UUID, sg evidence.Signer, kind wire.Kind, id uuid.UUID, doc []byte) []byte {
 	f.seq[dev]++
-	b, _ := json.Marshal(wire.PushRequest{Entries: []wire.Entry{{Seq: f.seq[dev], ID: id, Kind: kind, Body: doc}}})
+	seal, err := evidence.Sign(sg, string(kind), doc)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	b, _ := json.Marshal(wire.PushRequest{Entries: []wire.Entry{{Seq: f.seq[dev], ID: id, Kind: kind, Body: doc, Sig: seal.Sig}}})
 	return b
 }
 
@@ -333,7 +339,7 @@ func (f *fixture) ask(r route, c caller) (int, []byte, *wire.PullResponse, *wire
 		if r == pushOthers {
 			id, doc = f.record(f.other, "claimed by "+string(c))
 		}
-		body = f.pushBody(dev, wire.KindEncounter, id, doc)
+		body = f.pushBody(dev, cred, wire.KindEncounter, id, doc)
 	case amendOthers:
 		method, path = "POST", wire.PathPush
 		cred := f.creds[c]
@@ -344,7 +350,7 @@ func (f *fixture) ask(r route, c caller) (int, []byte, *wire.PullResponse, *wire
 		a.Reason = "notes replaced"
 		a.Changes = []encounter.Change{{Field: encounter.FieldNotes, To: "replaced by " + string(c)}}
 		doc, _ := a.Document()
-		body = f.pushBody(dev, wire.KindAmendment, a.ID, doc)
+		body = f.pushBody(dev, cred, wire.KindAmendment, a.ID, doc)
 	case pull:
 		method, path = "POST", wire.PathPull
 		body = []byte(`{"limit":1000}`)
@@ -360,10 +366,10 @@ func (f *fixture) ask(r route, c caller) (int, []byte, *wire.PullResponse, *wire
 		method, path = "POST", "/v1/pull"
 		body = []byte(`{"device":"` + uuid.NewString() + `","since":0}`)
 	case unknown:
-		method, path = "GET", "/v2/everything"
+		method, path = "GET", "/v9/everything"
 	}
 	req := f.request(signer, method, path, body, ts)
-	if c == replayed && signer != nil && strings.HasPrefix(path, "/v2/") && r != enrol {
+	if c == replayed && signer != nil && strings.HasPrefix(path, "/v3/") && r != enrol {
 		// Captured on the way: the officer's own request goes through,
 		// then the copy is sent.
 		copyReq := req.Clone(context.Background())

@@ -2,15 +2,21 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/dgraph-io/badger/v4"
 	"github.com/google/uuid"
 
 	"github.com/waymark-app/waymark/encounter"
+	"github.com/waymark-app/waymark/evidence"
 	"github.com/waymark-app/waymark/sync/wire"
 )
 
@@ -31,6 +37,7 @@ const txnBudget = 4 << 20
 // pushJob is a validated push waiting for the committer.
 type pushJob struct {
 	who    Principal
+	remote string // the network address it came from, for the log
 	req    *wire.PushRequest
 	checks []entryCheck // one per entry
 	done   chan struct{}
@@ -42,48 +49,65 @@ type pushJob struct {
 // before the committer sees it.
 type entryCheck struct {
 	invalid string    // why the body breaks the rules; empty if it does not
-	code    wire.Code // invalid_record or identity_mismatch, with invalid
+	code    wire.Code // invalid_record, identity_mismatch or signature_invalid, with invalid
 	amends  uuid.UUID // for an amendment: the record it amends
+	// canonical is the body re-encoded from the decoded record, which the
+	// signature covers and which is stored; set when the body is valid.
+	canonical json.RawMessage
+	// entryHash identifies the entry as sent (its body with insignificant
+	// space removed), so that a resend is recognised whatever its fate.
+	entryHash [32]byte
 }
 
 func refused(code wire.Code, why string) entryCheck { return entryCheck{invalid: why, code: code} }
 
-// checkEntry applies the record rules to e's body: a finalised encounter
-// that passes encounter.Record.Check, or an amendment that passes
-// encounter.Amendment.Check, whose id is the entry's; then the identity
-// rule: the body's device is the signing device, and its officer (or an
-// amendment's author) is the device's account, by number and agency.
+// checkEntry applies the record rules to e's body, in order: decoded
+// strictly (internal/strictjson) as a finalised encounter that passes
+// encounter.Record.Check or an amendment that passes
+// encounter.Amendment.Check, whose id is the entry's; the identity rule
+// (the body's device is the signing device, its officer or an
+// amendment's author is the device's account, by number and agency);
+// then the signature, over the body encoded again from what was decoded,
+// by the key enrolled for the signing device. Every reason names the
+// field and the rule, never a value.
 func checkEntry(e wire.Entry, who Principal) entryCheck {
 	var dev uuid.UUID
 	var by encounter.Officer
 	var field string
+	var canonical []byte
+	var err error
 	c := entryCheck{}
 	switch e.Kind {
 	case wire.KindEncounter:
-		r, err := encounter.ParseDocument(e.Body)
-		if err != nil {
-			return refused(wire.CodeInvalidRecord, err.Error())
+		r, perr := encounter.ParseDocument(e.Body)
+		if perr != nil {
+			return refused(wire.CodeInvalidRecord, perr.Error())
 		}
 		if r.ID != e.ID {
-			return refused(wire.CodeInvalidRecord, fmt.Sprintf("body is record %s, not %s", r.ID, e.ID))
+			return refused(wire.CodeInvalidRecord, "field id is not the entry's record id")
 		}
 		if err := r.Check(); err != nil {
 			return refused(wire.CodeInvalidRecord, err.Error())
 		}
 		dev, by, field = r.Device, r.Officer, "officer"
+		canonical, err = r.Document()
 	case wire.KindAmendment:
-		a, err := encounter.ParseAmendment(e.Body)
-		if err != nil {
-			return refused(wire.CodeInvalidRecord, err.Error())
+		a, perr := encounter.ParseAmendment(e.Body)
+		if perr != nil {
+			return refused(wire.CodeInvalidRecord, perr.Error())
 		}
 		if a.ID != e.ID {
-			return refused(wire.CodeInvalidRecord, fmt.Sprintf("body is amendment %s, not %s", a.ID, e.ID))
+			return refused(wire.CodeInvalidRecord, "field id is not the entry's amendment id")
 		}
 		if err := a.Check(); err != nil {
 			return refused(wire.CodeInvalidRecord, err.Error())
 		}
 		dev, by, field = a.Device, a.Author, "author"
 		c.amends = a.Encounter
+		canonical, err = a.Document()
+	}
+	if err != nil {
+		return refused(wire.CodeInvalidRecord, "body cannot be encoded again")
 	}
 	// Name the field, never the value: the values are the officer's.
 	switch acc := who.Account; {
@@ -94,6 +118,10 @@ func checkEntry(e wire.Entry, who Principal) entryCheck {
 	case by.Agency != acc.Agency:
 		return refused(wire.CodeIdentityMismatch, "field "+field+".agency is not the agency of the account this device is enrolled to")
 	}
+	if err := evidence.Verify(string(e.Kind), canonical, evidence.Seal{Device: who.Device, Key: who.Key, Sig: e.Sig}); err != nil {
+		return refused(wire.CodeSignatureInvalid, "field sig does not verify over the body with the key enrolled for this device")
+	}
+	c.canonical = canonical
 	return c
 }
 
@@ -117,26 +145,41 @@ func checkAmendmentOf(record, amendment []byte) string {
 }
 
 // Push stores what p's device sent: each entry at most once, none
-// overwriting a record. Entries that break the record rules, or whose
-// body names another device or person than p, are refused one by one
-// (not stored, not kept aside); the push as a whole needs a role that may
-// push.
+// overwriting a record, each with its signature verified. Entries that
+// break the record rules, whose body names another device or person than
+// p, or whose signature does not verify, are refused one by one (not
+// stored, not kept aside: only the fact and the reason are logged); the
+// push as a whole needs a role that may push.
 func (s *Server) Push(ctx context.Context, p Principal, req *wire.PushRequest) (wire.PushResponse, error) {
 	if !hasAny(p.Account, pushRoles) {
 		return wire.PushResponse{}, wire.Errorf(wire.CodeForbidden, "this account's roles do not allow pushing records")
 	}
-	// Compact bodies before they reach the committer: it is the form
-	// stored and compared, and doing it here keeps work off the single
-	// writer.
-	job := &pushJob{who: p, req: req, checks: make([]entryCheck, len(req.Entries)), done: make(chan struct{})}
-	for i := range req.Entries {
-		b, err := wire.CompactBody(req.Entries[i].Body)
-		if err != nil {
-			return wire.PushResponse{}, wire.Errorf(wire.CodeBadRequest, "entry %d: %v", req.Entries[i].Seq, err)
-		}
-		req.Entries[i].Body = b
-		job.checks[i] = checkEntry(req.Entries[i], p)
+	// Check and re-encode bodies before they reach the committer: doing
+	// it here keeps work off the single writer.
+	job := &pushJob{who: p, remote: p.Remote, req: req, checks: make([]entryCheck, len(req.Entries)), done: make(chan struct{})}
+	// Entries are checked on every core: decoding, encoding again and
+	// verifying a signature is most of what a push costs.
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), (len(req.Entries)+15)/16) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1) - 1); i < len(req.Entries); i = int(next.Add(1) - 1) {
+				e := &req.Entries[i]
+				compact, err := wire.CompactBody(e.Body)
+				job.checks[i] = checkEntry(*e, p)
+				job.checks[i].entryHash = hashBody(compact)
+				if err != nil { // the request was decoded strictly: this cannot happen
+					job.checks[i] = refused(wire.CodeInvalidRecord, "field body is not valid JSON")
+				}
+				// What the committer keeps is the canonical encoding, never
+				// the bytes received; a refused body is kept nowhere.
+				e.Body = job.checks[i].canonical
+			}
+		}()
 	}
+	wg.Wait()
 	select {
 	case s.pushes <- job:
 	case <-s.stopping:
@@ -147,7 +190,10 @@ func (s *Server) Push(ctx context.Context, p Principal, req *wire.PushRequest) (
 	// Once queued, the job is always finished by the committer, even if
 	// the client has gone: what it stored must be consistent.
 	<-job.done
-	return job.resp, job.err
+	if job.err != nil {
+		return wire.PushResponse{}, job.err
+	}
+	return job.resp, nil
 }
 
 // commitLoop is the committer. It runs until s.stopping is closed and no
@@ -202,6 +248,8 @@ func (s *Server) commitGroup(group []*pushJob) {
 }
 
 func (s *Server) applyGroup(group []*pushJob) error {
+	cw := s.chain.writer()
+	defer cw.done()
 	txn := s.db.NewTransaction(true)
 	defer func() { txn.Discard() }()
 	cursor, err := getUint(txn, keyCursor)
@@ -225,6 +273,7 @@ func (s *Server) applyGroup(group []*pushJob) error {
 		if err := txn.Commit(); err != nil {
 			return fmt.Errorf("commit: %w", err)
 		}
+		cw.committed()
 		txn = s.db.NewTransaction(true)
 		startCursor, used = cursor, 0
 		clear(touched)
@@ -233,14 +282,23 @@ func (s *Server) applyGroup(group []*pushJob) error {
 	for _, j := range group {
 		dev := j.who.Device
 		for i, e := range j.req.Entries {
-			// Two ops, an entry and a record: a generous estimate.
-			need := 2*len(e.Body) + 512
+			// Two ops, an entry, a record and a log event: generous.
+			need := 3*len(e.Body) + 2048
 			if used > 0 && used+need > txnBudget {
 				if err := commit(); err != nil {
 					return err
 				}
 			}
-			n, rej, err := s.applyEntry(txn, j.who, e, j.checks[i], &cursor)
+			a := applying{txn: txn, cw: cw, who: j.who, remote: j.remote, e: e, check: j.checks[i], cursor: &cursor, now: s.now()}
+			n, rej, err := s.applyEntry(&a)
+			var full *wire.Error
+			if errors.As(err, &full) {
+				// This device's quota is reached: nothing of this push from
+				// here on is taken; what came before is, and is acked.
+				j.err = full
+				touched[dev] = true
+				break
+			}
 			if errors.Is(err, badger.ErrTxnTooBig) {
 				return fmt.Errorf("entry %d of device %s does not fit a transaction: %w", e.Seq, dev, err)
 			}
@@ -272,18 +330,40 @@ func (s *Server) applyGroup(group []*pushJob) error {
 	})
 }
 
-// applyEntry stores one entry, or keeps it aside, and returns the bytes
-// written and the rejection to report, if any.
-func (s *Server) applyEntry(txn *badger.Txn, who Principal, e wire.Entry, check entryCheck, cursor *uint64) (int, *wire.Rejection, error) {
-	dev := who.Device
-	h := hashBody(e.Body)
+// applying is one entry being applied by the committer, with the
+// transaction and chain writer it goes into.
+type applying struct {
+	txn    *badger.Txn
+	cw     *chainWriter
+	who    Principal
+	remote string
+	e      wire.Entry
+	check  entryCheck
+	cursor *uint64
+	now    time.Time
+}
+
+// event is the log event of a's entry, of type typ, from its device.
+func (a *applying) event(typ string) Event {
+	return Event{
+		At: a.now, Type: typ, Actor: "device:" + a.who.Device.String(), Account: a.who.Account.ID,
+		Device: a.who.Device, Remote: a.remote, EntrySeq: a.e.Seq, Record: a.e.ID, Kind: a.e.Kind,
+	}
+}
+
+// applyEntry stores one entry, keeps it aside or records its refusal,
+// logs what it did in the chain, and returns the bytes written and the
+// rejection to report, if any. A *wire.Error (aside_full) says the
+// device's quota of entries kept aside is reached.
+func (s *Server) applyEntry(a *applying) (int, *wire.Rejection, error) {
+	txn, e, check, dev := a.txn, a.e, a.check, a.who.Device
 	var ev entryValue
 	found, err := getJSON(txn, entryKey(dev, e.Seq), &ev)
 	if err != nil {
 		return 0, nil, err
 	}
 	if found {
-		if ev.ID == e.ID && ev.Hash == h && ev.Kind == e.Kind {
+		if ev.ID == e.ID && ev.Hash == check.entryHash && ev.Kind == e.Kind {
 			// A resend: answer as the first time.
 			switch ev.Status {
 			case statusConflict:
@@ -294,13 +374,15 @@ func (s *Server) applyEntry(txn *badger.Txn, who Principal, e wire.Entry, check 
 			return 0, nil, nil
 		}
 		if check.invalid != "" {
-			return 0, invalid(e, check.code, check.invalid), nil
+			// Refused, and the entry this device sent first under the
+			// sequence stands: its status is not overwritten.
+			return s.refuse(a, check, false)
 		}
-		n, err := s.keepAside(txn, dev, e, h, wire.CodeSequenceReused)
+		n, err := s.keepAside(a, wire.CodeSequenceReused)
 		return n, rejection(e, wire.CodeSequenceReused), err
 	}
 
-	scope := scopeOf(who.Account)
+	scope := scopeOf(a.who.Account)
 	if check.invalid == "" && check.amends != uuid.Nil {
 		// An amendment takes the scope of the record it amends, which its
 		// author must be able to read: the same answer whether the record
@@ -310,24 +392,21 @@ func (s *Server) applyEntry(txn *badger.Txn, who Principal, e wire.Entry, check 
 		if err != nil {
 			return 0, nil, err
 		}
-		if !ok || target.Kind != wire.KindEncounter || !mayAmend(who.Account, target.Scope) {
-			check = refused(wire.CodeInvalidRecord, fmt.Sprintf("amends record %s, which this server does not hold or this account may not read", check.amends))
+		if !ok || target.Kind != wire.KindEncounter || !mayAmend(a.who.Account, target.Scope) {
+			check = refused(wire.CodeInvalidRecord, "field encounter names a record this server does not hold or this account may not read")
+			check.entryHash = a.check.entryHash
 		} else if why := checkAmendmentOf(target.Body, e.Body); why != "" {
 			check = refused(wire.CodeInvalidRecord, why)
+			check.entryHash = a.check.entryHash
 		}
 		scope = target.Scope
 	}
 	if check.invalid != "" {
-		// Not stored, not kept aside: only that it was refused, and why.
-		s.log.Warn("entry refused",
-			slog.String("device", dev.String()), slog.Uint64("seq", e.Seq),
-			slog.String("record", e.ID.String()), slog.String("code", string(check.code)), slog.String("why", check.invalid))
-		ev = entryValue{ID: e.ID, Kind: e.Kind, Hash: h, Status: statusInvalid, Code: check.code, Message: check.invalid}
-		n, err := setJSON(txn, entryKey(dev, e.Seq), ev)
-		return n, invalid(e, check.code, check.invalid), err
+		return s.refuse(a, check, true)
 	}
 
-	ev = entryValue{ID: e.ID, Kind: e.Kind, Hash: h, Status: statusStored}
+	h := hashBody(e.Body)
+	ev = entryValue{ID: e.ID, Kind: e.Kind, Hash: check.entryHash, Status: statusStored}
 	var rv recordValue
 	found, err = getJSON(txn, recordKey(e.ID), &rv)
 	if err != nil {
@@ -341,38 +420,104 @@ func (s *Server) applyEntry(txn *badger.Txn, who Principal, e wire.Entry, check 
 		// lost its outbox position): stored already, nothing to add.
 	case found:
 		ev.Status = statusConflict
-		n, err := s.keepAside(txn, dev, e, h, wire.CodeConflict)
+		n, err := s.keepAside(a, wire.CodeConflict)
 		if err != nil {
 			return 0, nil, err
 		}
 		written += n
 		rej = rejection(e, wire.CodeConflict)
 	default:
-		*cursor++
-		rv = recordValue{Kind: e.Kind, Hash: h, Device: dev, Seq: e.Seq, Cursor: *cursor, Body: e.Body, Sig: e.Sig,
-			Author: who.Account.ID, Scope: scope}
-		n, err := setJSON(txn, recordKey(e.ID), rv)
+		*a.cursor++
+		now := a.now.UTC()
+		rv = recordValue{Kind: e.Kind, Hash: h, Device: dev, Seq: e.Seq, Cursor: *a.cursor, Body: e.Body,
+			Sig: e.Sig, Key: a.who.Key, Received: now, Author: a.who.Account.ID, Scope: scope}
+		rb, err := putJSON(txn, recordKey(e.ID), rv)
 		if err != nil {
 			return 0, nil, err
 		}
-		written += n
-		n, err = setJSON(txn, logKey(*cursor), opValue{Kind: e.Kind, ID: e.ID, Device: dev, Seq: e.Seq, Scope: scope})
+		ob, err := putJSON(txn, logKey(*a.cursor), opValue{Kind: e.Kind, ID: e.ID, Device: dev, Seq: e.Seq, Scope: scope})
 		if err != nil {
 			return 0, nil, err
 		}
-		written += n
+		written += len(rb) + len(ob)
+		le := a.event(EventEntryStored)
+		le.At, le.Cursor, le.BodyHash, le.StoredHash, le.OpHash = now, *a.cursor, hexOf(h), hashHex(rb), hashHex(ob)
+		le.Sig, le.KeyID = e.Sig, evidence.KeyID(a.who.Key)
+		if err := a.cw.append(txn, le); err != nil {
+			return 0, nil, err
+		}
 	}
 	n, err := setJSON(txn, entryKey(dev, e.Seq), ev)
 	return written + n, rej, err
 }
 
-func (s *Server) keepAside(txn *badger.Txn, dev uuid.UUID, e wire.Entry, h [32]byte, code wire.Code) (int, error) {
+// refuse logs that a's entry was refused, and why, and if status keeps
+// that as the entry's status, so that a resend gets the same answer: not
+// the body, which is stored nowhere (it may carry what must not be kept,
+// such as a name on a Duty to Notify).
+func (s *Server) refuse(a *applying, check entryCheck, status bool) (int, *wire.Rejection, error) {
+	e, dev := a.e, a.who.Device
+	s.log.Warn("entry refused",
+		slog.String("device", dev.String()), slog.Uint64("seq", e.Seq),
+		slog.String("record", e.ID.String()), slog.String("code", string(check.code)), slog.String("why", check.invalid))
+	le := a.event(EventEntryRefused)
+	le.Code, le.Reason = check.code, check.invalid
+	if err := a.cw.append(a.txn, le); err != nil {
+		return 0, nil, err
+	}
+	if !status {
+		return 0, invalid(e, check.code, check.invalid), nil
+	}
+	ev := entryValue{ID: e.ID, Kind: e.Kind, Hash: check.entryHash, Status: statusInvalid, Code: check.code, Message: check.invalid}
+	n, err := setJSON(a.txn, entryKey(dev, e.Seq), ev)
+	return n, invalid(e, check.code, check.invalid), err
+}
+
+// keepAside keeps a's entry (valid and signed, but in conflict with what
+// is stored) for a person to review, within the device's quota.
+func (s *Server) keepAside(a *applying, code wire.Code) (int, error) {
+	txn, e, dev := a.txn, a.e, a.who.Device
+	var q asideQuota
+	if _, err := getJSON(txn, quotaKey(dev), &q); err != nil {
+		return 0, err
+	}
+	if q.Entries+1 > s.limits.AsideEntries || q.Bytes+int64(len(e.Body)) > s.limits.AsideBytes {
+		if !q.Alerted {
+			q.Alerted = true
+			s.log.Warn("device reached its quota of entries kept aside", "device", dev.String(),
+				"entries", q.Entries, "bytes", q.Bytes)
+			le := a.event(EventQuota)
+			le.Record, le.Kind, le.EntrySeq = uuid.Nil, "", 0
+			le.Count, le.Reason = q.Entries, fmt.Sprintf("%d entries, %d bytes kept aside", q.Entries, q.Bytes)
+			if err := a.cw.append(txn, le); err != nil {
+				return 0, err
+			}
+			if _, err := setJSON(txn, quotaKey(dev), q); err != nil {
+				return 0, err
+			}
+		}
+		return 0, wire.Errorf(wire.CodeAsideFull,
+			"this device has %d entries (%d bytes) kept aside for review, its quota; the server keeps no more until they are reviewed", q.Entries, q.Bytes)
+	}
 	s.log.Warn("entry kept aside for review",
 		slog.String("device", dev.String()), slog.Uint64("seq", e.Seq),
 		slog.String("record", e.ID.String()), slog.String("code", string(code)))
-	return setJSON(txn, asideKey(dev, e.Seq, h), asideValue{
-		ID: e.ID, Kind: e.Kind, Code: code, Received: s.now().UTC(), Body: e.Body,
+	now := a.now.UTC()
+	b, err := putJSON(txn, asideKey(dev, e.Seq, hashBody(e.Body)), asideValue{
+		ID: e.ID, Kind: e.Kind, Code: code, Received: now, Body: e.Body, Sig: e.Sig,
 	})
+	if err != nil {
+		return 0, err
+	}
+	q.Entries++
+	q.Bytes += int64(len(e.Body))
+	if _, err := setJSON(txn, quotaKey(dev), q); err != nil {
+		return 0, err
+	}
+	le := a.event(EventEntryAside)
+	le.At, le.Code, le.BodyHash, le.AsideHash, le.Sig = now, code, hexOf(hashBody(e.Body)), hashHex(b), e.Sig
+	le.KeyID = evidence.KeyID(a.who.Key)
+	return len(b), a.cw.append(txn, le)
 }
 
 func invalid(e wire.Entry, code wire.Code, why string) *wire.Rejection {

@@ -31,6 +31,12 @@ type RunOptions struct {
 	Logger *slog.Logger
 	// Content is the content pack to publish, or nil.
 	Content *Content
+	// Limits bound what clients may cost the server (zero: defaults).
+	Limits Limits
+	// AnchorEvery is how often the log's head is printed to the server's
+	// log, to be kept where the server cannot rewrite it (default a day;
+	// it is also printed at start and at shutdown).
+	AnchorEvery time.Duration
 }
 
 // Run serves the data folder until ctx is done, then shuts down
@@ -73,7 +79,7 @@ func Run(ctx context.Context, o RunOptions) error {
 		}
 		tlsCfg, spki, pin = TLSConfig(cert), s, p
 	}
-	srv, err := d.Open(Options{Logger: log, SPKI: spki, Policy: cfg.Policy, Content: o.Content})
+	srv, err := d.Open(Options{Logger: log, SPKI: spki, Policy: cfg.Policy, Content: o.Content, Limits: o.Limits})
 	if err != nil {
 		return err
 	}
@@ -100,6 +106,8 @@ func Run(ctx context.Context, o RunOptions) error {
 	if err != nil {
 		return err
 	}
+	limits := o.Limits.withDefaults()
+	ln = LimitListener(ln, limits.Connections)
 	hs := &http.Server{
 		Handler:           srv.Handler(),
 		TLSConfig:         tlsCfg,
@@ -123,10 +131,24 @@ func Run(ctx context.Context, o RunOptions) error {
 		scheme = "http"
 	}
 	log.Info("waymark-server listening", "addr", ln.Addr().String(), "scheme", scheme, "data", string(d), "pin", pin, "admin_socket", d.Socket())
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
+	log.Info("limits", "limits", limits.String())
+	srv.printHead("start")
+	every := o.AnchorEvery
+	if every == 0 {
+		every = 24 * time.Hour
+	}
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+wait:
+	for {
+		select {
+		case err := <-errc:
+			return err
+		case <-tick.C:
+			srv.printHead("daily")
+		case <-ctx.Done():
+			break wait
+		}
 	}
 	log.Info("shutting down: finishing requests in flight")
 	tctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -134,6 +156,7 @@ func Run(ctx context.Context, o RunOptions) error {
 	if err := hs.Shutdown(tctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
+	srv.printHead("shutdown")
 	if err := srv.Close(); err != nil {
 		return err
 	}

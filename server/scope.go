@@ -1,6 +1,8 @@
 package server
 
 import (
+	"crypto/ed25519"
+
 	"github.com/google/uuid"
 
 	"github.com/waymark-app/waymark/sync/wire"
@@ -12,6 +14,11 @@ import (
 type Principal struct {
 	Device  uuid.UUID
 	Account Account
+	// Key is the public key enrolled for Device: record signatures must
+	// verify under it.
+	Key ed25519.PublicKey
+	// Remote is the network address the request came from, for the log.
+	Remote string
 }
 
 // Scope is what decides who may see a stored record: the account that

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -12,6 +13,7 @@ import (
 	"github.com/dgraph-io/badger/v4"
 	"github.com/google/uuid"
 
+	"github.com/waymark-app/waymark/evidence"
 	"github.com/waymark-app/waymark/sync/wire"
 )
 
@@ -39,6 +41,9 @@ type Options struct {
 	// Policy is what devices are told to enforce. Zero fields take the
 	// defaults: 30 days' retention, locked after 14 days offline.
 	Policy wire.Policy
+	// Limits bound what any one device, address or the whole load may
+	// cost the server. Zero fields take DefaultLimits'.
+	Limits Limits
 }
 
 // Policy defaults.
@@ -68,6 +73,11 @@ type Server struct {
 	started time.Time // requests signed earlier are refused
 
 	enrolLimit rateLimit
+	failLimit  rateLimit // unauthenticated failures per address
+	limits     Limits
+	chain      *chain
+	gate       *gate // requests in flight, decoded bytes in flight
+	rates      *deviceRates
 
 	pushes        chan *pushJob
 	stopping      chan struct{} // closed by Close
@@ -119,9 +129,21 @@ func Open(opts Options) (*Server, error) {
 		s.now = time.Now
 	}
 	s.started = s.now()
+	if s.chain, err = openChain(db); err != nil {
+		db.Close()
+		return nil, err
+	}
 	s.dir = opts.Directory
 	if s.dir == nil {
-		s.dir = newBadgerDirectory(db, s.now)
+		s.dir = newBadgerDirectory(db, s.now, s.chain)
+	}
+	s.limits = opts.Limits.withDefaults()
+	s.gate = newGate(s.limits)
+	s.rates = newDeviceRates(s.limits.DeviceRate, s.limits.DeviceBurst)
+	s.failLimit.per = s.limits.FailuresPerMinute
+	if err := s.startChain(); err != nil {
+		db.Close()
+		return nil, err
 	}
 	s.spki = opts.SPKI
 	s.policy = opts.Policy
@@ -156,20 +178,34 @@ func (s *Server) Close() error {
 // stops there and answers with the cursor it reached and More set.
 const maxScan = 5000
 
-// Pull returns the operations after req.Since that p may read (mayRead),
-// leaving out those p's own device pushed.
-func (s *Server) Pull(ctx context.Context, p Principal, req *wire.PullRequest) (wire.PullResponse, error) {
+// opRef is an operation chosen for a pull page, before its body is read.
+type opRef struct {
+	cursor uint64
+	op     opValue
+}
+
+// pullPage is what one pull answers, without the bodies: the operations
+// chosen, where the scan stopped, and whether there is more.
+type pullPage struct {
+	refs   []opRef
+	cursor uint64
+	more   bool
+}
+
+// page chooses the operations after req.Since that p may read
+// (mayRead), leaving out those p's own device pushed, within the
+// request's limit, maxScan log entries and wire.MaxPullBytes of stored
+// records (at least one). A read by a supervisor or a partner is logged
+// in the chain, with every record read, before anything is sent.
+func (s *Server) page(ctx context.Context, p Principal, req *wire.PullRequest) (pullPage, error) {
 	if !hasAny(p.Account, pullRoles) {
-		return wire.PullResponse{}, wire.Errorf(wire.CodeForbidden, "this account's roles do not allow pulling records")
+		return pullPage{}, wire.Errorf(wire.CodeForbidden, "this account's roles do not allow pulling records")
 	}
 	limit := req.Limit
 	if limit == 0 {
 		limit = 500
 	}
-	resp := wire.PullResponse{Ops: []wire.Op{}}
-	if s.content != nil {
-		resp.ContentVersion = s.content.Version
-	}
+	var pg pullPage
 	err := s.db.View(func(txn *badger.Txn) error {
 		last, err := getUint(txn, keyCursor)
 		if err != nil {
@@ -184,13 +220,13 @@ func (s *Server) Pull(ctx context.Context, p Principal, req *wire.PullRequest) (
 				"device", p.Device.String(), "since", since, "last", last)
 			since = 0
 		}
-		resp.Cursor = since
+		pg.cursor = since
 		it := txn.NewIterator(badger.IteratorOptions{PrefetchValues: true, PrefetchSize: 100, Prefix: prefixLog})
 		defer it.Close()
-		scanned := 0
+		scanned, size := 0, int64(0)
 		for it.Seek(logKey(since + 1)); it.ValidForPrefix(prefixLog); it.Next() {
-			if len(resp.Ops) == limit || scanned == maxScan {
-				resp.More = true
+			if len(pg.refs) == limit || scanned == maxScan || (len(pg.refs) > 0 && size >= wire.MaxPullBytes) {
+				pg.more = true
 				break
 			}
 			if err := ctx.Err(); err != nil {
@@ -203,21 +239,82 @@ func (s *Server) Pull(ctx context.Context, p Principal, req *wire.PullRequest) (
 			if err := it.Item().Value(func(b []byte) error { return json.Unmarshal(b, &ov) }); err != nil {
 				return fmt.Errorf("decode op %d: %w", cursor, err)
 			}
-			resp.Cursor = cursor
 			if ov.Device == p.Device || !mayRead(p.Account, ov.Scope) {
+				pg.cursor = cursor
 				continue
 			}
-			var rv recordValue
-			found, err := getJSON(txn, recordKey(ov.ID), &rv)
+			item, err := txn.Get(recordKey(ov.ID))
+			if errors.Is(err, badger.ErrKeyNotFound) {
+				return fmt.Errorf("op %d names record %s, which is missing", cursor, ov.ID)
+			}
 			if err != nil {
 				return err
 			}
-			if !found {
-				return fmt.Errorf("op %d names record %s, which is missing", cursor, ov.ID)
+			if len(pg.refs) > 0 && size+item.ValueSize() > wire.MaxPullBytes {
+				pg.more = true
+				break
 			}
-			resp.Ops = append(resp.Ops, wire.Op{
-				Cursor: cursor, Kind: ov.Kind, ID: ov.ID, Device: ov.Device, Seq: ov.Seq, Body: rv.Body, Sig: rv.Sig,
-			})
+			size += item.ValueSize()
+			pg.cursor = cursor
+			pg.refs = append(pg.refs, opRef{cursor: cursor, op: ov})
+		}
+		return nil
+	})
+	if err != nil || len(pg.refs) == 0 || !readIsLogged(p.Account) {
+		return pg, err
+	}
+	ids := make([]uuid.UUID, len(pg.refs))
+	for i, r := range pg.refs {
+		ids[i] = r.op.ID
+	}
+	if _, err := s.chain.Append(ctx, Event{At: s.now(), Type: EventRead, Actor: "device:" + p.Device.String(),
+		Account: p.Account.ID, Device: p.Device, Remote: p.Remote, Records: ids}); err != nil {
+		return pullPage{}, err
+	}
+	return pg, nil
+}
+
+// readIsLogged reports whether reads by account a go to the chain: a
+// supervisor's and a partner's do (they read beyond their own team).
+func readIsLogged(a Account) bool { return a.Has(wire.RoleSupervisor) || a.Has(wire.RolePartner) }
+
+// op reads the operation ref stands for, with its body.
+func (s *Server) op(txn *badger.Txn, ref opRef) (wire.Op, error) {
+	var rv recordValue
+	found, err := getJSON(txn, recordKey(ref.op.ID), &rv)
+	if err != nil {
+		return wire.Op{}, err
+	}
+	if !found {
+		return wire.Op{}, fmt.Errorf("op %d names record %s, which is missing", ref.cursor, ref.op.ID)
+	}
+	o := wire.Op{Cursor: ref.cursor, Kind: ref.op.Kind, ID: ref.op.ID, Device: ref.op.Device, Seq: ref.op.Seq,
+		Body: rv.Body, Sig: rv.Sig, Key: rv.Key, Received: rv.Received}
+	if len(rv.Key) > 0 {
+		o.KeyID = evidence.KeyID(rv.Key)
+	}
+	return o, nil
+}
+
+// Pull returns the operations after req.Since that p may read, with
+// their bodies, in memory: for callers in this process. The HTTP
+// handler streams the same page instead (onPull).
+func (s *Server) Pull(ctx context.Context, p Principal, req *wire.PullRequest) (wire.PullResponse, error) {
+	pg, err := s.page(ctx, p, req)
+	if err != nil {
+		return wire.PullResponse{}, err
+	}
+	resp := wire.PullResponse{Ops: make([]wire.Op, 0, len(pg.refs)), Cursor: pg.cursor, More: pg.more}
+	if s.content != nil {
+		resp.ContentVersion = s.content.Version
+	}
+	err = s.db.View(func(txn *badger.Txn) error {
+		for _, ref := range pg.refs {
+			o, err := s.op(txn, ref)
+			if err != nil {
+				return err
+			}
+			resp.Ops = append(resp.Ops, o)
 		}
 		return nil
 	})
@@ -227,7 +324,9 @@ func (s *Server) Pull(ctx context.Context, p Principal, req *wire.PullRequest) (
 // Admin returns the administration of this server's accounts and
 // devices, recording actor as who made each change.
 func (s *Server) Admin(actor string) *Admin {
-	return NewAdmin(s.dir, actor, s.now)
+	ad := NewAdmin(s.dir, actor, s.now)
+	ad.srv = s
+	return ad
 }
 
 // Stats counts what the server holds.

@@ -64,6 +64,7 @@ func OpenDevice(ctx context.Context, o DeviceOptions) (*Device, error) {
 		st.Close()
 		return nil, fmt.Errorf("device credential: %w", err)
 	}
+	st.SetSigner(cred)
 	m := NewMeter()
 	url := o.Server
 	if url == "" {

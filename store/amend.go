@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/waymark-app/waymark/encounter"
+	"github.com/waymark-app/waymark/evidence"
 )
 
 // ErrNotFinalised is returned when amending a record that is still a
@@ -22,6 +23,7 @@ type storedAmendment struct {
 	Seq   uint64              `json:"seq,omitempty"`
 	Held  string              `json:"held,omitempty"`
 	Doc   encounter.Amendment `json:"doc"`
+	Seal  *evidence.Seal      `json:"seal,omitempty"`
 }
 
 func amendKey(record, id uuid.UUID) []byte {
@@ -64,12 +66,16 @@ func (s *Store) Amend(ctx context.Context, a encounter.Amendment) (encounter.Rec
 		if err != nil {
 			return err
 		}
-		seq, err := enqueue(txn, outboxValue{ID: a.ID, Kind: KindAmendment, Encounter: a.Encounter, Body: body})
+		seal, err := s.sign(KindAmendment, body)
+		if err != nil {
+			return err
+		}
+		seq, err := enqueue(txn, outboxValue{ID: a.ID, Kind: KindAmendment, Encounter: a.Encounter, Body: body, Sig: seal.Sig})
 		if err != nil {
 			return err
 		}
 		a.State = encounter.Queued
-		if err := putAmendment(txn, storedAmendment{State: encounter.Queued, Seq: seq, Doc: a}); err != nil {
+		if err := putAmendment(txn, storedAmendment{State: encounter.Queued, Seq: seq, Doc: a, Seal: &seal}); err != nil {
 			return err
 		}
 		as, err := amendmentsOf(txn, a.Encounter)
@@ -201,5 +207,5 @@ func applyPulledAmendment(txn *badger.Txn, op Pulled) error {
 	case !errors.Is(err, ErrNotFound):
 		return err
 	}
-	return putAmendment(txn, storedAmendment{State: encounter.Synced, Doc: a})
+	return putAmendment(txn, storedAmendment{State: encounter.Synced, Doc: a, Seal: op.Seal})
 }

@@ -103,6 +103,7 @@ func TestListPutsOverdueCrimeFirst(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
+	withSigner(s)
 	mk := func(name string, referredAgo time.Duration) {
 		r, _ := encounter.New(s.DeviceID(), now.Add(-referredAgo))
 		r.Premises = encounter.Premises{Name: name, Business: encounter.Takeaway}

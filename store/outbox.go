@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/waymark-app/waymark/encounter"
+	"github.com/waymark-app/waymark/evidence"
 )
 
 // OutboxEntry is one queued entry, exactly as it is to be sent.
@@ -18,6 +19,7 @@ type OutboxEntry struct {
 	ID   uuid.UUID
 	Kind string
 	Body []byte
+	Sig  []byte // the device's signature of Body, made when it was queued
 }
 
 // Pulled is one operation received from the server.
@@ -27,6 +29,7 @@ type Pulled struct {
 	ID     uuid.UUID
 	Device uuid.UUID
 	Body   []byte
+	Seal   *evidence.Seal // the signature the server verified, and the key
 }
 
 // Rejected is an entry the server kept aside instead of storing, and why.
@@ -91,7 +94,7 @@ func (s *Store) Pending(ctx context.Context, max, maxBytes int) ([]OutboxEntry, 
 			if want := acked + uint64(len(out)) + 1; seq != want {
 				return fmt.Errorf("outbox has sequence %d where %d was expected", seq, want)
 			}
-			out = append(out, OutboxEntry{Seq: seq, ID: ov.ID, Kind: ov.Kind, Body: ov.Body})
+			out = append(out, OutboxEntry{Seq: seq, ID: ov.ID, Kind: ov.Kind, Body: ov.Body, Sig: ov.Sig})
 		}
 		return nil
 	})
@@ -228,7 +231,7 @@ func (s *Store) ApplyPulled(ctx context.Context, ops []Pulled, cursor uint64) er
 		if r.ID != op.ID {
 			return fmt.Errorf("operation %d: body is record %s, not %s", op.Cursor, r.ID, op.ID)
 		}
-		return putStored(txn, stored{State: encounter.Synced, Doc: r})
+		return putStored(txn, stored{State: encounter.Synced, Doc: r, Seal: op.Seal})
 	}, func(txn *badger.Txn, done int) error {
 		c := cursor
 		if done > 0 && done < len(ops) {

@@ -18,6 +18,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/waymark-app/waymark/encounter"
+	"github.com/waymark-app/waymark/evidence"
 )
 
 // Key schema. Every key starts with a one-letter namespace and a slash.
@@ -75,6 +76,11 @@ type Options struct {
 	Logger *slog.Logger
 	// Now returns the current time. Nil means time.Now.
 	Now func() time.Time
+	// Signer signs each record as it is finalised and each amendment as
+	// it is made, with the device's enrolled key. Nil: set it with
+	// SetSigner once the device is enrolled; until then Finalise and
+	// Amend fail with ErrNoSigner.
+	Signer evidence.Signer
 }
 
 // Store is the device's encrypted record store and sync outbox. It is safe
@@ -87,7 +93,8 @@ type Store struct {
 
 	// wmu serialises write transactions, so that they never conflict and
 	// outbox sequence numbers are handed out in commit order.
-	wmu sync.Mutex
+	wmu    sync.Mutex
+	signer evidence.Signer // guarded by wmu
 }
 
 // SmallMemory returns the Badger options Waymark uses on a device: a phone
@@ -126,7 +133,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", opts.Dir, err)
 	}
-	s := &Store{db: db, dir: opts.Dir, now: opts.Now}
+	s := &Store{db: db, dir: opts.Dir, now: opts.Now, signer: opts.Signer}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -228,6 +235,7 @@ type stored struct {
 	Seq   uint64           `json:"seq,omitempty"`  // outbox sequence, once queued
 	Held  string           `json:"held,omitempty"` // why the server kept it aside
 	Doc   encounter.Record `json:"doc"`
+	Seal  *evidence.Seal   `json:"seal,omitempty"` // its signature, once finalised
 }
 
 func (st stored) record() encounter.Record {
@@ -243,6 +251,7 @@ type outboxValue struct {
 	Kind      string          `json:"kind"`
 	Encounter uuid.UUID       `json:"encounter,omitzero"`
 	Body      json.RawMessage `json:"body"`
+	Sig       []byte          `json:"sig,omitempty"` // the device's signature of Body (evidence.Message)
 }
 
 // SaveDraft writes r, which must be a draft, replacing any earlier version
@@ -327,12 +336,17 @@ func (s *Store) Finalise(ctx context.Context, id uuid.UUID) (encounter.Record, e
 		if err != nil {
 			return err
 		}
-		seq, err := enqueue(txn, outboxValue{ID: id, Kind: KindEncounter, Body: body})
+		seal, err := s.sign(KindEncounter, body)
+		if err != nil {
+			return err
+		}
+		seq, err := enqueue(txn, outboxValue{ID: id, Kind: KindEncounter, Body: body, Sig: seal.Sig})
 		if err != nil {
 			return err
 		}
 		st.State = encounter.Queued
 		st.Seq = seq
+		st.Seal = &seal
 		out = st.record()
 		return putStored(txn, st)
 	})

@@ -31,7 +31,7 @@ func openMem(t testing.TB) *Store {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
-	return s
+	return withSigner(s)
 }
 
 func openDir(t testing.TB, dir string, key []byte) *Store {
@@ -40,7 +40,7 @@ func openDir(t testing.TB, dir string, key []byte) *Store {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return s
+	return withSigner(s)
 }
 
 // draft returns a complete draft ready to finalise.

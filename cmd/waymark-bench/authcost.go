@@ -44,7 +44,7 @@ func (b *bench) authCost(ctx context.Context, n int) error {
 	if _, err := d.Record(ctx, n, 1); err != nil {
 		return err
 	}
-	device, officer := d.Store.DeviceID(), d.Credential.Account
+	device, officer, pub := d.Store.DeviceID(), d.Credential.Account, d.Credential.Public()
 	d.Close()
 
 	var signed, unsigned []float64
@@ -60,7 +60,7 @@ func (b *bench) authCost(ctx context.Context, n int) error {
 				signed = append(signed, rate)
 			} else {
 				acc := srvpkg.Account{ID: officer.ID, Name: officer.Name, Number: officer.Number, Agency: officer.Agency, Team: officer.Team, Roles: officer.Roles}
-				rate, err = b.pushUnsigned(ctx, dir, key, srvpkg.Principal{Device: device, Account: acc})
+				rate, err = b.pushUnsigned(ctx, dir, key, srvpkg.Principal{Device: device, Account: acc, Key: pub})
 				unsigned = append(unsigned, rate)
 			}
 			if err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/waymark-app/waymark/encounter"
+	"github.com/waymark-app/waymark/evidence"
 	"github.com/waymark-app/waymark/sim"
 	"github.com/waymark-app/waymark/store"
 	"github.com/waymark-app/waymark/sync/auth"
@@ -101,7 +102,12 @@ func (b *bench) load(ctx context.Context, devices, perDevice int) error {
 			if err != nil {
 				return err
 			}
-			entries = append(entries, wire.Entry{Seq: uint64(seq), ID: r.ID, Kind: wire.KindEncounter, Body: doc})
+			// Signed as the phone signs a record it finalises.
+			seal, err := evidence.Sign(devs[i].cred, evidence.KindEncounter, doc)
+			if err != nil {
+				return err
+			}
+			entries = append(entries, wire.Entry{Seq: uint64(seq), ID: r.ID, Kind: wire.KindEncounter, Body: doc, Sig: seal.Sig})
 			if len(entries) == batch || seq == perDevice {
 				body, err := wire.EncodeGzip(wire.PushRequest{Entries: entries})
 				if err != nil {

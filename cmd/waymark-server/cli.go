@@ -33,8 +33,10 @@ type config struct {
 	addr, data, logFormat, content string
 	tlsCert, tlsKey, url           string
 	hosts                          []string
+	anchors                        []string
 	insecureHTTP                   bool
 	qr                             string
+	limits                         server.Limits
 	// user fields
 	name, number, agency, team, roles string
 	out                               io.Writer
@@ -47,6 +49,7 @@ func env(name, def string) string {
 	return def
 }
 
+// hostList is a repeatable flag.
 type hostList struct{ hosts *[]string }
 
 func (h hostList) String() string     { return "" }
@@ -60,9 +63,18 @@ func (c *config) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.content, "content", env("WAYMARK_CONTENT", ""), "folder of the content pack to publish; empty: the pack built in (env WAYMARK_CONTENT)")
 	fs.StringVar(&c.tlsCert, "tls-cert", "", "certificate file (PEM) to use instead of making one, at init")
 	fs.StringVar(&c.tlsKey, "tls-key", "", "its private key (PEM)")
+	fs.Var(hostList{&c.anchors}, "anchor", "verify: a head printed earlier (<seq>:<hash>) that the log must still pass through (repeatable)")
 	fs.Var(hostList{&c.hosts}, "host", "a name or address for the certificate, besides localhost (repeatable), at init")
 	fs.StringVar(&c.url, "url", "", "the address devices reach the server at (default https://<first --host or 127.0.0.1>:<port>)")
 	fs.BoolVar(&c.insecureHTTP, "insecure-http", false, "serve plain HTTP, without TLS: local development only")
+	fs.IntVar(&c.limits.Connections, "max-connections", 0, "serve: open connections at most (0: 1024)")
+	fs.IntVar(&c.limits.InFlight, "max-in-flight", 0, "serve: requests answered at once (0: 64); more wait briefly, then get 429")
+	fs.Float64Var(&c.limits.DeviceRate, "device-rate", 0, "serve: requests a second each device may make (0: 20)")
+	fs.IntVar(&c.limits.DeviceBurst, "device-burst", 0, "serve: requests each device may make at once (0: 120)")
+	fs.IntVar(&c.limits.AsideEntries, "aside-entries", 0, "serve: entries kept aside for review per device (0: 100)")
+	fs.Int64Var(&c.limits.AsideBytes, "aside-bytes", 0, "serve: bytes kept aside for review per device (0: 16 MiB)")
+	fs.DurationVar(&c.limits.BodyGrace, "body-grace", 0, "serve: time a request body may take before it must keep up --body-rate (0: 10s)")
+	fs.Int64Var(&c.limits.BodyRate, "body-rate", 0, "serve: bytes a second a request body must arrive at after --body-grace (0: 8192)")
 	fs.StringVar(&c.qr, "qr", "", "enrol: also write the enrolment link as a QR code PNG to this file")
 	fs.StringVar(&c.name, "name", "", "user add: the person's name")
 	fs.StringVar(&c.number, "number", "", "user add: staff or collar number")
@@ -113,10 +125,10 @@ func run(args []string, out io.Writer) error {
 		return c.serve(ctx)
 	case "init":
 		return c.init(ctx)
-	case "user", "enrol", "device", "log":
+	case "user", "enrol", "device", "log", "verify", "head":
 		return c.admin(ctx, cmd, rest)
 	}
-	return usagef("unknown command %q: want serve, init, user, enrol, device or log", cmd)
+	return usagef("unknown command %q: want serve, init, user, enrol, device, log, verify or head", cmd)
 }
 
 // actor is who runs this command, as the admin log records it when the
@@ -207,9 +219,18 @@ func (c *config) admin(ctx context.Context, cmd string, args []string) error {
 		if err := need(1, "an account id"); err != nil {
 			return err
 		}
-	case "user list", "device list", "log ":
+	case "user list", "device list", "log ", "head ":
 		if err := need(0, "no arguments"); err != nil {
 			return err
+		}
+	case "verify ":
+		if err := need(0, "no arguments (anchors with --anchor)"); err != nil {
+			return err
+		}
+		for _, a := range c.anchors {
+			if _, err := server.ParseHead(a); err != nil {
+				return usagef("%v", err)
+			}
 		}
 	case "user disable", "user enable":
 		if err := need(1, "an account id"); err != nil {
@@ -304,6 +325,23 @@ func (c *config) admin(ctx context.Context, cmd string, args []string) error {
 			return err
 		}
 		fmt.Fprintf(w, "Device %s of %s revoked: it is refused from its next request\n", d.ID, d.Account)
+	case "head ":
+		h, err := ad.Head(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "%s\t%s\n", h, h.At.UTC().Format(time.RFC3339))
+	case "verify ":
+		var anchors []server.Head
+		for _, a := range c.anchors {
+			h, _ := server.ParseHead(a)
+			anchors = append(anchors, h)
+		}
+		rep, err := ad.Verify(ctx, anchors)
+		if err != nil {
+			return err
+		}
+		return printReport(w, rep)
 	case "log ":
 		es, err := ad.Log(ctx)
 		if err != nil {
@@ -317,6 +355,26 @@ func (c *config) admin(ctx context.Context, cmd string, args []string) error {
 			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", e.At.Local().Format(time.DateTime), e.Actor, e.Action, e.Account, dev, e.Detail)
 		}
 	}
+	return nil
+}
+
+// errVerify is verify's failure: the report says what is wrong.
+var errVerify = errors.New("verify found problems")
+
+// printReport prints what verify found, a line per problem, then a
+// summary, and returns errVerify if anything is wrong.
+func printReport(w io.Writer, rep server.Report) error {
+	for _, p := range rep.Problems {
+		fmt.Fprintf(w, "PROBLEM\t%s\t%s\n", p.Where, p.What)
+	}
+	fmt.Fprintf(w, "log: %d events, head %s\n", rep.Events, rep.Head)
+	fmt.Fprintf(w, "records: %d, signatures verified %d, before the log %d; kept aside %d\n", rep.Records, rep.Signed, rep.Legacy, rep.Aside)
+	fmt.Fprintf(w, "digest: %s\n", rep.Digest)
+	if !rep.OK() {
+		fmt.Fprintf(w, "%d problems\n", len(rep.Problems))
+		return errVerify
+	}
+	fmt.Fprintln(w, "OK")
 	return nil
 }
 

@@ -141,3 +141,34 @@ func socketUp(path string) bool {
 	_, err := (&server.AdminClient{Socket: path}).Users(context.Background())
 	return err == nil
 }
+
+// TestVerifyAndHead: verify passes on an initialised folder, through
+// the head it printed, and fails through a head the log never had.
+func TestVerifyAndHead(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	d := []string{"--data", data}
+	if _, err := cli(t, append(d, "init")...); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cli(t, append(d, "user", "add", "pc7", "--name", "A Example", "--number", "PC 7", "--agency", "police", "--roles", "officer")...); err != nil {
+		t.Fatal(err)
+	}
+	out, err := cli(t, append(d, "head")...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	head := strings.Fields(out)[0]
+	if _, err := server.ParseHead(head); err != nil {
+		t.Fatalf("head printed %q: %v", out, err)
+	}
+	if out, err := cli(t, append(d, "verify", "--anchor", head)...); err != nil || !strings.Contains(out, "OK") {
+		t.Errorf("verify: %v\n%s", err, out)
+	}
+	out, err = cli(t, append(d, "verify", "--anchor", "2:"+strings.Repeat("0", 64))...)
+	if !errors.Is(err, errVerify) || !strings.Contains(out, "PROBLEM") || !strings.Contains(out, "anchor 2:") {
+		t.Errorf("verify through a wrong anchor: %v\n%s", err, out)
+	}
+	if _, err := cli(t, append(d, "verify", "--anchor", "nonsense")...); !errors.As(err, new(usageError)) {
+		t.Errorf("a malformed anchor: %v", err)
+	}
+}

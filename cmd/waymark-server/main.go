@@ -8,6 +8,8 @@
 //	waymark-server enrol ID [--qr FILE]            a one-time enrolment code, and its QR image
 //	waymark-server device list | revoke DEVICE
 //	waymark-server log                             the admin log
+//	waymark-server verify [--anchor SEQ:HASH]...   check the hash-chained log and every record's signature
+//	waymark-server head                            the log's head, to keep outside the server
 //
 // While a server runs on D, the other commands ask it over its
 // administration socket; otherwise they open the store themselves.

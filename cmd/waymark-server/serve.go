@@ -38,5 +38,6 @@ func (c *config) serve(ctx context.Context) error {
 			c.printCode(in.Code, in.Link, "first administrator ("+in.Admin.ID+")")
 		},
 		Content: &server.Content{ID: pack.ID, Version: pack.Version, Bundle: pack.Bundle()},
+		Limits:  c.limits,
 	})
 }

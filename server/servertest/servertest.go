@@ -19,6 +19,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/waymark-app/waymark/encounter"
+	"github.com/waymark-app/waymark/evidence"
 	"github.com/waymark-app/waymark/server"
 	"github.com/waymark-app/waymark/sync/auth"
 	"github.com/waymark-app/waymark/sync/client"
@@ -36,6 +37,8 @@ type Options struct {
 	Logger *slog.Logger
 	// Now is the server's clock; nil means time.Now.
 	Now func() time.Time
+	// Limits are the server's limits (zero: its defaults).
+	Limits server.Limits
 }
 
 // Server is a running server.
@@ -89,7 +92,7 @@ func Start(o Options) (*Server, error) {
 
 func (s *Server) serve(ln net.Listener) error {
 	srv, err := server.Open(server.Options{Dir: s.opts.Dir, Key: s.opts.Key, Content: s.opts.Content,
-		Logger: s.opts.Logger, Now: s.opts.Now, SPKI: s.spki})
+		Logger: s.opts.Logger, Now: s.opts.Now, SPKI: s.spki, Limits: s.opts.Limits})
 	if err != nil {
 		return err
 	}
@@ -179,12 +182,20 @@ func Enrol(ctx context.Context, ad server.Administration, url, pin string, d Dev
 	if err != nil {
 		return nil, err
 	}
-	cred, err := client.Enrol(ctx, client.EnrolOptions{Link: auth.Link{Server: url, Code: c, Pin: pin}, Device: d.DeviceID()})
+	o := client.EnrolOptions{Link: auth.Link{Server: url, Code: c, Pin: pin}, Device: d.DeviceID()}
+	if old, err := client.LoadCredential(ctx, d); err == nil {
+		// Enrolled elsewhere before: keep the key its records are signed with.
+		o.Key = old.PrivateKey
+	}
+	cred, err := client.Enrol(ctx, o)
 	if err != nil {
 		return nil, fmt.Errorf("enrol device %s as %s: %w", d.DeviceID(), account, err)
 	}
 	if err := client.SaveCredential(ctx, d, cred); err != nil {
 		return nil, err
+	}
+	if s, ok := d.(interface{ SetSigner(evidence.Signer) }); ok {
+		s.SetSigner(cred) // a store signs what it finalises from now on
 	}
 	return cred, nil
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/waymark-app/waymark/evidence"
 	"github.com/waymark-app/waymark/store"
 	"github.com/waymark-app/waymark/sync/auth"
 	"github.com/waymark-app/waymark/sync/wire"
@@ -277,6 +278,11 @@ func (e *Engine) afterSync(err error) time.Duration {
 		case UpdateNeeded, Revoked, NotEnrolled, PinMismatch:
 			wait = e.opts.MaxBackoff // retrying soon will not help
 		}
+		// The server said how long to wait: never come back sooner.
+		var ce *Error
+		if errors.As(err, &ce) && ce.RetryAfter > wait {
+			wait = ce.RetryAfter
+		}
 	}
 	e.mu.Unlock()
 	next := e.opts.Now().Add(wait)
@@ -391,6 +397,9 @@ func (e *Engine) pull(ctx context.Context) error {
 		ops := make([]store.Pulled, len(resp.Ops))
 		for i, op := range resp.Ops {
 			ops[i] = store.Pulled{Cursor: op.Cursor, Kind: string(op.Kind), ID: op.ID, Device: op.Device, Body: op.Body}
+			if len(op.Sig) > 0 {
+				ops[i].Seal = &evidence.Seal{Device: op.Device, Key: op.Key, Sig: op.Sig}
+			}
 		}
 		if err := e.box.ApplyPulled(ctx, ops, resp.Cursor); err != nil {
 			return &Error{Kind: DeviceFault, Err: err}

@@ -36,6 +36,9 @@ type Credential struct {
 // DeviceID is the device the credential was enrolled for.
 func (c *Credential) DeviceID() uuid.UUID { return c.Device }
 
+// Public is the device's public key, as enrolled.
+func (c *Credential) Public() ed25519.PublicKey { return c.PrivateKey.Public().(ed25519.PublicKey) }
+
 // Sign signs message with the device's private key.
 func (c *Credential) Sign(message []byte) ([]byte, error) {
 	return auth.Key{Device: c.Device, Private: c.PrivateKey}.Sign(message)

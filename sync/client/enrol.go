@@ -3,6 +3,7 @@ package client
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"crypto/tls"
 	"errors"
 	"fmt"
@@ -30,6 +31,10 @@ type EnrolOptions struct {
 	AllowHTTP bool
 	// Timeout bounds the whole enrolment (default 30 seconds).
 	Timeout time.Duration
+	// Key, if set, is the key pair to enrol instead of a new one: a
+	// device that moves to another server with the records it signed
+	// (the benchmark's copies of one device). Nil makes a new key.
+	Key ed25519.PrivateKey
 }
 
 // ErrServerProof is returned when the server's answer does not prove it
@@ -78,9 +83,12 @@ func Enrol(ctx context.Context, o EnrolOptions) (*Credential, error) {
 		spki = fc.leaf.RawSubjectPublicKeyInfo
 		pin = auth.Pin(spki)
 	}
-	key, err := auth.NewKey(o.Device)
-	if err != nil {
-		return nil, &Error{Kind: DeviceFault, Err: err}
+	key := auth.Key{Device: o.Device, Private: o.Key}
+	if o.Key == nil {
+		var err error
+		if key, err = auth.NewKey(o.Device); err != nil {
+			return nil, &Error{Kind: DeviceFault, Err: err}
+		}
 	}
 	ek := auth.EnrolKey(l.Code)
 	pub := key.Public()

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/waymark-app/waymark/store"
@@ -50,6 +51,9 @@ const (
 type Error struct {
 	Kind Kind
 	Err  error
+	// RetryAfter is how long the server asked the device to wait before
+	// trying again (its Retry-After header), if it said.
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string {
@@ -87,6 +91,7 @@ func classify(path string, res *http.Response) error {
 		return &Error{Kind: kind, Err: fmt.Errorf("%s: HTTP %s", path, res.Status)}
 	}
 	we := &er.Error
+	wait := retryAfter(res.Header.Get("Retry-After"))
 	switch we.Code {
 	case wire.CodeProtocolVersion:
 		theirs, _ := strconv.Atoi(res.Header.Get(wire.VersionHeader))
@@ -95,7 +100,11 @@ func classify(path string, res *http.Response) error {
 		}
 		return &Error{Kind: UpdateNeeded, Err: we}
 	case wire.CodeUnavailable, wire.CodeRateLimited:
-		return &Error{Kind: Unreachable, Err: we}
+		return &Error{Kind: Unreachable, Err: we, RetryAfter: wait}
+	case wire.CodeAsideFull:
+		// Nothing is lost: the entries stay queued until a supervisor has
+		// reviewed what the server keeps aside.
+		return &Error{Kind: ServerFault, Err: we, RetryAfter: wait}
 	case wire.CodeInternal:
 		return &Error{Kind: ServerFault, Err: we}
 	case wire.CodeDeviceRevoked, wire.CodeAccountDisabled:
@@ -108,10 +117,20 @@ func classify(path string, res *http.Response) error {
 	return &Error{Kind: Refused, Err: we}
 }
 
+// retryAfter reads a Retry-After header given in seconds (the only form
+// the server sends); zero if absent or not understood, at most an hour.
+func retryAfter(h string) time.Duration {
+	n, err := strconv.Atoi(strings.TrimSpace(h))
+	if err != nil || n <= 0 {
+		return 0
+	}
+	return time.Duration(min(n, 3600)) * time.Second
+}
+
 func (e *Engine) sendPush(ctx context.Context, entries []store.OutboxEntry) (wire.PushResponse, error) {
 	req := wire.PushRequest{Entries: make([]wire.Entry, len(entries))}
 	for i, en := range entries {
-		req.Entries[i] = wire.Entry{Seq: en.Seq, ID: en.ID, Kind: wire.Kind(en.Kind), Body: en.Body}
+		req.Entries[i] = wire.Entry{Seq: en.Seq, ID: en.ID, Kind: wire.Kind(en.Kind), Body: en.Body, Sig: en.Sig}
 	}
 	var resp wire.PushResponse
 	err := e.post(ctx, wire.PathPush, &req, &resp)
@@ -142,10 +161,15 @@ func (e *Engine) post(ctx context.Context, path string, req, resp any) error {
 	return e.do(ctx, http.MethodPost, path, body, resp)
 }
 
+// maxInlineWait is the longest Retry-After the engine waits out inside
+// one request; a longer one ends the sync, and the next attempt waits it.
+const maxInlineWait = 5 * time.Second
+
 // do sends one signed request, signed afresh for each attempt. A request
 // refused for its clock is signed again once, with the clock corrected by
 // the server's; one refused as replayed (the transport resent it, or the
-// server restarted) is signed again once too.
+// server restarted) is signed again once too. One refused for load with
+// a short Retry-After is sent again after that wait, up to three times.
 func (e *Engine) do(ctx context.Context, method, path string, body []byte, resp any) error {
 	var sign func(*http.Request) error
 	if e.opts.Signer != nil {
@@ -155,8 +179,22 @@ func (e *Engine) do(ctx context.Context, method, path string, body []byte, resp 
 			return err
 		}
 	}
+	waits := 0
 	for attempt := 0; ; attempt++ {
 		err := send(ctx, e.http, method, e.opts.Server+path, body, sign, resp)
+		var ce *Error
+		if errors.As(err, &ce) && ce.RetryAfter > 0 && ce.RetryAfter <= maxInlineWait && waits < 3 && wire.CodeOf(ce.Err) == wire.CodeRateLimited {
+			waits++
+			attempt--
+			t := time.NewTimer(ce.RetryAfter)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return err
+			case <-t.C:
+			}
+			continue
+		}
 		var we *wire.Error
 		if attempt > 0 || !errors.As(err, &we) {
 			return err

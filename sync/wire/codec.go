@@ -9,6 +9,9 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"time"
+
+	"github.com/waymark-app/waymark/internal/strictjson"
 )
 
 // Gzip is the content encoding clients use for request bodies.
@@ -30,20 +33,33 @@ func EncodeGzip(v any) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// Decode reads one JSON value from r into v, strictly: a field v does
-// not have is an error, so that nothing rides along unnoticed (a v1
-// device's "device" field among them). encoding is the body's
+// Decode reads one JSON value from r into v, strictly (package
+// internal/strictjson): a field v does not have, a duplicate key, invalid
+// UTF-8, a number out of its field's range, deep nesting are each an
+// error that names the field and the rule, never the value, so that
+// nothing rides along unnoticed and no refusal repeats what it refused
+// (a v1 device's "device" field among them). encoding is the body's
 // Content-Encoding: empty, "identity" or "gzip". The body may be at most
 // MaxRequestBytes as read and MaxDecodedBytes once decompressed. Every
 // failure is an *Error: CodeUnsupportedEncoding, CodeTooLarge or
 // CodeBadRequest. Servers decode requests with it.
-func Decode(r io.Reader, encoding string, v any) error { return decode(r, encoding, v, true) }
+func Decode(r io.Reader, encoding string, v any) error { return decode(r, encoding, v, true, nil) }
+
+// DecodeThrough is Decode with the decompressed body read through
+// through(r): a server charges it to a budget of memory there. An error
+// of through's with a RetryAfter method is returned as it is.
+func DecodeThrough(r io.Reader, encoding string, v any, through func(io.Reader) io.Reader) error {
+	return decode(r, encoding, v, true, through)
+}
 
 // DecodeResponse is Decode for what a device reads from the server: fields
-// it does not know, added by a newer server, are ignored.
-func DecodeResponse(r io.Reader, encoding string, v any) error { return decode(r, encoding, v, false) }
+// it does not know, added by a newer server, are ignored (but still
+// checked as JSON: no duplicate keys, valid UTF-8).
+func DecodeResponse(r io.Reader, encoding string, v any) error {
+	return decode(r, encoding, v, false, nil)
+}
 
-func decode(r io.Reader, encoding string, v any, strict bool) error {
+func decode(r io.Reader, encoding string, v any, strict bool, through func(io.Reader) io.Reader) error {
 	raw := &countingReader{r: io.LimitReader(r, MaxRequestBytes+1)}
 	var body io.Reader = raw
 	switch strings.ToLower(strings.TrimSpace(encoding)) {
@@ -55,45 +71,46 @@ func decode(r io.Reader, encoding string, v any, strict bool) error {
 			if raw.n > MaxRequestBytes || errors.As(err, &mbe) {
 				return Errorf(CodeTooLarge, "body is over %d bytes", MaxRequestBytes)
 			}
-			return Errorf(CodeBadRequest, "body is not valid gzip: %v", err)
+			return Errorf(CodeBadRequest, "body is not valid gzip")
 		}
 		defer zr.Close()
 		body = zr
 	default:
-		return Errorf(CodeUnsupportedEncoding, "content encoding %q is not supported; use gzip", encoding)
+		return Errorf(CodeUnsupportedEncoding, "content encoding is not supported; use gzip")
 	}
-	decoded := &countingReader{r: io.LimitReader(body, MaxDecodedBytes+1)}
-	dec := json.NewDecoder(decoded)
-	if strict {
-		dec.DisallowUnknownFields()
+	body = io.LimitReader(body, MaxDecodedBytes+1)
+	if through != nil {
+		body = through(body)
 	}
-	err := dec.Decode(v)
-	if err == nil {
-		// Exactly one value: anything after it but space is malformed.
-		if _, terr := dec.Token(); terr != io.EOF {
-			err = errors.New("unexpected data after the JSON value")
-			if terr != nil && !isSyntax(terr) {
-				err = terr
-			}
-		}
-	}
+	b, err := io.ReadAll(body)
 	var mbe *http.MaxBytesError
+	var later interface{ RetryAfter() time.Duration }
 	switch {
+	case errors.As(err, &later):
+		return err // through refused for load: the caller says when to retry
 	case raw.n > MaxRequestBytes || errors.As(err, &mbe):
 		return Errorf(CodeTooLarge, "body is over %d bytes", MaxRequestBytes)
-	case decoded.n > MaxDecodedBytes:
+	case len(b) > MaxDecodedBytes:
 		return Errorf(CodeTooLarge, "body is over %d bytes once decompressed", MaxDecodedBytes)
-	case err == io.EOF:
-		return Errorf(CodeBadRequest, "body is empty")
 	case err != nil:
-		return Errorf(CodeBadRequest, "body is not valid: %v", err)
+		return Errorf(CodeBadRequest, "body could not be read: %s", readProblem(err))
+	case len(bytes.TrimSpace(b)) == 0:
+		return Errorf(CodeBadRequest, "body is empty")
+	}
+	if err := (strictjson.Options{AllowUnknown: !strict}).Unmarshal(b, v); err != nil {
+		return Errorf(CodeBadRequest, "body refused: %v", err)
 	}
 	return nil
 }
 
-func isSyntax(err error) bool {
-	var se *json.SyntaxError
-	return errors.As(err, &se)
+// readProblem names what went wrong reading a body, without the reader's
+// message (a gzip error is safe; anything else is named by kind).
+func readProblem(err error) string {
+	switch {
+	case errors.Is(err, gzip.ErrChecksum), errors.Is(err, gzip.ErrHeader), errors.Is(err, io.ErrUnexpectedEOF):
+		return "the gzip stream is damaged or cut short"
+	}
+	return "the connection failed or was too slow"
 }
 
 // countingReader counts the bytes read through it.

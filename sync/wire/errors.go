@@ -69,8 +69,22 @@ const (
 	// CodeEnrolmentRefused: the enrolment code is unknown, expired, used,
 	// burnt by wrong proofs, or the proof is wrong.
 	CodeEnrolmentRefused Code = "enrolment_refused"
-	// CodeRateLimited: too many requests from this address; try later.
+	// CodeRateLimited: too many requests from this address or device, or
+	// the server is at its limit of requests in flight; the response's
+	// Retry-After header says how many seconds to wait.
 	CodeRateLimited Code = "rate_limited"
+
+	// Codes of protocol 3: evidence, and a server that cannot be starved.
+
+	// CodeSignatureInvalid: in Rejected, an entry whose signature does not
+	// verify over its canonical body with the key enrolled for the
+	// signing device. It is not stored, nor kept aside.
+	CodeSignatureInvalid Code = "signature_invalid"
+	// CodeAsideFull: this device has as many entries kept aside for
+	// review as its quota allows (count or bytes); nothing of the push
+	// from that entry on was taken. The device keeps its entries and
+	// tries later (Retry-After); an administrator reviews what is aside.
+	CodeAsideFull Code = "aside_full"
 )
 
 // HTTPStatus is the HTTP status a server answers with for c.
@@ -98,6 +112,10 @@ func (c Code) HTTPStatus() int {
 		return http.StatusForbidden
 	case CodeRateLimited:
 		return http.StatusTooManyRequests
+	case CodeSignatureInvalid:
+		return http.StatusUnprocessableEntity
+	case CodeAsideFull:
+		return http.StatusInsufficientStorage
 	}
 	return http.StatusInternalServerError
 }
@@ -105,7 +123,7 @@ func (c Code) HTTPStatus() int {
 // Temporary reports whether a request that failed with c may succeed if
 // sent again later, unchanged.
 func (c Code) Temporary() bool {
-	return c == CodeUnavailable || c == CodeInternal || c == CodeRateLimited
+	return c == CodeUnavailable || c == CodeInternal || c == CodeRateLimited || c == CodeAsideFull
 }
 
 // Error is a failure as it travels on the wire, in the body of every

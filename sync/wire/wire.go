@@ -2,8 +2,10 @@ package wire
 
 import (
 	"bytes"
+	"crypto/ed25519"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 )
@@ -11,7 +13,7 @@ import (
 // Version is the protocol version this package speaks. Every request and
 // every response carries it in the VersionHeader header; a server refuses
 // a request whose version differs with CodeProtocolVersion.
-const Version = 2
+const Version = 3
 
 // VersionHeader is the HTTP header that carries the protocol version.
 const VersionHeader = "Waymark-Protocol"
@@ -20,32 +22,37 @@ const VersionHeader = "Waymark-Protocol"
 // with a JSON body; me and health take GET. Every endpoint but health and
 // enrol needs a signed request (package sync/auth).
 const (
-	PathPush    = "/v2/push"
-	PathPull    = "/v2/pull"
-	PathContent = "/v2/content"
-	PathEnrol   = "/v2/enrol"
-	PathMe      = "/v2/me"
+	PathPush    = "/v3/push"
+	PathPull    = "/v3/pull"
+	PathContent = "/v3/content"
+	PathEnrol   = "/v3/enrol"
+	PathMe      = "/v3/me"
 	PathHealth  = "/healthz"
-	// PathV1 prefixes every path of protocol 1: a server answers them all
-	// with CodeProtocolVersion, so an old app tells its user to update.
-	PathV1 = "/v1/"
 )
+
+// OldPaths prefix every path of protocols 1 and 2: a server answers them
+// all with CodeProtocolVersion, so an old app tells its user to update.
+var OldPaths = []string{"/v1/", "/v2/"}
 
 // Limits a server enforces and a client stays within.
 const (
 	// MaxRequestBytes caps a request body as sent, compressed or not.
 	MaxRequestBytes = 8 << 20
 	// MaxDecodedBytes caps a request body once decompressed, so that a
-	// small gzip stream cannot expand without bound.
-	MaxDecodedBytes = 32 << 20
+	// small gzip stream cannot expand without bound. A device sends at
+	// most 1 MiB of bodies a push.
+	MaxDecodedBytes = 16 << 20
 	// MaxEntries caps the entries in one push.
 	MaxEntries = 1000
 	// MaxBodyBytes caps one entry's body.
 	MaxBodyBytes = 1 << 20
 	// MaxPullLimit caps the operations one pull returns.
 	MaxPullLimit = 1000
-	// MaxSigBytes caps an entry's optional signature.
-	MaxSigBytes = 1024
+	// MaxPullBytes caps the bodies one pull answer carries: a page ends
+	// before it would pass this (but holds at least one operation).
+	MaxPullBytes = 4 << 20
+	// SigBytes is the length of an entry's signature (Ed25519).
+	SigBytes = ed25519.SignatureSize
 )
 
 // Kind says what an entry's body holds. The list is append-only: never
@@ -70,14 +77,17 @@ func (k Kind) Known() bool {
 // Seq counts up from 1 on each device, with no gaps. ID is the record the
 // body belongs to. Body is a JSON object, opaque to the protocol, whose
 // device and author must be the signing device and its account. Sig is
-// room for the record's own signature: optional in this version, kept and
-// served as sent; a later version makes it required.
+// the device's Ed25519 signature of the body (package evidence: the
+// bytes "waymark-record-v1\n" + kind + "\n" + the body's canonical
+// encoding), made when the record was finalised; the server verifies it
+// against the key enrolled for the signing device, keeps it with the
+// record and serves it on every operation.
 type Entry struct {
 	Seq  uint64          `json:"seq"`
 	ID   uuid.UUID       `json:"id"`
 	Kind Kind            `json:"kind"`
 	Body json.RawMessage `json:"body"`
-	Sig  []byte          `json:"sig,omitempty"`
+	Sig  []byte          `json:"sig"`
 }
 
 // PushRequest sends part of the signing device's outbox, in sequence
@@ -127,15 +137,23 @@ type PullResponse struct {
 }
 
 // Op is one change stored on the server: an entry that some device pushed,
-// with the cursor that orders it among all changes.
+// with the cursor that orders it among all changes. Body is the server's
+// canonical encoding of what it received, which Sig, the pushing device's
+// signature, covers; Key is the public key enrolled for that device
+// (KeyID its short name), so that any device or the console can check
+// the signature and show who made the record. Received is when the
+// server stored it.
 type Op struct {
-	Cursor uint64          `json:"cursor"`
-	Kind   Kind            `json:"kind"`
-	ID     uuid.UUID       `json:"id"`
-	Device uuid.UUID       `json:"device"`
-	Seq    uint64          `json:"seq"`
-	Body   json.RawMessage `json:"body"`
-	Sig    []byte          `json:"sig,omitempty"`
+	Cursor   uint64          `json:"cursor"`
+	Kind     Kind            `json:"kind"`
+	ID       uuid.UUID       `json:"id"`
+	Device   uuid.UUID       `json:"device"`
+	Seq      uint64          `json:"seq"`
+	Body     json.RawMessage `json:"body"`
+	Sig      []byte          `json:"sig"`
+	Key      []byte          `json:"key"`
+	KeyID    string          `json:"key_id"`
+	Received time.Time       `json:"received"`
 }
 
 // ContentRequest asks for the content pack the server publishes. Have is
@@ -189,7 +207,7 @@ func (r *PushRequest) Validate() error {
 			return Errorf(CodeBadRequest, "entry %d (sequence %d) has no record id", i, e.Seq)
 		}
 		if !e.Kind.Known() {
-			return Errorf(CodeBadRequest, "entry %d (sequence %d) has unknown kind %q", i, e.Seq, e.Kind)
+			return Errorf(CodeBadRequest, "entry %d (sequence %d): field kind is not a kind this protocol defines", i, e.Seq)
 		}
 		if len(e.Body) > MaxBodyBytes {
 			return Errorf(CodeTooLarge, "entry %d (sequence %d) body is %d bytes, more than %d", i, e.Seq, len(e.Body), MaxBodyBytes)
@@ -197,8 +215,8 @@ func (r *PushRequest) Validate() error {
 		if !isObject(e.Body) {
 			return Errorf(CodeBadRequest, "entry %d (sequence %d) body is not a JSON object", i, e.Seq)
 		}
-		if len(e.Sig) > MaxSigBytes {
-			return Errorf(CodeTooLarge, "entry %d (sequence %d) signature is %d bytes, more than %d", i, e.Seq, len(e.Sig), MaxSigBytes)
+		if len(e.Sig) != SigBytes {
+			return Errorf(CodeBadRequest, "entry %d (sequence %d): field sig is not a %d-byte signature", i, e.Seq, SigBytes)
 		}
 	}
 	return nil

@@ -11,6 +11,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 )
@@ -23,6 +24,7 @@ var (
 	other = uuid.MustParse("0192f1a0-0000-7000-8000-00000000d002")
 	rec1  = uuid.MustParse("0192f1a0-1111-7111-8111-000000000001")
 	rec2  = uuid.MustParse("0192f1a0-1111-7111-8111-000000000002")
+	sig   = bytes.Repeat([]byte{0x51}, SigBytes) // an entry's signature, in form
 )
 
 // goldens are the messages whose JSON form is frozen. Changing one of
@@ -34,8 +36,8 @@ var goldens = []struct {
 }{
 	{"push_request.json", &PushRequest{
 		Entries: []Entry{
-			{Seq: 1, ID: rec1, Kind: KindEncounter, Body: json.RawMessage(`{"id":"0192f1a0-1111-7111-8111-000000000001","premises":{"name":"Example Hand Car Wash","business":"car_wash"},"people_present":4}`)},
-			{Seq: 2, ID: rec2, Kind: KindEncounter, Body: json.RawMessage(`{"id":"0192f1a0-1111-7111-8111-000000000002","premises":{"name":"Example Nails","business":"nail_bar"},"people_present":2}`)},
+			{Seq: 1, ID: rec1, Kind: KindEncounter, Body: json.RawMessage(`{"id":"0192f1a0-1111-7111-8111-000000000001","premises":{"name":"Example Hand Car Wash","business":"car_wash"},"people_present":4}`), Sig: sig},
+			{Seq: 2, ID: rec2, Kind: KindEncounter, Body: json.RawMessage(`{"id":"0192f1a0-1111-7111-8111-000000000002","premises":{"name":"Example Nails","business":"nail_bar"},"people_present":2}`), Sig: sig},
 		},
 	}, func() any { return new(PushRequest) }},
 	{"push_response.json", &PushResponse{Ack: 2}, func() any { return new(PushResponse) }},
@@ -51,10 +53,23 @@ var goldens = []struct {
 		Ack:      3,
 		Rejected: []Rejection{{Seq: 3, ID: rec1, Code: CodeIdentityMismatch, Message: "field officer.number is not the number of the account this device is enrolled to"}},
 	}, func() any { return new(PushResponse) }},
+	{"push_response_signature.json", &PushResponse{
+		Ack:      4,
+		Rejected: []Rejection{{Seq: 4, ID: rec1, Code: CodeSignatureInvalid, Message: "field sig does not verify over the body with the key enrolled for this device"}},
+	}, func() any { return new(PushResponse) }},
+	{"error_aside_full.json", &ErrorResponse{Error: Error{
+		Code:    CodeAsideFull,
+		Message: "this device has 100 entries kept aside for review, its quota; the server keeps no more until they are reviewed",
+	}}, func() any { return new(ErrorResponse) }},
+	{"error_rate_limited.json", &ErrorResponse{Error: Error{
+		Code:    CodeRateLimited,
+		Message: "this device is sending requests faster than the server allows; wait and try again",
+	}}, func() any { return new(ErrorResponse) }},
 	{"pull_request.json", &PullRequest{Since: 41, Limit: 500}, func() any { return new(PullRequest) }},
 	{"pull_response.json", &PullResponse{
 		Ops: []Op{
-			{Cursor: 42, Kind: KindEncounter, ID: rec1, Device: other, Seq: 7, Body: json.RawMessage(`{"id":"0192f1a0-1111-7111-8111-000000000001"}`)},
+			{Cursor: 42, Kind: KindEncounter, ID: rec1, Device: other, Seq: 7, Body: json.RawMessage(`{"id":"0192f1a0-1111-7111-8111-000000000001"}`),
+				Sig: sig, Key: bytes.Repeat([]byte{0xd2}, 32), KeyID: "ed25519:1f2e3d4c5b6a7980", Received: time.Date(2026, 3, 14, 9, 31, 2, 500_000_000, time.UTC)},
 		},
 		Cursor:         42,
 		More:           false,
@@ -62,7 +77,7 @@ var goldens = []struct {
 	}, func() any { return new(PullResponse) }},
 	{"error_protocol_version.json", &ErrorResponse{Error: Error{
 		Code:    CodeProtocolVersion,
-		Message: "this server speaks protocol 2, the request protocol 1: update the app",
+		Message: "this server speaks protocol 3, the request protocol 2: update the app",
 	}}, func() any { return new(ErrorResponse) }},
 	{"error_clock_skew.json", &ErrorResponse{Error: Error{
 		Code:       CodeClockSkew,
@@ -142,8 +157,8 @@ func TestPushValidate(t *testing.T) {
 	body := json.RawMessage(`{"a":1}`)
 	ok := func() PushRequest {
 		return PushRequest{Entries: []Entry{
-			{Seq: 1, ID: rec1, Kind: KindEncounter, Body: body},
-			{Seq: 3, ID: rec2, Kind: KindEncounter, Body: body},
+			{Seq: 1, ID: rec1, Kind: KindEncounter, Body: body, Sig: sig},
+			{Seq: 3, ID: rec2, Kind: KindEncounter, Body: body, Sig: sig},
 		}}
 	}
 	tests := []struct {
@@ -152,7 +167,9 @@ func TestPushValidate(t *testing.T) {
 		code   Code
 	}{
 		{"valid", func(*PushRequest) {}, ""},
-		{"signature too long", func(r *PushRequest) { r.Entries[0].Sig = make([]byte, MaxSigBytes+1) }, CodeTooLarge},
+		{"signature too long", func(r *PushRequest) { r.Entries[0].Sig = make([]byte, SigBytes+1) }, CodeBadRequest},
+		{"signature short", func(r *PushRequest) { r.Entries[1].Sig = sig[:SigBytes-1] }, CodeBadRequest},
+		{"no signature", func(r *PushRequest) { r.Entries[0].Sig = nil }, CodeBadRequest},
 		{"no entries", func(r *PushRequest) { r.Entries = nil }, CodeBadRequest},
 		{"sequence zero", func(r *PushRequest) { r.Entries[0].Seq = 0 }, CodeBadRequest},
 		{"sequence repeats", func(r *PushRequest) { r.Entries[1].Seq = 1 }, CodeBadRequest},
@@ -167,7 +184,7 @@ func TestPushValidate(t *testing.T) {
 		{"too many entries", func(r *PushRequest) {
 			r.Entries = make([]Entry, MaxEntries+1)
 			for i := range r.Entries {
-				r.Entries[i] = Entry{Seq: uint64(i + 1), ID: rec1, Kind: KindEncounter, Body: body}
+				r.Entries[i] = Entry{Seq: uint64(i + 1), ID: rec1, Kind: KindEncounter, Body: body, Sig: sig}
 			}
 		}, CodeTooLarge},
 	}
@@ -300,7 +317,7 @@ func TestErrorsIs(t *testing.T) {
 	}
 	for _, c := range []Code{CodeBadRequest, CodeProtocolVersion, CodeTooLarge, CodeUnsupportedEncoding, CodeMethodNotAllowed, CodeNotFound,
 		CodeUnauthenticated, CodeReplayed, CodeClockSkew, CodeDeviceRevoked, CodeAccountDisabled, CodeForbidden, CodeIdentityMismatch,
-		CodeEnrolmentRefused, CodeRateLimited} {
+		CodeEnrolmentRefused, CodeRateLimited, CodeSignatureInvalid} {
 		if s := c.HTTPStatus(); s < 400 || s > 499 {
 			t.Errorf("%s maps to %d, want 4xx", c, s)
 		}
