@@ -22,6 +22,7 @@ import (
 	"github.com/waymark-app/waymark/server"
 	"github.com/waymark-app/waymark/server/servertest"
 	"github.com/waymark-app/waymark/store"
+	"github.com/waymark-app/waymark/sync/auth"
 	"github.com/waymark-app/waymark/sync/client"
 	"github.com/waymark-app/waymark/sync/faultproxy"
 	"github.com/waymark-app/waymark/sync/wire"
@@ -100,6 +101,12 @@ func newHarnessWith(t *testing.T, o harnessOptions) *harness {
 	h := &harness{t: t, st: st, lib: lib}
 	var eng *client.Engine
 	if o.noServer {
+		// Enrolled once, long ago: the device signs what it finalises.
+		key, err := auth.NewKey(st.DeviceID())
+		if err != nil {
+			t.Fatal(err)
+		}
+		st.SetSigner(key)
 		eng = client.New(st, client.Options{Server: "https://127.0.0.1:1", Interval: time.Hour})
 	} else {
 		srv, err := servertest.Start(servertest.Options{})

@@ -125,7 +125,7 @@ func (p *parser) decodeTo(fsys fs.FS, name string, v any, report func(file, key,
 		return false
 	}
 	if err := strictjson.Valid(raw); err != nil {
-		p.add(name, "", "not valid: %v", err)
+		report(name, "", "not valid: %v", err)
 		return false
 	}
 	d := json.NewDecoder(bytes.NewReader(raw))

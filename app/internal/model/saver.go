@@ -153,7 +153,15 @@ func (s *Saver) kick() {
 }
 
 func (s *Saver) loop() {
-	defer close(s.done)
+	defer func() {
+		// However the loop ends (a result that stops its goroutine, as a
+		// failing test's t.Fatal does), waiters are released, not hung.
+		s.mu.Lock()
+		s.closed, s.busy, s.queue = true, false, nil
+		s.idle.Broadcast()
+		s.mu.Unlock()
+		close(s.done)
+	}()
 	ctx := context.Background()
 	for {
 		s.mu.Lock()

@@ -15,6 +15,7 @@ import (
 	"github.com/waymark-app/waymark/encounter"
 	"github.com/waymark-app/waymark/i18n"
 	"github.com/waymark-app/waymark/store"
+	"github.com/waymark-app/waymark/sync/auth"
 	"golang.org/x/text/language"
 )
 
@@ -80,6 +81,12 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// An enrolled device signs what it finalises.
+	key, err := auth.NewKey(st.DeviceID())
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.SetSigner(key)
 	e := &env{t: t, pack: thePack, bundle: bundle, p: bundle.Printer(language.English), st: st, now: testNow}
 	e.saver = NewSaver(st, nil)
 	e.set = newSettings()
