@@ -234,3 +234,20 @@ func Parse(b []byte) (Operation, error) {
 	}
 	return o, nil
 }
+
+// Visit is an earlier encounter at one of the operation's premises, as
+// the server found it within the reader's scope (matched by
+// encounter.SamePlace), shown before going in.
+type Visit struct {
+	Operation  uuid.UUID // the operation whose premises it matched
+	Premises   uuid.UUID // that premises' id
+	Record     uuid.UUID
+	OccurredAt time.Time
+	Level      string // green, amber, red; "" if not assessed
+	Officer    string // number and name
+	Agency     string
+	People     int
+	Children   int
+	Referrals  int    // NRM and Duty to Notify
+	Name       string // the operation it was made on, if any
+}

@@ -212,3 +212,68 @@ func (s *Server) assignmentOf(ctx context.Context, a Account) (assignment, error
 
 // Operations returns the operations store.
 func (s *Server) Operations() OperationStore { return s.ops }
+
+// maxHistory bounds the earlier visits sent for one premises.
+const maxHistory = 20
+
+// OperationsFor answers PathOperations: every operation p's account is
+// on, with the visit history of each premises within what the account
+// may read (mayRead). A read of history by a supervisor or a partner is
+// logged in the chain, like a pull, before it is answered.
+func (s *Server) OperationsFor(ctx context.Context, p Principal, req *wire.OperationsRequest) (wire.OperationsResponse, error) {
+	as, err := s.assignmentOf(ctx, p.Account)
+	if err != nil {
+		return wire.OperationsResponse{}, err
+	}
+	var resp wire.OperationsResponse
+	// The version first: a save after this is announced by the next pull.
+	if resp.Version, err = s.ops.OperationsVersion(ctx); err != nil {
+		return wire.OperationsResponse{}, err
+	}
+	ops, err := s.ops.Operations(ctx)
+	if err != nil {
+		return wire.OperationsResponse{}, err
+	}
+	may := func(sc Scope) bool { return mayRead(p.Account, as, sc) }
+	resp.Operations = []json.RawMessage{}
+	var read []uuid.UUID
+	for _, o := range ops {
+		if !o.Assigned(p.Account.ID) {
+			continue // a supervisor reads every record, but is sent only what they are on
+		}
+		doc, err := o.Document()
+		if err != nil {
+			return wire.OperationsResponse{}, err
+		}
+		resp.Operations = append(resp.Operations, doc)
+		for _, pr := range o.Premises {
+			for _, v := range s.AtPlace(pr.Place(), may, maxHistory) {
+				resp.History = append(resp.History, visitOf(o.ID, pr.ID, v, s.operationName(ctx, v)))
+				read = append(read, v.ID)
+			}
+		}
+	}
+	if len(read) > 0 && readIsLogged(p.Account) {
+		if _, err := s.chain.Append(ctx, Event{At: s.now(), Type: EventRead, Actor: "device:" + p.Device.String(),
+			Account: p.Account.ID, Device: p.Device, Remote: p.Remote, Records: read, Reason: "visit history"}); err != nil {
+			return wire.OperationsResponse{}, err
+		}
+	}
+	return resp, nil
+}
+
+// operationName is the name of the operation v was made on, if any.
+func (s *Server) operationName(ctx context.Context, v Summary) string {
+	if v.OperationID != uuid.Nil {
+		if o, err := s.ops.Operation(ctx, v.OperationID); err == nil {
+			return o.Name
+		}
+	}
+	return v.Operation
+}
+
+func visitOf(op, premises uuid.UUID, v Summary, name string) wire.Visit {
+	return wire.Visit{Operation: op, Premises: premises, Record: v.ID, OccurredAt: v.OccurredAt, Level: v.Level,
+		Officer: v.Officer.String(), Agency: v.Officer.Agency, People: v.PeoplePresent, Children: v.Children,
+		Referrals: v.NRM + v.DtN, Name: name}
+}

@@ -324,6 +324,9 @@ func (s *Server) Pull(ctx context.Context, p Principal, req *wire.PullRequest) (
 		return wire.PullResponse{}, err
 	}
 	resp := wire.PullResponse{Ops: make([]wire.Op, 0, len(pg.refs)), Cursor: pg.cursor, More: pg.more}
+	if resp.OperationsVersion, err = s.ops.OperationsVersion(ctx); err != nil {
+		return wire.PullResponse{}, err
+	}
 	if s.content != nil {
 		resp.ContentVersion = s.content.Version
 	}

@@ -213,6 +213,9 @@ func Engine(box client.Outbox, cred *client.Credential, url string, o client.Opt
 		url = cred.Server
 	}
 	o.Server, o.Signer, o.Pin = url, cred, cred.Pin
+	if sink, ok := box.(client.OperationSink); ok && o.Operations == nil {
+		o.Operations = sink
+	}
 	return client.New(box, o)
 }
 
