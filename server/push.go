@@ -38,7 +38,7 @@ const txnBudget = 4 << 20
 type pushJob struct {
 	who    Principal
 	assign assignment // the operations who is on, for the scope of amendments
-	remote string // the network address it came from, for the log
+	remote string     // the network address it came from, for the log
 	req    *wire.PushRequest
 	checks []entryCheck // one per entry
 	done   chan struct{}

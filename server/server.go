@@ -81,7 +81,7 @@ type Server struct {
 	chain      *chain
 	ops        OperationStore
 	cat        *catalogue // what the console and visit history read
-	gate       *gate // requests in flight, decoded bytes in flight
+	gate       *gate      // requests in flight, decoded bytes in flight
 	rates      *deviceRates
 
 	pushes        chan *pushJob
