@@ -218,3 +218,32 @@ func (s *Server) AsideBody(ctx context.Context, ref string) ([]byte, error) {
 	})
 	return av.Body, err
 }
+
+// Refusals returns the last limit entry.refused events of the chain,
+// newest first (codes and reasons: never a value), reading at most
+// 50,000 events back.
+func (s *Server) Refusals(ctx context.Context, limit int) ([]Event, error) {
+	var out []Event
+	err := s.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{PrefetchValues: true, PrefetchSize: 100, Reverse: true, Prefix: prefixChain})
+		defer it.Close()
+		n := 0
+		for it.Seek(chainKey(^uint64(0))); it.ValidForPrefix(prefixChain) && len(out) < limit && n < 50000; it.Next() {
+			n++
+			var ev Event
+			err := it.Item().Value(func(v []byte) error {
+				var err error
+				ev, _, err = decodeLink(v)
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			if ev.Type == EventEntryRefused {
+				out = append(out, ev)
+			}
+		}
+		return nil
+	})
+	return out, err
+}

@@ -65,6 +65,24 @@ func (s *Server) Handler() http.Handler {
 	return s.logged(mux)
 }
 
+// WithConsole returns the server's handler with the console that
+// console makes (nil: none) under /console/, and / sent there.
+func (s *Server) WithConsole(console func(*Server) (http.Handler, error)) (http.Handler, error) {
+	h := s.Handler()
+	if console == nil {
+		return h, nil
+	}
+	ch, err := console(s)
+	if err != nil {
+		return nil, fmt.Errorf("console: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/console/", ch)
+	mux.Handle("GET /{$}", http.RedirectHandler("/console/", http.StatusSeeOther))
+	mux.Handle("/", h)
+	return mux, nil
+}
+
 func (s *Server) onHealth(w http.ResponseWriter, r *http.Request) {
 	s.writeJSON(w, r, wire.Health{Status: "ok", Protocol: wire.Version})
 }
