@@ -105,3 +105,8 @@ func (s *Server) Pin() string {
 	}
 	return auth.Pin(s.spki)
 }
+
+// Events calls fn with every event of the chain, oldest first.
+func (s *Server) Events(ctx context.Context, fn func(Event)) error {
+	return s.chain.Events(ctx, 1, func(ev Event, _ string) error { fn(ev); return nil })
+}
