@@ -37,7 +37,7 @@ type dayCounts struct {
 type premisesRow struct {
 	ID             uuid.UUID
 	Name, Postcode string
-	Business       string
+	Business       encounter.Business
 	Visits         int
 	Level          string
 	Last           time.Time
@@ -117,7 +117,7 @@ func (c *Console) day(w http.ResponseWriter, r *http.Request, req *request) erro
 	if d.Op != nil {
 		d.Counts.Planned = len(d.Op.Premises)
 		for _, p := range d.Op.Premises {
-			rows[p.ID] = &premisesRow{ID: p.ID, Name: p.Name, Postcode: p.Postcode, Business: string(p.Business), Safety: p.Safety != ""}
+			rows[p.ID] = &premisesRow{ID: p.ID, Name: p.Name, Postcode: p.Postcode, Business: p.Business, Safety: p.Safety != ""}
 		}
 	}
 	agencies := map[string]bool{}

@@ -3,6 +3,7 @@ package console
 import (
 	"bytes"
 	"context"
+	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
@@ -19,6 +20,14 @@ import (
 )
 
 var ctx = context.Background()
+
+// testLog sends the console's errors to the test's log.
+type testLog struct{ t *testing.T }
+
+func (l testLog) Write(b []byte) (int, error) {
+	l.t.Log(strings.TrimSpace(string(b)))
+	return len(b), nil
+}
 
 // system is a real server over TLS with its console, accounts of every
 // console role, and enrolled devices that record synthetic encounters.
@@ -45,7 +54,7 @@ func newSystem(t *testing.T) *system {
 	t.Helper()
 	srv, err := servertest.Start(servertest.Options{Dir: t.TempDir(), Key: bytes.Repeat([]byte{7}, 32),
 		Console: func(s *server.Server) (http.Handler, error) {
-			c, err := New(s, Options{Location: time.UTC})
+			c, err := New(s, Options{Location: time.UTC, Logger: slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelError}))})
 			if err != nil {
 				return nil, err
 			}
@@ -111,9 +120,9 @@ func (sys *system) device(account string) *device {
 type kind int
 
 const (
-	green       kind = iota // no one screened
-	overdueNRM              // a child referred by the police 30 hours ago: its crime record is overdue
-	dutyNotify              // an adult who did not consent: a Duty to Notify
+	green      kind = iota // no one screened
+	overdueNRM             // a child referred by the police 30 hours ago: its crime record is overdue
+	dutyNotify             // an adult who did not consent: a Duty to Notify
 )
 
 // record finalises an encounter of kind at premises on d and returns it.
