@@ -3,6 +3,7 @@ package console
 import (
 	"encoding/base64"
 	"fmt"
+	"html/template"
 	"net/http"
 	"slices"
 
@@ -33,7 +34,7 @@ type enrolView struct {
 	Account string
 	Code    string
 	Link    string
-	QR      string // data: URL of the QR image
+	QR      template.URL // data: URL of the QR image, made here (so not sanitised away)
 	Expires string
 }
 
@@ -96,7 +97,7 @@ func (c *Console) enrol(w http.ResponseWriter, r *http.Request, req *request) er
 	}
 	d.CSRF = req.sess.csrf
 	d.Enrolled = &enrolView{Account: code.Account, Code: code.Code, Link: link.String(),
-		QR: "data:image/png;base64," + base64.StdEncoding.EncodeToString(png), Expires: code.Expires.In(c.loc).Format("15:04")}
+		QR: template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png)), Expires: code.Expires.In(c.loc).Format("15:04")}
 	c.render(w, r, http.StatusOK, "accounts", req, "Enrolment code for "+code.Account, d)
 	return nil
 }

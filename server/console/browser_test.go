@@ -353,6 +353,11 @@ func TestConsoleInBrowser(t *testing.T) {
 	if got := b.text(".enrol .code"); len(got) != 14 {
 		t.Errorf("enrolment code shown as %q", got)
 	}
+	// The QR image is drawn (the CSP lets data: images through, and the
+	// template did not sanitise its address away).
+	if w, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`document.querySelector(".enrol img").naturalWidth`)); err != nil || w == 0 {
+		t.Errorf("the enrolment QR image is not drawn (natural width %d, %v)", w, err)
+	}
 	png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		t.Fatal(err)
