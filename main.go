@@ -124,13 +124,13 @@ func run() error {
 	})
 	start := func(cred *client.Credential) {
 		st.SetSigner(cred) // records are signed as they are finalised
-		eng := client.New(st, client.Options{Server: cred.Server, Signer: cred, Pin: cred.Pin, Logger: log, Content: lib})
+		eng := client.New(st, client.Options{Server: cred.Server, Signer: cred, Pin: cred.Pin, Logger: log, Content: lib, Operations: st})
 		done = make(chan struct{})
 		go func() {
 			defer close(done)
 			eng.Run(ctx)
 		}()
-		ui = app.New(w, app.Deps{Records: st, Sync: eng, Content: lib, Printer: printer, Bundle: bundle, Prefs: a.Preferences(), Officer: cred.Officer()})
+		ui = app.New(w, app.Deps{Records: st, Sync: eng, Content: lib, Printer: printer, Bundle: bundle, Prefs: a.Preferences(), Officer: cred.Officer(), Operations: st})
 		if started {
 			ui.Start()
 		}

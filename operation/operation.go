@@ -251,3 +251,13 @@ type Visit struct {
 	Referrals  int    // NRM and Duty to Notify
 	Name       string // the operation it was made on, if any
 }
+
+// Held is what a device holds of the operations its account is on: each
+// operation's latest revision, the revision the officer last looked at
+// (missing if never), and the visit history of their premises.
+type Held struct {
+	Version    uint64
+	Operations []Operation
+	Seen       map[uuid.UUID]Operation
+	History    []Visit
+}

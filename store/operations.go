@@ -32,15 +32,8 @@ var (
 func opDocKey(id uuid.UUID) []byte  { return append(slices.Clone(prefixOpDoc), id[:]...) }
 func opSeenKey(id uuid.UUID) []byte { return append(slices.Clone(prefixOpSeen), id[:]...) }
 
-// Briefings are the operations held on the device: each operation's
-// latest revision, the revision the officer last looked at (missing if
-// never), and the visit history of their premises.
-type Briefings struct {
-	Version    uint64
-	Operations []operation.Operation
-	Seen       map[uuid.UUID]operation.Operation
-	History    []operation.Visit
-}
+// Briefings are the operations held on the device.
+type Briefings = operation.Held
 
 // OperationsVersion is the operations version held (0: none).
 func (s *Store) OperationsVersion() uint64 {
