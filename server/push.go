@@ -319,7 +319,9 @@ func (s *Server) applyGroup(group []*pushJob) error {
 			if err != nil {
 				return err
 			}
-			used += n
+			// What applyEntry reports leaves out the log event, the entry and
+			// the head it also wrote: count at least the estimate.
+			used += max(n, need)
 			touched[dev] = true
 			if rej != nil {
 				j.resp.Rejected = append(j.resp.Rejected, *rej)
