@@ -134,8 +134,20 @@ func run(args []string, out io.Writer) error {
 		return c.init(ctx)
 	case "user", "enrol", "device", "log", "verify", "head", "aside", "operation":
 		return c.admin(ctx, cmd, rest)
+	case "code":
+		// The current code of a TOTP secret, for a demo or a test without
+		// an authenticator app: it is the secret's holder's to run.
+		if len(rest) != 1 {
+			return usagef("code takes a TOTP secret (base32)")
+		}
+		secret, err := server.ParseTOTPSecret(rest[0])
+		if err != nil {
+			return usagef("the TOTP secret is not base32")
+		}
+		fmt.Fprintln(c.out, server.TOTPCode(secret, time.Now()))
+		return nil
 	}
-	return usagef("unknown command %q: want serve, init, user, enrol, device, log, verify, head, aside or operation", cmd)
+	return usagef("unknown command %q: want serve, init, user, enrol, device, log, verify, head, aside, operation or code", cmd)
 }
 
 // actor is who runs this command, as the admin log records it when the
