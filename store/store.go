@@ -30,6 +30,9 @@ import (
 //	a/<id><aid>     amendment aid of record id: JSON of storedAmendment
 //	o/<seq>         outbox entry: JSON of outboxValue, seq uint64 big-endian
 //	p/<id>/<ver>    content pack bundle (see packs.go)
+//	m/credential    the device's enrolment, without its private key (credential.go)
+//	m/floor         uint64: the highest outbox sequence retention removed (retention.go)
+//	s/<name>        a setting of the app's, such as the server's policy (settings.go)
 //
 // Outbox entries stay after they are acknowledged: they are the exact bytes
 // that were sent, and if a server ever answers with a lower Ack than before
@@ -39,6 +42,7 @@ var (
 	keySeq      = []byte("m/seq")
 	keyAcked    = []byte("m/acked")
 	keyCursor   = []byte("m/cursor")
+	keyFloor    = []byte("m/floor")
 	prefixRec   = []byte("r/")
 	prefixAmend = []byte("a/")
 	prefixOutbx = []byte("o/")
@@ -228,6 +232,9 @@ type stored struct {
 	Seq   uint64           `json:"seq,omitempty"`  // outbox sequence, once queued
 	Held  string           `json:"held,omitempty"` // why the server kept it aside
 	Doc   encounter.Record `json:"doc"`
+	// Synced is when this device learnt the server holds the record:
+	// retention counts from it (see Purge).
+	Synced time.Time `json:"synced,omitzero"`
 }
 
 func (st stored) record() encounter.Record {
