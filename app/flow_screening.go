@@ -35,6 +35,7 @@ func (f *flow) openScreening(id uuid.UUID) *Interpreter {
 		Officer: f.u.p,
 		Person:  firstLanguage(person().Languages),
 		Prefs:   f.u.prefs,
+		Session: f.u.deps.Session,
 		Now:     f.u.deps.Now,
 		Record: func(a screening.Answer) error {
 			ps := person()

@@ -3,7 +3,6 @@ package app
 import (
 	"image/color"
 	"strings"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -14,13 +13,7 @@ import (
 
 	"github.com/waymark-app/waymark/i18n"
 	"github.com/waymark-app/waymark/screening"
-)
-
-// Unlock rules: after every maxPINFailures wrong PINs in a row the pad
-// refuses for pinLockout.
-const (
-	maxPINFailures = 5
-	pinLockout     = 30 * time.Second
+	"github.com/waymark-app/waymark/session"
 )
 
 // HandOver is the screen a possible victim uses alone, on the officer's
@@ -30,13 +23,14 @@ const (
 // While it is up, nothing else in the app can be reached: it replaces the
 // window's content, swallows keys (Escape, Android's back button), ignores
 // the window's close button and goes full screen. Only the officer's PIN
-// ends it. The officer chooses that PIN, six digits, the first time a
-// device is handed over; it is kept only as an argon2id hash (pin.go).
-// Five wrong PINs lock the pad for 30 seconds.
+// ends it: the one PIN that unlocks the app, checked by the vault and
+// counted by its lockout (package session), so wrong PINs here count
+// towards the wipe like those on the lock screen.
 //
 // A hide button, always on screen, blanks the screen at once to a plain,
 // empty view, for when someone walks in. Tapping that view asks for a PIN
-// (the pad is titled just "PIN"); the right one brings the question back.
+// (titled just "PIN", with no warning); the right one brings the question
+// back.
 type HandOver struct {
 	win       fyne.Window
 	deps      ScreeningDeps
@@ -48,11 +42,9 @@ type HandOver struct {
 	onDone    func()
 	errorMsg  bool // the last answer could not be recorded
 
-	root        *fyne.Container // the window's content while handed over
-	hidden      bool
-	failures    int
-	lockedUntil time.Time
-	prev        struct {
+	root   *fyne.Container // the window's content while handed over
+	hidden bool
+	prev   struct {
 		content fyne.CanvasObject
 		onKey   func(*fyne.KeyEvent)
 		full    bool
@@ -64,7 +56,7 @@ type HandOver struct {
 	save, next, back   *widget.Button
 	hideBtn, unlockBtn *widget.Button
 	neutral            *tapArea
-	pad                *pinPad
+	pin                *LockScreen // the PIN asked for, while it is
 }
 
 // NewHandOver prepares the hand-over screen for win; Start shows it.
@@ -79,7 +71,6 @@ func NewHandOver(win fyne.Window, deps ScreeningDeps) *HandOver {
 
 // Start hands the device over: it takes over the window until the officer
 // unlocks it, then gives the window back as it was and calls onDone.
-// The first time, it asks the officer to choose the unlock PIN.
 func (h *HandOver) Start(onDone func()) {
 	h.onDone = onDone
 	c := h.win.Canvas()
@@ -88,15 +79,12 @@ func (h *HandOver) Start(onDone func()) {
 	c.SetOnTypedKey(func(*fyne.KeyEvent) {})
 	h.win.SetFullScreen(true)
 	h.win.SetContent(h.root)
-	if h.deps.Prefs.unlockPIN() == "" {
-		h.askNewPIN()
-		return
-	}
 	h.showPage()
 }
 
 // end gives the window back.
 func (h *HandOver) end() {
+	h.closePIN()
 	h.win.SetContent(h.prev.content)
 	h.win.Canvas().SetOnTypedKey(h.prev.onKey)
 	h.win.SetCloseIntercept(nil)
@@ -108,6 +96,7 @@ func (h *HandOver) end() {
 
 // Hide blanks the screen to the neutral view at once.
 func (h *HandOver) Hide() {
+	h.closePIN()
 	h.hidden = true
 	h.setScreen(h.neutral, false)
 }
@@ -141,6 +130,7 @@ func (h *HandOver) bigButton(label string, imp widget.Importance, tapped func())
 
 // showPage shows the introduction, the question at pos, or the end.
 func (h *HandOver) showPage() {
+	h.closePIN()
 	h.hidden = false
 	h.choices = map[string]*widget.Button{}
 	h.text, h.save, h.next = nil, nil, nil
@@ -295,149 +285,32 @@ func (h *HandOver) record(a screening.Answer) {
 // Unlocking.
 
 func (h *HandOver) onUnlockTapped() {
-	h.showPad(h.p.T("handover.pin.enter"), func(pin string) {
-		if h.unlocks(pin) {
-			h.end()
-		}
-	}, h.showPage)
+	h.showPIN(h.p.T("handover.pin.enter"), false, h.end, h.showPage)
 }
 
 func (h *HandOver) onNeutralTapped() {
-	h.showPad(h.p.T("handover.pin.neutral"), func(pin string) {
-		if h.unlocks(pin) {
-			h.showPage()
-		}
-	}, h.Hide)
+	h.showPIN(h.p.T("handover.pin.neutral"), true, h.showPage, h.Hide)
 }
 
-// unlocks reports whether pin is the officer's, counting failures and
-// telling the pad why it refuses.
-func (h *HandOver) unlocks(pin string) bool {
-	now := h.deps.now()
-	if now.Before(h.lockedUntil) {
-		secs := int(h.lockedUntil.Sub(now).Round(time.Second) / time.Second)
-		h.pad.fail(h.p.T("handover.pin.locked", max(secs, 1)))
-		return false
+// showPIN asks for the officer's PIN, titled title; neutral leaves out
+// the warning before the last tries. The right PIN runs done; Cancel,
+// cancel.
+func (h *HandOver) showPIN(title string, neutral bool, done, cancel func()) {
+	h.closePIN()
+	s := h.deps.Session
+	h.pin = newLockScreen(h.p, session.NewLockModel(s, s.CheckPIN), lockOptions{
+		title: title, neutral: neutral, onDone: done, onCancel: cancel,
+	})
+	h.setScreen(h.pin.Content(), false)
+	h.win.Canvas().Focus(h.pin.form.entry)
+}
+
+// closePIN stops the PIN screen's countdown, if one is up.
+func (h *HandOver) closePIN() {
+	if h.pin != nil {
+		h.pin.Close()
+		h.pin = nil
 	}
-	if checkPIN(h.deps.Prefs.unlockPIN(), pin) {
-		h.failures = 0
-		return true
-	}
-	h.failures++
-	if h.failures%maxPINFailures == 0 {
-		h.lockedUntil = now.Add(pinLockout)
-		h.pad.fail(h.p.T("handover.pin.locked", int(pinLockout/time.Second)))
-		return false
-	}
-	h.pad.fail(h.p.T("handover.pin.wrong"))
-	return false
-}
-
-// askNewPIN has the officer choose the unlock PIN, twice.
-func (h *HandOver) askNewPIN() {
-	h.showPad(h.p.T("handover.pin.set"), func(first string) {
-		h.showPad(h.p.T("handover.pin.confirm"), func(second string) {
-			if second != first {
-				h.askNewPIN()
-				h.pad.fail(h.p.T("handover.pin.mismatch"))
-				return
-			}
-			hash, err := hashPIN(first)
-			if err != nil {
-				h.pad.fail(h.p.T("screening.record_failed"))
-				return
-			}
-			h.deps.Prefs.setUnlockPIN(hash)
-			h.showPage()
-		}, h.end)
-	}, h.end)
-}
-
-// showPad shows a PIN pad titled title; enter gets a complete PIN, cancel
-// runs on Cancel.
-func (h *HandOver) showPad(title string, enter func(string), cancel func()) {
-	h.pad = newPINPad(h.p, title, enter, cancel)
-	h.setScreen(h.pad.box, false)
-}
-
-// pinPad is a numeric keypad for the officer's PIN, in the officer's
-// language.
-type pinPad struct {
-	p      *i18n.Printer
-	box    *fyne.Container
-	title  *widget.Label
-	dots   *widget.Label
-	msg    *widget.Label
-	digits string
-	keys   map[string]*widget.Button // "0" to "9", "delete", "ok", "cancel"
-	enter  func(string)
-}
-
-func newPINPad(p *i18n.Printer, title string, enter func(string), cancel func()) *pinPad {
-	pp := &pinPad{p: p, enter: enter, keys: map[string]*widget.Button{}}
-	pp.title = widget.NewLabelWithStyle(title, fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
-	pp.title.Wrapping = fyne.TextWrapWord
-	pp.dots = widget.NewLabelWithStyle(" ", fyne.TextAlignCenter, fyne.TextStyle{Monospace: true})
-	pp.dots.SizeName = theme.SizeNameHeadingText
-	pp.msg = widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{})
-	pp.msg.Importance = widget.DangerImportance
-	pp.msg.Wrapping = fyne.TextWrapWord
-	grid := container.NewGridWithColumns(3)
-	for _, k := range []string{"1", "2", "3", "4", "5", "6", "7", "8", "9", "delete", "0", "ok"} {
-		var b *widget.Button
-		switch k {
-		case "delete":
-			b = widget.NewButtonWithIcon("", theme.ContentUndoIcon(), pp.onDelete)
-		case "ok":
-			b = widget.NewButtonWithIcon(p.T("handover.pin.ok"), theme.ConfirmIcon(), pp.onOK)
-			b.Importance = widget.HighImportance
-		default:
-			b = widget.NewButton(k, func() { pp.onDigit(k) })
-		}
-		pp.keys[k] = b
-		grid.Add(b)
-	}
-	pp.keys["cancel"] = widget.NewButton(p.T("handover.pin.cancel"), cancel)
-	pp.box = container.NewCenter(container.NewVBox(pp.title, pp.dots, pp.msg,
-		container.NewGridWrap(fyne.NewSize(260, 200), grid), pp.keys["cancel"]))
-	return pp
-}
-
-func (pp *pinPad) show() {
-	pp.dots.SetText(strings.Repeat("● ", len(pp.digits)) + " ")
-}
-
-func (pp *pinPad) onDigit(d string) {
-	if len(pp.digits) < pinLength {
-		pp.digits += d
-		pp.msg.SetText("")
-		pp.show()
-	}
-}
-
-func (pp *pinPad) onDelete() {
-	if len(pp.digits) > 0 {
-		pp.digits = pp.digits[:len(pp.digits)-1]
-		pp.show()
-	}
-}
-
-func (pp *pinPad) onOK() {
-	if len(pp.digits) != pinLength {
-		pp.fail(pp.p.T("handover.pin.short"))
-		return
-	}
-	pin := pp.digits
-	pp.digits = ""
-	pp.show()
-	pp.enter(pin)
-}
-
-// fail says why the PIN was refused.
-func (pp *pinPad) fail(msg string) {
-	pp.digits = ""
-	pp.show()
-	pp.msg.SetText(msg)
 }
 
 // tapArea is the neutral view: the theme's background, nothing else, and

@@ -28,7 +28,14 @@ func (u *UI) officer() encounter.Officer {
 // enrolled reports whether the officer's details come from the server.
 func (u *UI) enrolled() bool { return u.deps.Officer.Number != "" }
 
-func (u *UI) setOfficer(o encounter.Officer) { u.prefs.SetOfficer(o) }
+// setOfficer keeps who the officer is, for a device not enrolled. An
+// enrolled device's officer is its account, kept in the encrypted store:
+// nothing of them goes to the preferences file.
+func (u *UI) setOfficer(o encounter.Officer) {
+	if !u.enrolled() {
+		u.prefs.SetOfficer(o)
+	}
+}
 
 // officerKnown reports whether the officer has said who they are: records
 // and amendments carry it as their author.
@@ -102,5 +109,12 @@ func (u *UI) openOfficer(next func()) {
 	}
 	form.Orientation = widget.Adaptive
 	content = container.NewVBox(intro, form, problem, save)
+	if u.deps.Session != nil {
+		lock := widget.NewButtonWithIcon(p.T("officer.lock"), theme.VisibilityOffIcon(), u.deps.Session.Lock)
+		change := widget.NewButtonWithIcon(p.T("officer.change_pin"), theme.SettingsIcon(), u.openChangePIN)
+		content.Add(widget.NewSeparator())
+		content.Add(lock)
+		content.Add(change)
+	}
 	u.push(screen{title: p.T("officer.title"), content: container.NewVScroll(content)})
 }

@@ -2,12 +2,14 @@ package app
 
 import (
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"golang.org/x/text/language"
 
 	"github.com/waymark-app/waymark/encounter"
 	"github.com/waymark-app/waymark/i18n"
+	"github.com/waymark-app/waymark/session"
 )
 
 // Preference keys: every setting Waymark keeps, and the only place their
@@ -17,7 +19,7 @@ import (
 const (
 	prefOfficerLanguage = "i18n.officer_language"
 	prefPersonLanguage  = "screening.person_language"
-	prefUnlockPIN       = "handover.unlock_pin" // an argon2id hash, see pin.go
+	prefIdleLock        = "lock.idle_minutes"
 	prefOfficerName     = "officer.name"
 	prefOfficerNumber   = "officer.number"
 	prefOfficerAgency   = "officer.agency"
@@ -69,8 +71,31 @@ func (p Prefs) SetOfficer(o encounter.Officer) {
 	p.p.SetString(prefOfficerAgency, o.Agency)
 }
 
-func (p Prefs) unlockPIN() string        { return p.p.String(prefUnlockPIN) }
-func (p Prefs) setUnlockPIN(hash string) { p.p.SetString(prefUnlockPIN, hash) }
+// IdleLock is how long the app stays open with nothing done before it
+// locks: session.DefaultIdleLock unless set, at most
+// session.MaxIdleLock.
+func (p Prefs) IdleLock() time.Duration {
+	m := p.p.IntWithFallback(prefIdleLock, int(session.DefaultIdleLock/time.Minute))
+	return min(max(time.Duration(m)*time.Minute, time.Minute), session.MaxIdleLock)
+}
+
+// SetIdleLock keeps how long the app stays open with nothing done, in
+// whole minutes.
+func (p Prefs) SetIdleLock(d time.Duration) { p.p.SetInt(prefIdleLock, int(d/time.Minute)) }
+
+// legacyKeys are settings earlier versions kept in the preferences file
+// that must not be there: the hand-over PIN's hash (the vault holds the
+// one PIN now) and the officer's name and number (the enrolment's
+// account says who the officer is, inside the encrypted store).
+var legacyKeys = []string{"handover.unlock_pin", prefOfficerName, prefOfficerNumber, prefOfficerAgency}
+
+// DropLegacy removes from the preferences what earlier versions kept
+// there and must not be outside the encrypted store.
+func (p Prefs) DropLegacy() {
+	for _, k := range legacyKeys {
+		p.p.RemoveValue(k)
+	}
+}
 
 // OfficerPrinter returns a printer in the officer's language: the one
 // they chose, or the closest the catalogue has, or else the one that best

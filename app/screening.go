@@ -9,6 +9,7 @@ import (
 
 	"github.com/waymark-app/waymark/i18n"
 	"github.com/waymark-app/waymark/screening"
+	"github.com/waymark-app/waymark/session"
 )
 
 // ScreeningDeps are what the interpreter and hand-over screens need. The
@@ -22,6 +23,8 @@ type ScreeningDeps struct {
 	// of the last person screened (kept in Prefs), else the set's source.
 	Person language.Tag
 	Prefs  Prefs
+	// Session checks the officer's PIN, which ends a hand-over.
+	Session *session.Session
 	// Record keeps one answer; the flow stores it on the person in the
 	// encounter record. It runs on the UI goroutine, so it should be a
 	// quick local write. An error leaves the answer unrecorded and says

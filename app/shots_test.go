@@ -19,11 +19,7 @@ import (
 // WAYMARK_SHOTS set it saves each screen as a PNG to look at.
 func TestEveryLanguageOnScreen(t *testing.T) {
 	deps, _, _ := screeningSetup(t, "en")
-	hash, err := hashPIN("123456")
-	if err != nil {
-		t.Fatal(err)
-	}
-	deps.Prefs.setUnlockPIN(hash)
+	deps.Session, _ = testSession(t, "482913")
 	for _, tag := range deps.Set.Languages() {
 		t.Run(tag.String(), func(t *testing.T) {
 			deps := deps

@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/waymark-app/waymark/i18n"
 	"github.com/waymark-app/waymark/sync/client"
 	"github.com/waymark-app/waymark/sync/wire"
 )
@@ -68,9 +69,13 @@ func (b *statusBar) show(s client.Status) {
 }
 
 // errorText says what a sync error means for the officer.
-func (b *statusBar) errorText(err error) string {
+func (b *statusBar) errorText(err error) string { return syncErrorText(b.u.p, err) }
+
+// syncErrorText says what a sync error means for the officer, in p's
+// language.
+func syncErrorText(p *i18n.Printer, err error) string {
 	if errors.Is(err, syscall.ENOSPC) {
-		return b.u.p.T("sync.err.disk_full")
+		return p.T("sync.err.disk_full")
 	}
 	var ce *client.Error
 	kind := client.ServerFault
@@ -78,7 +83,7 @@ func (b *statusBar) errorText(err error) string {
 		kind = ce.Kind
 	}
 	if errors.Is(err, wire.ErrAccountDisabled) {
-		return b.u.p.T("sync.err.disabled")
+		return p.T("sync.err.disabled")
 	}
 	key := map[client.Kind]string{
 		client.Unreachable:    "sync.err.unreachable",
@@ -92,5 +97,5 @@ func (b *statusBar) errorText(err error) string {
 		client.Forbidden:      "sync.err.forbidden",
 		client.PinMismatch:    "sync.err.pin",
 	}[kind]
-	return b.u.p.T(key)
+	return p.T(key)
 }

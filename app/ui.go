@@ -13,6 +13,7 @@ import (
 	"github.com/waymark-app/waymark/content"
 	"github.com/waymark-app/waymark/encounter"
 	"github.com/waymark-app/waymark/i18n"
+	"github.com/waymark-app/waymark/session"
 	"github.com/waymark-app/waymark/sync/client"
 )
 
@@ -58,6 +59,10 @@ type Deps struct {
 	// them without letting them be changed. Zero: the officer types their
 	// details (a device not enrolled: tests of the interface alone).
 	Officer encounter.Officer
+	// Session holds the officer's PIN: it ends a hand-over, and Your
+	// details offers to lock the app and to change the PIN. Nil: none of
+	// these (tests of the interface alone).
+	Session *session.Session
 }
 
 // UI is the officer app's interface in one window: a stack of screens

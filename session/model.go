@@ -26,6 +26,7 @@ func msg(key string, args ...any) Message { return Message{Key: key, Args: args}
 const (
 	keyWrong         = "lock.wrong"
 	keyWait          = "lock.wait"
+	keyWaitMinutes   = "lock.wait_minutes"
 	keyWipedNow      = "lock.wiped"
 	keyEmpty         = "lock.empty"
 	keyFailed        = "lock.failed"
@@ -83,6 +84,14 @@ func (m *LockModel) Wait() time.Duration {
 		return 0
 	}
 	return m.Status.Wait
+}
+
+// Delay says how long to wait, during a delay; nothing otherwise.
+func (m *LockModel) Delay() Message {
+	if m.Wait() <= 0 {
+		return Message{}
+	}
+	return m.waitMessage()
 }
 
 // Warning is what the screen says before the last tries: how many are
@@ -147,10 +156,16 @@ func (m *LockModel) refusal(err error) Message {
 	return msg(keyFailed)
 }
 
-// waitMessage says how long to wait, in whole seconds rounded up.
-func (m *LockModel) waitMessage() Message {
-	secs := int((m.Wait() + time.Second - 1) / time.Second)
-	return msg(keyWait, max(secs, 1))
+// waitMessage says how long to wait.
+func (m *LockModel) waitMessage() Message { return waitMessage(m.Wait()) }
+
+// waitMessage says how long d is: whole seconds rounded up, or whole
+// minutes rounded up beyond a minute and a half.
+func waitMessage(d time.Duration) Message {
+	if d > 90*time.Second {
+		return msg(keyWaitMinutes, int((d+time.Minute-1)/time.Minute))
+	}
+	return msg(keyWait, max(int((d+time.Second-1)/time.Second), 1))
 }
 
 // SetPINModel is the set-PIN screen's state and rules: the officer types
@@ -215,7 +230,7 @@ func pinProblem(err error) Message {
 	case errors.Is(err, vault.ErrWrongPIN):
 		return msg(keyWrong)
 	case errors.Is(err, vault.ErrDelayed) && errors.As(err, &te):
-		return msg(keyWait, max(int((te.Status.Wait+time.Second-1)/time.Second), 1))
+		return waitMessage(te.Status.Wait)
 	case errors.Is(err, vault.ErrErased):
 		return msg(keyWipedNow)
 	}

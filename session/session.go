@@ -451,3 +451,6 @@ func (s *Session) hasOldKey() bool {
 	_, err := os.Stat(s.path(oldKeyFile))
 	return err == nil
 }
+
+// Dir is the session's data folder.
+func (s *Session) Dir() string { return s.dir }

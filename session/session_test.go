@@ -615,3 +615,5 @@ func TestForgottenPIN(t *testing.T) {
 		t.Errorf("the unsent draft: %v, want it lost", err)
 	}
 }
+
+func secs(n int) time.Duration { return time.Duration(n) * time.Second }

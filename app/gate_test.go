@@ -1,0 +1,275 @@
+package app
+
+import (
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/waymark-app/waymark/content"
+	"github.com/waymark-app/waymark/encounter"
+	"github.com/waymark-app/waymark/i18n"
+	"github.com/waymark-app/waymark/server"
+	"github.com/waymark-app/waymark/server/servertest"
+	"github.com/waymark-app/waymark/session"
+	"github.com/waymark-app/waymark/sync/auth"
+	"github.com/waymark-app/waymark/sync/client"
+	"github.com/waymark-app/waymark/sync/wire"
+	"github.com/waymark-app/waymark/vault"
+)
+
+// uiQueue runs on the test's goroutine, when pumped, what the gate and
+// the interface hand to the UI goroutine.
+type uiQueue struct {
+	mu  sync.Mutex
+	fns []func()
+}
+
+func (q *uiQueue) Do(fn func()) {
+	q.mu.Lock()
+	q.fns = append(q.fns, fn)
+	q.mu.Unlock()
+}
+
+func (q *uiQueue) pump() {
+	q.mu.Lock()
+	fns := q.fns
+	q.fns = nil
+	q.mu.Unlock()
+	for _, fn := range fns {
+		fn()
+	}
+}
+
+// gateWorld is the app as main wires it: a session on a data folder, the
+// gate in a phone-sized window, and a real server to enrol with.
+type gateWorld struct {
+	t     *testing.T
+	s     *session.Session
+	clock *testClock
+	srv   *servertest.Server
+	win   fyne.Window
+	gate  *Gate
+	q     *uiQueue
+	sync  *mainQueue
+	h     *harness
+}
+
+func newGateWorld(t *testing.T) *gateWorld {
+	t.Helper()
+	test.NewTempApp(t).Settings().SetTheme(NewTheme())
+	srv, err := servertest.Start(servertest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	if _, err := srv.AddAccount(ctx, server.Account{ID: "pc101", Name: testOfficer.Name, Number: testOfficer.Number, Agency: testOfficer.Agency, Team: "north", Roles: []wire.Role{wire.RoleOfficer}}); err != nil {
+		t.Fatal(err)
+	}
+	base, err := content.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bundle, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := &testClock{wall: testNow, since: time.Hour}
+	s, err := session.Open(ctx, session.Options{
+		Dir:       filepath.Join(t.TempDir(), "device"),
+		Vault:     vault.Options{KDF: vault.KDF{Memory: 64, Time: 1, Threads: 1}, Clock: clock},
+		Content:   base,
+		Sync:      client.Options{Interval: time.Hour, MinBackoff: time.Hour, MaxBackoff: time.Hour},
+		TickEvery: -1,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	w := &gateWorld{t: t, s: s, clock: clock, srv: srv, q: &uiQueue{}}
+	w.win = test.NewWindow(nil)
+	w.win.Resize(fyne.NewSize(420, 760))
+	t.Cleanup(w.win.Close)
+	w.h = onScreen(t, w.win)
+	printer := bundle.Printer(i18n.Source)
+	w.gate = NewGate(w.win, GateDeps{Session: s, Printer: func() *i18n.Printer { return printer }, Server: srv.URL, Do: w.q.Do,
+		Open: func() *UI {
+			w.sync = &mainQueue{Engine: s.Engine()}
+			return New(w.win, Deps{Records: s.Records(), Sync: w.sync, Content: s.Library(), Printer: printer,
+				Bundle: bundle, Officer: s.Officer(), Session: s})
+		}})
+	t.Cleanup(w.gate.Close)
+	return w
+}
+
+// pump runs what waits for the UI goroutine.
+func (w *gateWorld) pump() {
+	w.q.pump()
+	if w.sync != nil {
+		w.sync.pump()
+	}
+}
+
+func (w *gateWorld) typePIN(pin string) {
+	w.t.Helper()
+	f := find(w.h, "PIN entry", func(e *widget.Entry) bool { return e.Password })
+	test.Type(f, pin)
+	w.h.tapButton(lookupButtonText(w.h, "Unlock", "OK"))
+	w.pump()
+}
+
+// lookupButtonText returns the first of texts a visible button shows.
+func lookupButtonText(h *harness, texts ...string) string {
+	for _, s := range texts {
+		if _, ok := lookup(h, func(b *widget.Button) bool { return b.Text == s }); ok {
+			return s
+		}
+	}
+	h.t.Fatalf("no button %q", texts)
+	return ""
+}
+
+// shot settles the window's layout and saves it under $WAYMARK_SHOTS.
+func (w *gateWorld) shot(name string) {
+	settle(w.win)
+	saveShot(w.t, w.win, name)
+}
+
+// TestGate walks the device's life through the gate: a PIN chosen, the
+// device enrolled, the officer's screens; locked (nothing of a record on
+// screen), wrong PINs with the lockout and the warning naming what a wipe
+// would lose, unlocked back where the officer was; then the forgotten-PIN
+// path to the wiped screen and back to choosing a PIN.
+func TestGate(t *testing.T) {
+	w := newGateWorld(t)
+	h := w.h
+	if !h.hasText("Choose a PIN") {
+		t.Fatal("a new device does not ask for a PIN")
+	}
+	w.shot( "gate-setpin")
+	w.typePIN("123456")
+	if !h.hasText("no runs of digits") {
+		t.Error("a sequence was taken as PIN")
+	}
+	w.typePIN("482913")
+	if !h.hasText("Enter the same PIN again") {
+		t.Fatal("no confirmation")
+	}
+	w.typePIN("482913")
+	if !h.hasText("Enrol this device") {
+		t.Fatal("no enrolment after the PIN")
+	}
+	code, err := w.srv.Admin().Enrol(ctx, "pc101")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _ := auth.ParseCode(code.Code)
+	if err := w.s.Enrol(ctx, auth.Link{Server: w.srv.URL, Code: c, Pin: w.srv.Pin}, false); err != nil {
+		t.Fatal(err)
+	}
+	w.pump()
+	if !h.hasText("Encounters") || w.gate.UI() == nil {
+		t.Fatal("no officer's screens after enrolment")
+	}
+	// A draft, named with a canary: it must not show on the lock screen.
+	const canary = "Canary Premises 7Q"
+	r, _ := encounter.New(w.s.Records().DeviceID(), testNow)
+	r.Premises.Name = canary
+	if err := w.s.Records().SaveDraft(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	w.gate.UI().list.reload()
+	if !h.hasText(canary) {
+		t.Fatal("the draft is not listed")
+	}
+	officers := w.win.Content()
+
+	w.gate.OnBackground() // the app leaves the foreground
+	w.pump()
+	if !h.hasText("Waymark is locked") || h.hasText(canary) || h.hasText("Encounters") {
+		t.Fatal("the lock screen does not hide the officer's screens")
+	}
+	w.shot( "gate-locked")
+	for range 5 {
+		w.typePIN("000000")
+	}
+	if !h.hasText("Try again in 30 seconds") {
+		t.Error("no delay after 5 wrong PINs")
+	}
+	w.shot( "gate-delayed")
+	for _, wait := range []time.Duration{30 * time.Second, time.Minute} {
+		w.clock.pass(wait)
+		w.gate.lock.tick()
+		w.typePIN("000000")
+	}
+	if !h.hasText("Try again in 5 minutes") || !h.hasText("3 more wrong PINs will wipe this device. 1 record on it is not on the server yet and would be lost.") {
+		t.Error("no warning before the last tries")
+	}
+	if h.hasText(canary) {
+		t.Error("the warning names a record")
+	}
+	w.shot( "gate-warning")
+	w.clock.pass(5 * time.Minute)
+	w.gate.lock.tick()
+	w.typePIN("482913")
+	if w.win.Content() != officers || !h.hasText(canary) {
+		t.Fatal("the right PIN did not bring the officer's screens back as they were")
+	}
+
+	// Forgotten PIN: what is lost is counted, and the wipe asks twice.
+	w.s.Lock()
+	w.pump()
+	h.tapButton("Forgotten your PIN?")
+	if !h.hasText("1 record on this device is not on the server yet: it will be lost.") {
+		t.Error("the forgotten-PIN screen does not count what is lost")
+	}
+	w.shot( "gate-forgotten")
+	h.tapButton("Wipe this device and enrol it again")
+	if w.s.State().Phase == session.Wiped {
+		t.Fatal("wiped at the first tap")
+	}
+	h.tapButton("Tap again to wipe now: this cannot be undone")
+	w.pump()
+	if !h.hasText("This device was wiped") || !h.hasText("as you asked") || w.gate.UI() != nil {
+		t.Fatal("no wiped screen")
+	}
+	w.shot( "gate-wiped")
+	h.tapButton("Start again")
+	w.pump()
+	if !h.hasText("Choose a PIN") {
+		t.Error("starting again does not ask for a PIN")
+	}
+}
+
+// TestGateWipesAfterTenWrongPINs: the tenth wrong PIN, on the lock
+// screen, wipes the device and says so.
+func TestGateWipesAfterTenWrongPINs(t *testing.T) {
+	w := newGateWorld(t)
+	w.typePIN("482913")
+	w.typePIN("482913")
+	w.s.Close()
+	// Started again with the vault made: the lock screen.
+	s, err := session.Open(ctx, session.Options{Dir: w.s.Dir(), TickEvery: -1,
+		Vault: vault.Options{KDF: vault.KDF{Memory: 64, Time: 1, Threads: 1}, Clock: w.clock}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	w.gate.Close()
+	w.s = s
+	w.gate = NewGate(w.win, GateDeps{Session: s, Printer: w.gate.deps.Printer, Do: w.q.Do})
+	for range 10 {
+		w.typePIN("000000")
+		w.clock.pass(time.Hour)
+		if w.gate.lock != nil {
+			w.gate.lock.tick()
+		}
+	}
+	if !w.h.hasText("Too many wrong PINs were entered") || s.State().Phase != session.Wiped {
+		t.Fatalf("after ten wrong PINs: %v", s.State())
+	}
+}
