@@ -150,7 +150,7 @@ func TestGate(t *testing.T) {
 	if !h.hasText("Choose a PIN") {
 		t.Fatal("a new device does not ask for a PIN")
 	}
-	w.shot( "gate-setpin")
+	w.shot("gate-setpin")
 	w.typePIN("123456")
 	if !h.hasText("no runs of digits") {
 		t.Error("a sequence was taken as PIN")
@@ -193,14 +193,14 @@ func TestGate(t *testing.T) {
 	if !h.hasText("Waymark is locked") || h.hasText(canary) || h.hasText("Encounters") {
 		t.Fatal("the lock screen does not hide the officer's screens")
 	}
-	w.shot( "gate-locked")
+	w.shot("gate-locked")
 	for range 5 {
 		w.typePIN("000000")
 	}
 	if !h.hasText("Try again in 30 seconds") {
 		t.Error("no delay after 5 wrong PINs")
 	}
-	w.shot( "gate-delayed")
+	w.shot("gate-delayed")
 	for _, wait := range []time.Duration{30 * time.Second, time.Minute} {
 		w.clock.pass(wait)
 		w.gate.lock.tick()
@@ -212,7 +212,7 @@ func TestGate(t *testing.T) {
 	if h.hasText(canary) {
 		t.Error("the warning names a record")
 	}
-	w.shot( "gate-warning")
+	w.shot("gate-warning")
 	w.clock.pass(5 * time.Minute)
 	w.gate.lock.tick()
 	w.typePIN("482913")
@@ -227,7 +227,7 @@ func TestGate(t *testing.T) {
 	if !h.hasText("1 record on this device is not on the server yet: it will be lost.") {
 		t.Error("the forgotten-PIN screen does not count what is lost")
 	}
-	w.shot( "gate-forgotten")
+	w.shot("gate-forgotten")
 	h.tapButton("Wipe this device and enrol it again")
 	if w.s.State().Phase == session.Wiped {
 		t.Fatal("wiped at the first tap")
@@ -237,7 +237,7 @@ func TestGate(t *testing.T) {
 	if !h.hasText("This device was wiped") || !h.hasText("as you asked") || w.gate.UI() != nil {
 		t.Fatal("no wiped screen")
 	}
-	w.shot( "gate-wiped")
+	w.shot("gate-wiped")
 	h.tapButton("Start again")
 	w.pump()
 	if !h.hasText("Choose a PIN") {
