@@ -91,17 +91,24 @@ func run() error {
 
 	w := a.NewWindow(printer().T("app.title"))
 	w.Resize(fyne.NewSize(440, 780))
-	gate := app.NewGate(w, app.GateDeps{
-		Session: s, Printer: printer, Server: *serverURL, AllowHTTP: *devHTTP, EnrolLink: link,
-		Open: func() *app.UI {
-			return app.New(w, app.Deps{Records: s.Records(), Sync: s.Engine(), Content: s.Library(),
-				Printer: printer(), Bundle: bundle, Prefs: a.Preferences(), Officer: s.Officer(), Session: s})
-		},
-	})
+	gate := wire(w, s, a.Preferences(), bundle, printer,
+		app.GateDeps{Server: *serverURL, AllowHTTP: *devHTTP, EnrolLink: link})
 	a.Lifecycle().SetOnExitedForeground(gate.OnBackground)
 	w.ShowAndRun()
 	gate.Close()
 	return nil
+}
+
+// wire shows the app in w over the session s: the gate, which opens the
+// officer's screens once the device is unlocked and enrolled. deps gives
+// the enrolment's settings; wire fills in the rest.
+func wire(w fyne.Window, s *session.Session, prefs fyne.Preferences, bundle *i18n.Bundle, printer func() *i18n.Printer, deps app.GateDeps) *app.Gate {
+	deps.Session, deps.Printer = s, printer
+	deps.Open = func() *app.UI {
+		return app.New(w, app.Deps{Records: s.Records(), Sync: s.Engine(), Content: s.Library(),
+			Printer: printer(), Bundle: bundle, Prefs: prefs, Officer: s.Officer(), Session: s})
+	}
+	return app.NewGate(w, deps)
 }
 
 // enrolText is the enrolment link given on the command line, or read

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"strings"
 	"time"
 
@@ -25,9 +26,26 @@ const (
 	prefOfficerAgency   = "officer.agency"
 )
 
-// Prefs reads and writes Waymark's settings in Fyne's preferences.
+// Prefs reads and writes Waymark's settings in Fyne's preferences, a
+// file outside the encrypted store, except those that say something about
+// a record: the language of the last person screened is kept in the
+// encrypted store once there is one (withStore).
 type Prefs struct {
-	p fyne.Preferences
+	p       fyne.Preferences
+	private settingStore // nil: no store; everything in p
+}
+
+// settingStore keeps settings encrypted with the records. *store.Store
+// implements it.
+type settingStore interface {
+	Setting(ctx context.Context, name string) ([]byte, error)
+	SetSetting(ctx context.Context, name string, b []byte) error
+}
+
+// withStore returns p with the settings about records kept in st.
+func (p Prefs) withStore(st settingStore) Prefs {
+	p.private = st
+	return p
 }
 
 // NewPrefs returns typed accessors over p.
@@ -49,10 +67,30 @@ func (p Prefs) OfficerLanguage() (language.Tag, bool) { return p.tag(prefOfficer
 func (p Prefs) SetOfficerLanguage(t language.Tag) { p.p.SetString(prefOfficerLanguage, t.String()) }
 
 // PersonLanguage is the language of the last person screened.
-func (p Prefs) PersonLanguage() (language.Tag, bool) { return p.tag(prefPersonLanguage) }
+func (p Prefs) PersonLanguage() (language.Tag, bool) {
+	if p.private == nil {
+		return p.tag(prefPersonLanguage)
+	}
+	b, err := p.private.Setting(context.Background(), prefPersonLanguage)
+	if err != nil {
+		return language.Und, false
+	}
+	t, err := language.Parse(string(b))
+	return t, err == nil
+}
 
-// SetPersonLanguage keeps the language of the person being screened.
-func (p Prefs) SetPersonLanguage(t language.Tag) { p.p.SetString(prefPersonLanguage, t.String()) }
+// SetPersonLanguage keeps the language of the person being screened: in
+// the encrypted store, where there is one, since it says something about
+// an encounter.
+func (p Prefs) SetPersonLanguage(t language.Tag) {
+	if p.private == nil {
+		p.p.SetString(prefPersonLanguage, t.String())
+		return
+	}
+	if err := p.private.SetSetting(context.Background(), prefPersonLanguage, []byte(t.String())); err != nil {
+		fyne.LogError("keep the language of the person screened", err)
+	}
+}
 
 // Officer is the officer using this device, as set in Your details.
 // Their agency is police unless they said otherwise.
@@ -85,9 +123,10 @@ func (p Prefs) SetIdleLock(d time.Duration) { p.p.SetInt(prefIdleLock, int(d/tim
 
 // legacyKeys are settings earlier versions kept in the preferences file
 // that must not be there: the hand-over PIN's hash (the vault holds the
-// one PIN now) and the officer's name and number (the enrolment's
-// account says who the officer is, inside the encrypted store).
-var legacyKeys = []string{"handover.unlock_pin", prefOfficerName, prefOfficerNumber, prefOfficerAgency}
+// one PIN now), the officer's name and number (the enrolment's account
+// says who the officer is, inside the encrypted store) and the language
+// of the last person screened (in the encrypted store now).
+var legacyKeys = []string{"handover.unlock_pin", prefOfficerName, prefOfficerNumber, prefOfficerAgency, prefPersonLanguage}
 
 // DropLegacy removes from the preferences what earlier versions kept
 // there and must not be outside the encrypted store.

@@ -104,6 +104,9 @@ func New(win fyne.Window, deps Deps) *UI {
 		deps.Prefs = fyne.CurrentApp().Preferences()
 	}
 	u := &UI{win: win, deps: deps, p: deps.Printer, prefs: NewPrefs(deps.Prefs)}
+	if st, ok := deps.Records.(settingStore); ok {
+		u.prefs = u.prefs.withStore(st)
+	}
 	// Listen before reading the status to show, so that a change between
 	// the two is not missed; the listener reaches widgets through fyne.Do,
 	// which runs after this returns.
