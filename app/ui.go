@@ -195,6 +195,9 @@ func (u *UI) popToRoot() {
 }
 
 func (u *UI) showTop() {
+	if u.deps.Session != nil {
+		u.deps.Session.Touch() // a new screen: the officer is there
+	}
 	u.notice.Hide()
 	top := u.stack[len(u.stack)-1]
 	u.title.SetText(top.title)

@@ -71,6 +71,16 @@ const (
 	WipedDamaged
 )
 
+var reasonNames = [...]string{"earlier", "wrong-pins", "revoked", "disabled", "forgotten-pin", "damaged"}
+
+// String names the reason, for logs and tests.
+func (r Reason) String() string {
+	if r < 0 || int(r) >= len(reasonNames) {
+		return fmt.Sprintf("Reason(%d)", int(r))
+	}
+	return reasonNames[r]
+}
+
 // State is the session's state: what the app shows.
 type State struct {
 	Phase Phase

@@ -35,7 +35,7 @@ func (s *Session) Wipe(ctx context.Context, why Reason) error {
 // Wipe, or by the vault itself after the last wrong PIN), and returns
 // what finishWipe must stop and close; mu is held.
 func (s *Session) wipeLocked(why Reason) (stopEngine func(), st *store.Store) {
-	s.log.Warn("device wiped", "reason", int(why))
+	s.log.Warn("device wiped", "reason", why.String())
 	stop, st := s.detachLocked()
 	s.state = State{Phase: Wiped, Why: why}
 	s.resume = Enrolling

@@ -186,7 +186,10 @@ func (s *Store) loadDevice() error {
 }
 
 // LoadOrCreateKey reads a 32-byte store key from path, creating the file
-// with a fresh random key and mode 0600 if it does not exist.
+// with a fresh random key and mode 0600 if it does not exist. The server's
+// data folder keeps its key so (docs/security.md says what that means);
+// the officer app never does: its store key exists on disk only sealed in
+// the vault, under the officer's PIN (package session).
 func LoadOrCreateKey(path string) ([]byte, error) {
 	key, err := os.ReadFile(path)
 	if err == nil {
