@@ -22,18 +22,14 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/waymark-app/waymark/assets"
-	"github.com/waymark-app/waymark/content"
 	"github.com/waymark-app/waymark/encounter"
 	"github.com/waymark-app/waymark/i18n"
 	"github.com/waymark-app/waymark/screening"
-	"github.com/waymark-app/waymark/server"
-	"github.com/waymark-app/waymark/server/servertest"
 	"github.com/waymark-app/waymark/session"
 	"github.com/waymark-app/waymark/store"
 	"github.com/waymark-app/waymark/sync/auth"
 	"github.com/waymark-app/waymark/sync/client"
-	"github.com/waymark-app/waymark/sync/wire"
-	"github.com/waymark-app/waymark/vault"
+	"github.com/waymark-app/waymark/vault/vaulttest"
 )
 
 // TestNothingPersonalOutsideTheStore fills every field of a record, every
@@ -82,26 +78,11 @@ func TestNothingPersonalOutsideTheStore(t *testing.T) {
 	defer logFile.Close()
 	log := slog.New(slog.NewTextHandler(logFile, &slog.HandlerOptions{Level: slog.LevelDebug}))
 
-	srv, err := servertest.Start(servertest.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	officer := server.Account{ID: "pc101", Name: field("officer-name"), Number: field("officer-number"), Agency: "police", Team: "north", Roles: []wire.Role{wire.RoleOfficer}}
-	if _, err := srv.AddAccount(ctx, officer); err != nil {
-		t.Fatal(err)
-	}
-	base, err := content.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	bundle, err := i18n.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv := startServer(t, encounter.Officer{Name: field("officer-name"), Number: field("officer-number"), Agency: "police"})
+	base, bundle := appContent(t)
 	s, err := session.Open(ctx, session.Options{
 		Dir:       data,
-		Vault:     vault.Options{KDF: vault.KDF{Memory: 64, Time: 1, Threads: 1}},
+		Vault:     vaulttest.Options(nil),
 		Content:   base,
 		Sync:      client.Options{Interval: time.Hour, MinBackoff: time.Hour, MaxBackoff: time.Hour, Logger: log},
 		Logger:    log,

@@ -19,7 +19,7 @@ import (
 	"github.com/waymark-app/waymark/sync/auth"
 	"github.com/waymark-app/waymark/sync/client"
 	"github.com/waymark-app/waymark/sync/wire"
-	"github.com/waymark-app/waymark/vault"
+	"github.com/waymark-app/waymark/vault/vaulttest"
 )
 
 // uiQueue runs on the test's goroutine, when pumped, what the gate and
@@ -50,7 +50,7 @@ func (q *uiQueue) pump() {
 type gateWorld struct {
 	t     *testing.T
 	s     *session.Session
-	clock *testClock
+	clock *vaulttest.Clock
 	srv   *servertest.Server
 	win   fyne.Window
 	gate  *Gate
@@ -62,26 +62,12 @@ type gateWorld struct {
 func newGateWorld(t *testing.T) *gateWorld {
 	t.Helper()
 	test.NewTempApp(t).Settings().SetTheme(NewTheme())
-	srv, err := servertest.Start(servertest.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	if _, err := srv.AddAccount(ctx, server.Account{ID: "pc101", Name: testOfficer.Name, Number: testOfficer.Number, Agency: testOfficer.Agency, Team: "north", Roles: []wire.Role{wire.RoleOfficer}}); err != nil {
-		t.Fatal(err)
-	}
-	base, err := content.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	bundle, err := i18n.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	clock := &testClock{wall: testNow, since: time.Hour}
+	srv := startServer(t, testOfficer)
+	base, bundle := appContent(t)
+	clock := vaulttest.NewClock(testNow)
 	s, err := session.Open(ctx, session.Options{
 		Dir:       filepath.Join(t.TempDir(), "device"),
-		Vault:     vault.Options{KDF: vault.KDF{Memory: 64, Time: 1, Threads: 1}, Clock: clock},
+		Vault:     vaulttest.Options(clock),
 		Content:   base,
 		Sync:      client.Options{Interval: time.Hour, MinBackoff: time.Hour, MaxBackoff: time.Hour},
 		TickEvery: -1,
@@ -137,6 +123,35 @@ func lookupButtonText(h *harness, texts ...string) string {
 func (w *gateWorld) shot(name string) {
 	settle(w.win)
 	saveShot(w.t, w.win, name)
+}
+
+// startServer starts a real server over TLS with the account pc101 of
+// officer o.
+func startServer(t *testing.T, o encounter.Officer) *servertest.Server {
+	t.Helper()
+	srv, err := servertest.Start(servertest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	if _, err := srv.AddAccount(ctx, server.Account{ID: "pc101", Name: o.Name, Number: o.Number, Agency: o.Agency, Team: "north", Roles: []wire.Role{wire.RoleOfficer}}); err != nil {
+		t.Fatal(err)
+	}
+	return srv
+}
+
+// appContent is the content pack and the messages built into the app.
+func appContent(t *testing.T) (*content.Pack, *i18n.Bundle) {
+	t.Helper()
+	base, err := content.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bundle, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return base, bundle
 }
 
 // TestGate walks the device's life through the gate: a PIN chosen, the
@@ -202,7 +217,7 @@ func TestGate(t *testing.T) {
 	}
 	w.shot("gate-delayed")
 	for _, wait := range []time.Duration{30 * time.Second, time.Minute} {
-		w.clock.pass(wait)
+		w.clock.Pass(wait)
 		w.gate.lock.tick()
 		w.typePIN("000000")
 	}
@@ -213,7 +228,7 @@ func TestGate(t *testing.T) {
 		t.Error("the warning names a record")
 	}
 	w.shot("gate-warning")
-	w.clock.pass(5 * time.Minute)
+	w.clock.Pass(5 * time.Minute)
 	w.gate.lock.tick()
 	w.typePIN("482913")
 	if w.win.Content() != officers || !h.hasText(canary) {
@@ -254,7 +269,7 @@ func TestGateWipesAfterTenWrongPINs(t *testing.T) {
 	w.s.Close()
 	// Started again with the vault made: the lock screen.
 	s, err := session.Open(ctx, session.Options{Dir: w.s.Dir(), TickEvery: -1,
-		Vault: vault.Options{KDF: vault.KDF{Memory: 64, Time: 1, Threads: 1}, Clock: w.clock}})
+		Vault: vaulttest.Options(w.clock)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -264,7 +279,7 @@ func TestGateWipesAfterTenWrongPINs(t *testing.T) {
 	w.gate = NewGate(w.win, GateDeps{Session: s, Printer: w.gate.deps.Printer, Do: w.q.Do})
 	for range 10 {
 		w.typePIN("000000")
-		w.clock.pass(time.Hour)
+		w.clock.Pass(time.Hour)
 		if w.gate.lock != nil {
 			w.gate.lock.tick()
 		}

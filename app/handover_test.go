@@ -157,7 +157,7 @@ func TestHandOverCannotBeLeft(t *testing.T) {
 	}
 	enterPIN(h, "135790")
 	stillHandedOver("the right PIN during the lockout")
-	vaultClock(h.deps.Session).pass(31 * time.Second)
+	vaultClock(h.deps.Session).Pass(31 * time.Second)
 	h.pin.tick()
 	enterPIN(h, "135790")
 	if !*done || win.Content() == root || !s.hasText(officerScreen) {

@@ -4,10 +4,9 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/waymark-app/waymark/session"
-	"github.com/waymark-app/waymark/vault"
+	"github.com/waymark-app/waymark/vault/vaulttest"
 )
 
 func init() {
@@ -17,42 +16,17 @@ func init() {
 	everySecond = func(func()) func() { return func() {} }
 }
 
-// testClock is a vault's clocks, moved by the test.
-type testClock struct {
-	mu    sync.Mutex
-	wall  time.Time
-	since time.Duration
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.wall
-}
-
-func (c *testClock) Elapsed() (string, time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return "boot:test", c.since
-}
-
-func (c *testClock) pass(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.wall, c.since = c.wall.Add(d), c.since+d
-}
-
-var clocks sync.Map // *session.Session → *testClock
+var clocks sync.Map // *session.Session → *vaulttest.Clock
 
 // testSession opens a real session in a temporary folder, its vault made
 // with a cheap key derivation and sealed by pin, on a clock of the
 // test's.
-func testSession(t *testing.T, pin string) (*session.Session, *testClock) {
+func testSession(t *testing.T, pin string) (*session.Session, *vaulttest.Clock) {
 	t.Helper()
-	clock := &testClock{wall: testNow, since: time.Hour}
+	clock := vaulttest.NewClock(testNow)
 	s, err := session.Open(ctx, session.Options{
 		Dir:       filepath.Join(t.TempDir(), "device"),
-		Vault:     vault.Options{KDF: vault.KDF{Memory: 64, Time: 1, Threads: 1}, Clock: clock},
+		Vault:     vaulttest.Options(clock),
 		Now:       clock.Now,
 		TickEvery: -1,
 	})
@@ -68,7 +42,7 @@ func testSession(t *testing.T, pin string) (*session.Session, *testClock) {
 }
 
 // vaultClock is the clock of a session testSession opened.
-func vaultClock(s *session.Session) *testClock {
+func vaultClock(s *session.Session) *vaulttest.Clock {
 	c, _ := clocks.Load(s)
-	return c.(*testClock)
+	return c.(*vaulttest.Clock)
 }

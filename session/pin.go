@@ -283,9 +283,7 @@ func (s *Session) Lock() {
 	s.dirty = true
 	st := s.st
 	s.mu.Unlock()
-	if st != nil {
-		s.refreshUnsentFrom(context.Background(), st)
-	}
+	s.refreshUnsent(context.Background(), st)
 	s.emit()
 }
 

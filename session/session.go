@@ -143,6 +143,16 @@ type Session struct {
 	stopTick chan struct{}
 	tickDone chan struct{}
 
+	// wiping counts wipes whose engine, store and files are still being
+	// taken down (finishWipe), which StartAgain and Close wait for.
+	wiping sync.WaitGroup
+
+	// smu keeps the open store open while it is used outside mu (use):
+	// closing it (a wipe, Close) takes smu, after taking it out of the
+	// session under mu. Lock order: smu before mu; nothing holding mu
+	// waits for smu.
+	smu sync.RWMutex
+
 	// umu guards the count of records not on the server, which the lock
 	// screen reads while mu may be held by an unlock.
 	umu    sync.Mutex
@@ -377,6 +387,7 @@ func (s *Session) Close() error {
 	s.closed = true
 	stop, st := s.detachLocked()
 	s.mu.Unlock()
+	s.wiping.Wait()
 	if s.stopTick != nil {
 		close(s.stopTick)
 		<-s.tickDone
@@ -386,11 +397,28 @@ func (s *Session) Close() error {
 	}
 	var errs []error
 	if st != nil {
-		s.refreshUnsentFrom(context.Background(), st)
+		s.smu.Lock()
+		s.countUnsent(context.Background(), st)
 		errs = append(errs, st.Close())
+		s.smu.Unlock()
 	}
 	errs = append(errs, s.v.Close())
 	return errors.Join(errs...)
+}
+
+// use runs fn while st is the session's open store, keeping it open
+// meanwhile; store.ErrClosed if it was closed or replaced (a wipe, a new
+// PIN, Close). fn must not call use.
+func (s *Session) use(st *store.Store, fn func() error) error {
+	s.smu.RLock()
+	defer s.smu.RUnlock()
+	s.mu.Lock()
+	live := st != nil && s.st == st
+	s.mu.Unlock()
+	if !live {
+		return store.ErrClosed
+	}
+	return fn()
 }
 
 // detachLocked takes the engine, store, library, credential and keys out

@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
@@ -23,6 +22,7 @@ import (
 	"github.com/waymark-app/waymark/sync/client"
 	"github.com/waymark-app/waymark/sync/wire"
 	"github.com/waymark-app/waymark/vault"
+	"github.com/waymark-app/waymark/vault/vaulttest"
 )
 
 var ctx = context.Background()
@@ -33,41 +33,10 @@ var (
 	pinWrong = []byte("135799")
 )
 
-// testClock is the device's clocks (and the server's), moved by the
-// test: the wall clock and the vault's elapsed clock move together.
-type testClock struct {
-	mu    sync.Mutex
-	wall  time.Time
-	since time.Duration
-}
-
-func newClock() *testClock {
-	return &testClock{wall: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC), since: time.Hour}
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.wall
-}
-
-func (c *testClock) Elapsed() (string, time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return "boot:test", c.since
-}
-
-func (c *testClock) pass(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.wall = c.wall.Add(d)
-	c.since += d
-}
-
 // world is a real server over TLS and a device's data folder.
 type world struct {
 	t     *testing.T
-	clock *testClock
+	clock *vaulttest.Clock
 	srv   *servertest.Server
 	dir   string
 }
@@ -75,7 +44,7 @@ type world struct {
 func newWorld(t *testing.T) *world {
 	t.Helper()
 	PrivateFiles()
-	clock := newClock()
+	clock := vaulttest.NewClock(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
 	srv, err := servertest.Start(servertest.Options{Dir: t.TempDir(), Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)
@@ -96,7 +65,7 @@ func (w *world) open() *Session {
 	}
 	s, err := Open(ctx, Options{
 		Dir:       w.dir,
-		Vault:     vault.Options{KDF: vault.KDF{Memory: 64, Time: 1, Threads: 1}, Clock: w.clock},
+		Vault:     vaulttest.Options(w.clock),
 		Content:   base,
 		Sync:      client.Options{Interval: time.Hour, MinBackoff: time.Hour, MaxBackoff: time.Hour, Now: w.clock.Now},
 		Now:       w.clock.Now,
@@ -141,6 +110,15 @@ func eventually(t *testing.T, what string, ok func() bool) {
 	}
 }
 
+// syncedRecord is a finalised record, once the server holds it.
+func syncedRecord(t *testing.T, s *Session, name string) encounter.Record {
+	t.Helper()
+	r := finalised(t, s, name)
+	s.Engine().SyncNow()
+	eventually(t, "the record synced", func() bool { return synced(s, r.ID) })
+	return r
+}
+
 // finalised saves and finalises a closed record through s's Records.
 func finalised(t *testing.T, s *Session, name string) encounter.Record {
 	t.Helper()
@@ -178,9 +156,7 @@ func TestFirstStartAndUnlock(t *testing.T) {
 		t.Errorf("a sequence as PIN: %v", err)
 	}
 	w.enrol(s)
-	r := finalised(t, s, "Example Wash")
-	s.Engine().SyncNow()
-	eventually(t, "the record synced", func() bool { return synced(s, r.ID) })
+	r := syncedRecord(t, s, "Example Wash")
 	raw, err := s.Records().Credential(ctx)
 	if err != nil || bytes.Contains(raw, []byte("private_key")) {
 		t.Errorf("the store's credential holds the private key (%v)", err)
@@ -224,18 +200,18 @@ func TestIdleLock(t *testing.T) {
 	s := w.open()
 	w.enrol(s)
 	s.SetIdleLock(5 * time.Minute)
-	w.clock.pass(4 * time.Minute)
+	w.clock.Pass(4 * time.Minute)
 	s.Tick(ctx)
 	if got := s.State().Phase; got != Unlocked {
 		t.Fatalf("after 4 idle minutes: %v", got)
 	}
 	r := finalised(t, s, "Idle Wash") // activity
-	w.clock.pass(4 * time.Minute)
+	w.clock.Pass(4 * time.Minute)
 	s.Tick(ctx)
 	if got := s.State().Phase; got != Unlocked {
 		t.Fatalf("4 minutes after saving: %v", got)
 	}
-	w.clock.pass(time.Minute)
+	w.clock.Pass(time.Minute)
 	s.Tick(ctx)
 	if got := s.State().Phase; got != Locked {
 		t.Fatalf("after 5 idle minutes: %v, want locked", got)
@@ -294,7 +270,7 @@ func TestLockoutAndWipe(t *testing.T) {
 		t.Fatalf("after a restart: can try %v, wait %v, problem %+v", m.CanTry(), m.Wait(), m.Problem)
 	}
 	for i := 6; i <= 9; i++ {
-		w.clock.pass(time.Hour)
+		w.clock.Pass(time.Hour)
 		m.Refresh()
 		if m.Submit(ctx, string(pinWrong)) || m.Problem.Key != keyWrong {
 			t.Fatalf("wrong PIN %d: %+v", i, m.Problem)
@@ -306,7 +282,7 @@ func TestLockoutAndWipe(t *testing.T) {
 		t.Fatalf("warning before the last try: %+v", warn)
 	}
 	stolen := copyTree(t, filepath.Join(w.dir, storeDir))
-	w.clock.pass(time.Hour)
+	w.clock.Pass(time.Hour)
 	if m.Submit(ctx, string(pinWrong)) || m.Problem.Key != keyWipedNow {
 		t.Fatalf("tenth wrong PIN: %+v", m.Problem)
 	}
@@ -400,7 +376,8 @@ func TestWipeOnRevocation(t *testing.T) {
 			s.mu.Lock()
 			dataKey := s.keys.DataKey()
 			s.mu.Unlock()
-			device := s.Records().DeviceID()
+			recs := s.Records() // as the officer's screens hold it
+			device := recs.DeviceID()
 			s.Lock() // a phone in a pocket
 			if err := c.do(w, device); err != nil {
 				t.Fatal(err)
@@ -412,6 +389,9 @@ func TestWipeOnRevocation(t *testing.T) {
 			}
 			if s.Records() != nil || s.Engine() != nil {
 				t.Error("the store or the engine outlived the wipe")
+			}
+			if _, err := recs.List(ctx); !errors.Is(err, store.ErrClosed) {
+				t.Errorf("the screens' records after the wipe: %v, want ErrClosed", err)
 			}
 			noKeyMaterial(t, w.dir, dataKey)
 			if _, err := os.Stat(filepath.Join(w.dir, vaultDir, "vault.json")); !os.IsNotExist(err) {
@@ -540,9 +520,7 @@ func TestOfflineLockAndRetention(t *testing.T) {
 	w := newWorld(t)
 	s := w.open()
 	w.enrol(s)
-	r := finalised(t, s, "Offline Wash")
-	s.Engine().SyncNow()
-	eventually(t, "the record synced", func() bool { return synced(s, r.ID) })
+	r := syncedRecord(t, s, "Offline Wash")
 	draft, _ := encounter.New(s.Records().DeviceID(), w.clock.Now())
 	draft.Premises.Name = "Draft Wash"
 	if err := s.Records().SaveDraft(ctx, draft); err != nil {
@@ -552,7 +530,7 @@ func TestOfflineLockAndRetention(t *testing.T) {
 	if err := w.srv.Close(); err != nil {
 		t.Fatal(err)
 	}
-	w.clock.pass(15 * 24 * time.Hour)
+	w.clock.Pass(15 * 24 * time.Hour)
 	s.Touch()
 	s.Tick(ctx)
 	if got := s.State(); got.Phase != OfflineLocked || got.OfflineDays != DefaultOfflineLockDays {
@@ -570,7 +548,7 @@ func TestOfflineLockAndRetention(t *testing.T) {
 
 	// 31 days after it synced, the closed record leaves the device; the
 	// draft stays.
-	w.clock.pass(16 * 24 * time.Hour)
+	w.clock.Pass(16 * 24 * time.Hour)
 	s.Engine().SyncNow()
 	eventually(t, "the retention", func() bool {
 		_, err := s.Records().Get(ctx, r.ID)
@@ -587,9 +565,7 @@ func TestForgottenPIN(t *testing.T) {
 	w := newWorld(t)
 	s := w.open()
 	w.enrol(s)
-	r := finalised(t, s, "Remembered Wash")
-	s.Engine().SyncNow()
-	eventually(t, "the record synced", func() bool { return synced(s, r.ID) })
+	r := syncedRecord(t, s, "Remembered Wash")
 	unsent, _ := encounter.New(s.Records().DeviceID(), w.clock.Now())
 	if err := s.Records().SaveDraft(ctx, unsent); err != nil {
 		t.Fatal(err)

@@ -137,8 +137,8 @@ func (s *Session) Tick(ctx context.Context) {
 		s.Lock()
 		return
 	}
-	if dirty && st != nil {
-		s.refreshUnsentFrom(ctx, st)
+	if dirty {
+		s.refreshUnsent(ctx, st)
 	}
 }
 
@@ -164,9 +164,7 @@ func (s *Session) afterOpen() {
 	s.mu.Lock()
 	st := s.st
 	s.mu.Unlock()
-	if st != nil {
-		s.refreshUnsentFrom(ctx, st)
-	}
+	s.refreshUnsent(ctx, st)
 }
 
 // afterSync runs after every sync: it wipes the device if the server
@@ -212,7 +210,7 @@ func (s *Session) afterSync(cs client.Status) {
 		}
 	}
 	s.purge(ctx)
-	s.refreshUnsentFrom(ctx, st)
+	s.refreshUnsent(ctx, st)
 }
 
 // revoked wipes the device: the server refused it as revoked, or its
@@ -254,9 +252,15 @@ func (s *Session) purge(ctx context.Context) {
 	s.upkeep.purged = now
 	cutoff := now.Add(-s.upkeep.policy.retention())
 	s.mu.Unlock()
-	n, err := st.Purge(ctx, now, cutoff)
+	var n int
+	err := s.use(st, func() (err error) {
+		n, err = st.Purge(ctx, now, cutoff)
+		return err
+	})
 	if err != nil {
-		s.log.Warn("retention", "err", err)
+		if !errors.Is(err, store.ErrClosed) {
+			s.log.Warn("retention", "err", err)
+		}
 		return
 	}
 	if n > 0 {
@@ -279,15 +283,22 @@ type Unsent struct {
 // Total is everything not on the server.
 func (u Unsent) Total() int { return u.Drafts + u.Queued + u.Held }
 
-// refreshUnsentFrom counts what st holds that is not on the server and
-// keeps the count in unsent.json (three numbers, nothing else), for the
-// lock screen before the store is open.
-func (s *Session) refreshUnsentFrom(ctx context.Context, st *store.Store) {
+// refreshUnsent counts what st, if still open, holds that is not on the
+// server (countUnsent).
+func (s *Session) refreshUnsent(ctx context.Context, st *store.Store) {
+	s.use(st, func() error {
+		s.countUnsent(ctx, st)
+		return nil
+	})
+}
+
+// countUnsent counts what st holds that is not on the server and keeps
+// the count in unsent.json (three numbers, nothing else), for the lock
+// screen before the store is open. st must be open.
+func (s *Session) countUnsent(ctx context.Context, st *store.Store) {
 	u, err := st.Unsent(ctx)
 	if err != nil {
-		if !errors.Is(err, store.ErrClosed) {
-			s.log.Warn("count records not on the server", "err", err)
-		}
+		s.log.Warn("count records not on the server", "err", err)
 		return
 	}
 	next := Unsent{Known: true, Drafts: u.Drafts, Queued: u.Queued, Held: u.Held}
@@ -302,7 +313,7 @@ func (s *Session) refreshUnsentFrom(ctx context.Context, st *store.Store) {
 	}
 }
 
-// readUnsent reads the count kept by refreshUnsentFrom.
+// readUnsent reads the count kept by countUnsent.
 func readUnsent(path string) Unsent {
 	var u Unsent
 	b, err := os.ReadFile(path)

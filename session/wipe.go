@@ -37,6 +37,7 @@ func (s *Session) Wipe(ctx context.Context, why Reason) error {
 func (s *Session) wipeLocked(why Reason) (stopEngine func(), st *store.Store) {
 	s.log.Warn("device wiped", "reason", why.String())
 	stop, st := s.detachLocked()
+	s.wiping.Add(1) // finishWipe is to come
 	s.state = State{Phase: Wiped, Why: why}
 	s.resume = Enrolling
 	s.upkeep = upkeep{}
@@ -47,13 +48,16 @@ func (s *Session) wipeLocked(why Reason) (stopEngine func(), st *store.Store) {
 // (unreadable already), without mu held: the engine's last status may be
 // waiting for it.
 func (s *Session) finishWipe(stopEngine func(), st *store.Store) {
+	defer s.wiping.Done()
 	if stopEngine != nil {
 		stopEngine()
 	}
 	if st != nil {
+		s.smu.Lock()
 		if err := st.Close(); err != nil {
 			s.log.Warn("close the wiped store", "err", err)
 		}
+		s.smu.Unlock()
 	}
 	if err := os.RemoveAll(s.path(storeDir)); err != nil {
 		s.log.Warn("remove the wiped store", "err", err)
@@ -69,6 +73,7 @@ func (s *Session) finishWipe(stopEngine func(), st *store.Store) {
 // StartAgain leaves Wiped for NeedPIN, so that the officer chooses a PIN
 // and enrols the device afresh. A damaged vault is erased first.
 func (s *Session) StartAgain(ctx context.Context) error {
+	s.wiping.Wait() // the wiped store's files are gone before a new one
 	s.mu.Lock()
 	if s.state.Phase != Wiped {
 		s.mu.Unlock()

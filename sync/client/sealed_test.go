@@ -10,13 +10,14 @@ import (
 	"github.com/waymark-app/waymark/sync/auth"
 	"github.com/waymark-app/waymark/sync/client"
 	"github.com/waymark-app/waymark/vault"
+	"github.com/waymark-app/waymark/vault/vaulttest"
 )
 
 // testVault opens a real vault with a cheap key derivation and returns
 // its unlocked keys.
 func testVault(t *testing.T) (*vault.Vault, *vault.Keys) {
 	t.Helper()
-	v, err := vault.Open(ctx, filepath.Join(t.TempDir(), "vault"), vault.Options{KDF: vault.KDF{Memory: 64, Time: 1, Threads: 1}})
+	v, err := vault.Open(ctx, filepath.Join(t.TempDir(), "vault"), vaulttest.Options(nil))
 	if err != nil {
 		t.Fatal(err)
 	}
