@@ -246,6 +246,11 @@ func TestNothingPersonalOutsideTheStore(t *testing.T) {
 	seen := map[string]bool{}
 	for _, root := range []string{data, cfg} {
 		filepath.WalkDir(root, func(path string, de fs.DirEntry, err error) error {
+			if err == nil && de.IsDir() && path != cfg {
+				if fi, _ := de.Info(); fi.Mode().Perm() != 0o700 {
+					t.Errorf("folder %s is mode %v, want 0700", path, fi.Mode().Perm())
+				}
+			}
 			if err != nil || !de.Type().IsRegular() || seen[path] {
 				return err
 			}

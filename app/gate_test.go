@@ -288,3 +288,18 @@ func TestGateWipesAfterTenWrongPINs(t *testing.T) {
 		t.Fatalf("after ten wrong PINs: %v", s.State())
 	}
 }
+
+// TestOfflineScreen says how long the device has gone without its server
+// and that nothing is deleted.
+func TestOfflineScreen(t *testing.T) {
+	test.NewTempApp(t).Settings().SetTheme(NewTheme())
+	_, bundle := appContent(t)
+	o := newOfflineScreen(bundle.Printer(i18n.Source), 14, nil, func(fn func()) { fn() })
+	defer o.unwatch()
+	win := onWindow(t, o.t.content(), 420, 760)
+	h := onScreen(t, win)
+	if !h.hasText("more than 14 days") || !h.hasText("Nothing on the device is deleted.") {
+		t.Error("the offline lock does not say why, or that nothing is deleted")
+	}
+	saveShot(t, win, "gate-offline")
+}

@@ -192,6 +192,7 @@ func TestQuickHide(t *testing.T) {
 	}
 	saveShot(t, win, "handover-hidden")
 	test.Tap(h.neutral)
+	saveShot(t, win, "handover-pin-neutral")
 	if !s.hasText("PIN") || s.hasText("Officer") {
 		t.Error("the neutral view's PIN pad is not neutral")
 	}

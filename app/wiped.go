@@ -119,16 +119,22 @@ func newOfflineScreen(p *i18n.Printer, days int, eng *client.Engine, do func(fun
 	o.t = newTextScreen(p.T("offline.title"), []string{p.T("offline.body", days), ""}, sync)
 	o.status = o.t.paras[1]
 	show := func(st client.Status) {
+		text := ""
 		switch {
 		case st.Syncing:
-			o.status.SetText(p.T("sync.syncing"))
+			text = p.T("sync.syncing")
 		case st.LastError != nil:
-			o.status.SetText(syncErrorText(p, st.LastError))
-		default:
-			o.status.SetText("")
+			text = syncErrorText(p, st.LastError)
+		}
+		o.status.SetText(text)
+		if text == "" {
+			o.status.Hide()
+		} else {
+			o.status.Show()
 		}
 	}
 	o.unwatch = func() {}
+	show(client.Status{})
 	if eng != nil {
 		show(eng.Status())
 		o.unwatch = eng.Subscribe(func(st client.Status) { do(func() { show(st) }) })
