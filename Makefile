@@ -27,9 +27,17 @@ server:
 demo: build
 	@scripts/demo.sh "$(ADDR)"
 
+# Everything, then the sweeps of every screen (screens tag: every screen
+# fits a phone in each language, touch targets, nothing moves under the
+# thumb) and the launch test of both app builds under Xvfb against a live
+# and an unreachable server (launch tag), which take a minute or two.
 test: deps
 	$(GO) vet ./...
+	$(GO) vet -tags screens ./app/
+	$(GO) vet -tags launch ./internal/launch/
 	$(GO) test -count=1 ./...
+	$(GO) test -count=1 -tags screens -run '^TestScreens' ./app/
+	$(GO) test -count=1 -tags launch ./internal/launch/
 
 # Fault harness (faults/): real device and server processes killed with
 # SIGKILL mid-write and mid-push, the server restarted, connections cut,

@@ -90,9 +90,13 @@ func run() error {
 	defer s.Close()
 
 	w := a.NewWindow(printer().T("app.title"))
-	w.Resize(fyne.NewSize(440, 780))
+	w.Resize(fyne.NewSize(400, 780))
 	gate := wire(w, s, a.Preferences(), bundle, printer,
 		app.GateDeps{Server: *serverURL, AllowHTTP: *devHTTP, EnrolLink: link})
+	// The officer's screens listen to the sync engine only once the app
+	// runs: before that, the mobile driver runs fyne.Do at once, on the
+	// engine's goroutine, while this one may still be building a screen.
+	a.Lifecycle().SetOnStarted(gate.Start)
 	a.Lifecycle().SetOnExitedForeground(gate.OnBackground)
 	w.ShowAndRun()
 	gate.Close()
@@ -103,7 +107,7 @@ func run() error {
 // officer's screens once the device is unlocked and enrolled. deps gives
 // the enrolment's settings; wire fills in the rest.
 func wire(w fyne.Window, s *session.Session, prefs fyne.Preferences, bundle *i18n.Bundle, printer func() *i18n.Printer, deps app.GateDeps) *app.Gate {
-	deps.Session, deps.Printer = s, printer
+	deps.Session, deps.Printer, deps.Prefs = s, printer, prefs
 	deps.Open = func() *app.UI {
 		return app.New(w, app.Deps{Records: s.Records(), Sync: s.Engine(), Content: s.Library(),
 			Printer: printer(), Bundle: bundle, Prefs: prefs, Officer: s.Officer(), Session: s})

@@ -16,8 +16,13 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"golang.org/x/text/language"
+
+	"github.com/waymark-app/waymark/assets"
 	"github.com/waymark-app/waymark/i18n"
 	"github.com/waymark-app/waymark/i18n/bidi"
+	"github.com/waymark-app/waymark/internal/fonts"
+	"github.com/waymark-app/waymark/screening"
 )
 
 const (
@@ -65,7 +70,8 @@ type drawn struct {
 	text string
 	rtl  bool
 	x, y float32
-	w    float32
+	w, h float32
+	line int
 }
 
 func drawnRuns(l *BidiLabel) []drawn {
@@ -73,13 +79,24 @@ func drawnRuns(l *BidiLabel) []drawn {
 	for _, o := range test.WidgetRenderer(l).Objects() {
 		t := o.(*canvas.Text)
 		out = append(out, drawn{
-			text: strings.TrimLeft(t.Text, lrm+rlm), rtl: strings.HasPrefix(t.Text, rlm),
-			x: t.Position().X, y: t.Position().Y, w: t.Size().Width,
+			text: strings.TrimLeft(t.Text, fonts.LRM+fonts.RLM), rtl: strings.HasPrefix(t.Text, fonts.RLM),
+			x: t.Position().X, y: t.Position().Y, w: t.Size().Width, h: t.Size().Height,
 		})
 	}
+	// Runs of one line share a baseline, not a top, when their fonts
+	// differ: a line is the runs whose boxes overlap.
+	sort.SliceStable(out, func(i, j int) bool { return out[i].y < out[j].y })
+	line, bottom := 0, float32(0)
+	for i := range out {
+		if i > 0 && out[i].y >= bottom-0.5 {
+			line++
+		}
+		out[i].line = line
+		bottom = max(bottom, out[i].y+out[i].h)
+	}
 	sort.SliceStable(out, func(i, j int) bool {
-		if out[i].y != out[j].y {
-			return out[i].y < out[j].y
+		if out[i].line != out[j].line {
+			return out[i].line < out[j].line
 		}
 		return out[i].x < out[j].x
 	})
@@ -133,13 +150,13 @@ func TestBidiLabelWraps(t *testing.T) {
 	l := NewBidiLabel(text, rtl)
 	onWindow(t, container.NewVBox(l), 260, 600)
 	runs := drawnRuns(l)
-	lines := map[float32][]drawn{}
-	var ys []float32
+	lines := map[int][]drawn{}
+	var ys []int
 	for _, r := range runs {
-		if _, ok := lines[r.y]; !ok {
-			ys = append(ys, r.y)
+		if _, ok := lines[r.line]; !ok {
+			ys = append(ys, r.line)
 		}
-		lines[r.y] = append(lines[r.y], r)
+		lines[r.line] = append(lines[r.line], r)
 	}
 	if len(ys) < 3 {
 		t.Fatalf("%d lines at 260 wide", len(ys))
@@ -220,4 +237,50 @@ func diff(a, b uint32) uint32 {
 		return a - b
 	}
 	return b - a
+}
+
+// TestRightToLeftPunctuation lays out every string of every right-to-left
+// screening language as the screens do and checks that a closing full
+// stop or question mark is drawn at the left end of its line, where a
+// right-to-left reader finishes; and that a string which fell back to
+// English on such a page keeps its full stop at the right.
+func TestRightToLeftPunctuation(t *testing.T) {
+	test.NewTempApp(t).Settings().SetTheme(NewTheme())
+	set, err := screening.Parse(assets.Screening)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	for _, tag := range set.Languages() {
+		l := set.Language(tag)
+		if l.Dir != rtl {
+			continue
+		}
+		for _, text := range l.Texts() {
+			last := []rune(text)[len([]rune(text))-1]
+			if !strings.ContainsRune(".?!۔؟", last) {
+				continue
+			}
+			lb := NewLangLabel(text, tag, rtl)
+			onWindow(t, container.NewVBox(lb), 4000, 400)
+			runs := drawnRuns(lb)
+			if len(runs) == 0 || !runs[0].rtl || !strings.HasSuffix(runs[0].text, string(last)) {
+				t.Errorf("%s %q: %q is not drawn at the left end: %+v", tag, text, last, runs)
+			}
+			checked++
+		}
+		// A string this language lacks, shown in English.
+		s := l.Lookup("no.such.key")
+		en := set.Language(language.English).Get(screening.UIDone)
+		en.Fallback = true
+		lb := NewLangLabel(en.Text, en.Tag, en.Dir)
+		onWindow(t, container.NewVBox(lb), 4000, 400)
+		runs := drawnRuns(lb)
+		if lastRun := runs[len(runs)-1]; !strings.HasSuffix(lastRun.text, ".") || runs[0].rtl || !s.Fallback {
+			t.Errorf("%s: an English fallback %q drawn as %+v", tag, en.Text, runs)
+		}
+	}
+	if checked < 100 {
+		t.Errorf("only %d strings checked", checked)
+	}
 }

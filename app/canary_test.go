@@ -21,6 +21,7 @@ import (
 	"github.com/google/uuid"
 	"golang.org/x/text/language"
 
+	"github.com/waymark-app/waymark/app/internal/model"
 	"github.com/waymark-app/waymark/assets"
 	"github.com/waymark-app/waymark/encounter"
 	"github.com/waymark-app/waymark/i18n"
@@ -37,10 +38,12 @@ import (
 // run, and runs a session through the app's own screens, store and sync
 // engine, as main wires them, with Fyne's real preferences file in the
 // data folder as on a device: save, finalise, amend, sync, lock, unlock,
-// a hand-over answered and left with the PIN, Your details saved. Then it
-// reads every file under the data and preferences folders, the store's
-// own files raw (without the key) among them, and the app's log, and
-// finds the canary in none; Badger cannot open the store without the key.
+// a hand-over answered and left with the PIN, Your details saved, a draft
+// left at a step of the flow. Then it reads every file under the data and
+// preferences folders, the store's own files raw (without the key) among
+// them, and the app's log, and finds in none the canary, nor the id of
+// any record (where a draft was left is kept in the store, not the
+// preferences); Badger cannot open the store without the key.
 func TestNothingPersonalOutsideTheStore(t *testing.T) {
 	session.PrivateFiles()
 	cfg, err := os.MkdirTemp("", "waymark-canary-")
@@ -53,15 +56,17 @@ func TestNothingPersonalOutsideTheStore(t *testing.T) {
 	device := fyneapp.NewWithID("org.waymark.canary") // its preferences file, for real
 	prefs := device.Preferences()
 	data := device.Storage().RootURI().Path() // the app's data folder by default
-	test.NewTempApp(t).Settings().SetTheme(NewTheme())
+	testApp(t)
 
 	rnd := make([]byte, 6)
 	rand.Read(rnd)
 	canary := "Qz" + hex.EncodeToString(rnd)
 	field := func(name string) string { return canary + "-" + name }
-	// What an earlier version left in the preferences file; main drops it
-	// at start.
-	for _, k := range legacyKeys {
+	// What earlier versions left in the preferences file (the hand-over
+	// PIN's hash, the officer, the last person's language, the step a
+	// draft was left at); main drops it at start.
+	for _, k := range []string{"handover.unlock_pin", "officer.name", "officer.number", "officer.agency",
+		"screening.person_language", "flow.step." + field("legacy-draft")} {
 		prefs.SetString(k, field("legacy-"+k))
 	}
 	NewPrefs(prefs).DropLegacy()
@@ -100,14 +105,18 @@ func TestNothingPersonalOutsideTheStore(t *testing.T) {
 	q := &uiQueue{}
 	var sync *mainQueue
 	printer := bundle.Printer(i18n.Source)
-	gate := NewGate(win, GateDeps{Session: s, Printer: func() *i18n.Printer { return printer }, Server: srv.URL, Do: q.Do,
+	screen := onScreen(t, win)
+	gate := NewGate(win, GateDeps{Session: s, Printer: func() *i18n.Printer { return printer }, Prefs: prefs, Server: srv.URL, Do: q.Do,
 		Open: func() *UI {
 			sync = &mainQueue{Engine: s.Engine()}
-			return New(win, Deps{Records: s.Records(), Sync: sync, Content: s.Library(), Printer: printer,
-				Bundle: bundle, Prefs: prefs, Officer: s.Officer(), Session: s})
+			ui := New(win, Deps{Records: s.Records(), Sync: sync, Content: s.Library(), Printer: printer,
+				Bundle: bundle, Prefs: prefs, Officer: s.Officer(), Session: s, Do: sync.do})
+			screen.ui, screen.main = ui, sync
+			return ui
 		}})
 	defer gate.Close()
-	w := &gateWorld{t: t, s: s, win: win, gate: gate, q: q, h: onScreen(t, win)}
+	gate.Start()
+	w := &gateWorld{t: t, s: s, win: win, gate: gate, q: q, h: screen}
 	pump := func() {
 		q.pump()
 		if sync != nil {
@@ -163,7 +172,9 @@ func TestNothingPersonalOutsideTheStore(t *testing.T) {
 		return err == nil && got.State == encounter.Synced && len(got.Amendments) == 1 && got.Amendments[0].State == encounter.Synced
 	})
 	pump()
-	ui.list.reload()
+	ui.reload()
+	ui.saver.Wait()
+	pump()
 	if !w.h.hasText(field("premises")) {
 		t.Fatal("the record is not listed")
 	}
@@ -195,19 +206,19 @@ func TestNothingPersonalOutsideTheStore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	deps := ScreeningDeps{Set: set, Officer: printer, Person: language.MustParse("sq"), Prefs: ui.prefs, Session: s,
+	deps := ScreeningDeps{Set: set, Officer: printer, Person: language.MustParse("sq"), Kept: ui.saver, Session: s,
 		Record: func(ans screening.Answer) error {
-			d.People[0].Screening = append(d.People[0].Screening, toRecord(ans))
+			d.People[0].Screening = append(d.People[0].Screening, screening.ToRecord(ans))
 			return recs.SaveDraft(ctx, d)
 		}}
 	h := NewHandOver(win, deps)
 	h.Start(func() {})
 	test.Tap(h.next)
 	for h.text == nil {
-		if h.pos >= len(h.questions) {
+		if h.session.Page() != model.PageQuestion {
 			t.Fatal("no free-text question in the screening set")
 		}
-		if h.questions[h.pos].Kind == screening.Info {
+		if h.session.Question().Kind == screening.Info {
 			test.Tap(h.next)
 			continue
 		}
@@ -219,6 +230,21 @@ func TestNothingPersonalOutsideTheStore(t *testing.T) {
 	enterPIN(h, pin)
 	if got, _ := recs.Get(ctx, d.ID); !strings.Contains(got.People[0].Screening[len(got.People[0].Screening)-1].Text, canary) {
 		t.Fatal("the hand-over's answer was not kept")
+	}
+
+	// A draft begun on the flow's screens and left at the people step:
+	// where it was left is kept, in the store.
+	ui.popToRoot()
+	ui.list.onNew()
+	ui.flow.m.SetName(field("flow-draft"))
+	ui.flow.goTo(model.StepPeople)
+	ui.saver.Wait()
+	pump()
+	flowDraft := ui.flow.m.Record().ID
+	ui.popToRoot()
+	ui.saver.Wait()
+	if step, ok := ui.saver.DraftStep(flowDraft); !ok || step != model.StepPeople {
+		t.Fatalf("the draft's step was not kept: %v", step)
 	}
 
 	// The canary is in the store, readable with the key: the scan below
@@ -242,6 +268,7 @@ func TestNothingPersonalOutsideTheStore(t *testing.T) {
 	}
 	time.Sleep(300 * time.Millisecond) // Fyne saves preferences at most every 100 ms
 
+	ids := []uuid.UUID{r.ID, d.ID, flowDraft, r.People[0].ID, r.People[1].ID, person.ID, a.ID}
 	files := 0
 	seen := map[string]bool{}
 	for _, root := range []string{data, cfg} {
@@ -263,6 +290,11 @@ func TestNothingPersonalOutsideTheStore(t *testing.T) {
 			files++
 			if bytes.Contains(bytes.ToLower(b), bytes.ToLower([]byte(canary))) {
 				t.Errorf("%s holds the canary", path)
+			}
+			for _, id := range ids {
+				if bytes.Contains(b, []byte(id.String())) {
+					t.Errorf("%s holds the id of a record", path)
+				}
 			}
 			if fi, _ := de.Info(); fi.Mode().Perm() != 0o600 {
 				t.Errorf("%s is mode %v, want 0600", path, fi.Mode().Perm())

@@ -35,21 +35,23 @@ func (d *fullDisk) Finalise(ctx context.Context, id uuid.UUID) (encounter.Record
 	return d.Store.Finalise(ctx, id)
 }
 
-// TestDiskFullMessage: on a full device the flow says so in plain words,
-// keeps what was saved, refuses to finalise, and saves again once there
-// is room.
+// TestDiskFullMessage: on a full device the flow says so in plain words
+// in its notice line, keeps what was saved, refuses to finalise, and
+// saves again once there is room.
 func TestDiskFullMessage(t *testing.T) {
-	h := newHarness(t)
-	disk := &fullDisk{Store: h.st}
-	h.ui.deps.Records = disk
+	var disk *fullDisk
+	h := newHarnessWith(t, harnessOptions{noServer: true, records: func(st *store.Store) Records {
+		disk = &fullDisk{Store: st}
+		return disk
+	}})
 	h.tapButton("New encounter")
 	h.typeInto(nameHint, "Example Nails")
-	h.choose(businessHint, "Nail bar")
+	h.tapChoice("Nail bar")
 	disk.full.Store(true)
 	h.typeInto(nameHint, " Ltd")
 	full := h.ui.p.T("form.disk_full")
-	if !h.hasText(full) {
-		t.Fatal("the flow does not say the device is full")
+	if h.ui.status.detail.Text != full {
+		t.Fatalf("the flow says %q, not that the device is full", h.ui.status.detail.Text)
 	}
 	if r := h.only(); r.Premises.Name != "Example Nails" {
 		t.Errorf("saved draft changed: %q", r.Premises.Name)
@@ -58,33 +60,33 @@ func TestDiskFullMessage(t *testing.T) {
 	h.tapButton("Next: People")
 	h.tapButton("Next: What you see")
 	h.tapButton("Next: Assessment")
-	h.tapButton("Save and queue")
+	h.tapButton("Finalise…")
+	h.confirm("Finalise")
 	if r := h.only(); r.State != encounter.Draft {
 		t.Errorf("finalised on a full disk: %v", r.State)
 	}
 	if !h.hasText(full) {
-		t.Error("the save does not say the device is full")
+		t.Error("the finalise does not say the device is full")
 	}
-
+	h.confirm("Close")
 	disk.full.Store(false)
-	h.tapButton("Back")
-	h.tapButton("Back")
-	h.tapButton("Back")
+	h.ui.flow.goTo(0)
+	h.settle()
 	h.typeInto(nameHint, ".")
 	if r := h.only(); r.Premises.Name != "Example Nails Ltd." || r.Premises.Business != encounter.NailBar {
 		t.Errorf("after space was freed the draft is %+v", r.Premises)
 	}
-	if !h.hasText("Saved on this device again.") {
-		t.Error("the flow does not say the draft is saved again")
+	if h.ui.status.detail.Text != "Saved on this device again." {
+		t.Errorf("the flow says %q, not that the draft is saved again", h.ui.status.detail.Text)
 	}
 }
 
 // TestDiskFullSyncStatus: a sync that fails because the device is full
 // says so, not that the device cannot read its records.
 func TestDiskFullSyncStatus(t *testing.T) {
-	h := newHarness(t)
+	h := newHarnessWith(t, harnessOptions{noServer: true})
 	err := &client.Error{Kind: client.DeviceFault, Err: fmt.Errorf("apply pulled operations: %w", store.ErrDiskFull)}
-	if got := h.ui.status.errorText(err); got != h.ui.p.T("sync.err.disk_full") {
+	if got := h.ui.status.m.ErrorText(err); got != h.ui.p.T("sync.err.disk_full") {
 		t.Errorf("status says %q", got)
 	}
 }

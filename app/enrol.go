@@ -53,24 +53,19 @@ func NewEnrolScreen(win fyne.Window, deps EnrolDeps) *EnrolScreen {
 	s.server.SetText(deps.Server)
 	s.code = widget.NewEntry()
 	s.code.SetPlaceHolder(p.T("enrol.code.hint"))
-	s.pinNote = widget.NewLabel(p.T("enrol.pinned"))
-	s.pinNote.Wrapping = fyne.TextWrapWord
-	s.pinNote.Hide()
+	// The note and the problem keep their lines when empty, so the
+	// Enrol button never moves under the thumb.
+	s.pinNote = widget.NewLabel("")
 	s.problem = widget.NewLabel("")
-	s.problem.Wrapping = fyne.TextWrapWord
 	s.problem.Importance = widget.DangerImportance
-	s.problem.Hide()
-	s.enrol = widget.NewButtonWithIcon(p.T("enrol.submit"), theme.ConfirmIcon(), s.onEnrol)
-	s.enrol.Importance = widget.HighImportance
-	qr := widget.NewButtonWithIcon(p.T("enrol.qr"), theme.FolderOpenIcon(), s.onReadQR)
-	form := widget.NewForm(
-		widget.NewFormItem(p.T("enrol.server"), s.server),
-		widget.NewFormItem(p.T("enrol.code"), s.code),
-	)
-	form.Orientation = widget.Adaptive
+	var enrol, qr fyne.CanvasObject
+	s.enrol, enrol = newButton(p.T("enrol.submit"), theme.ConfirmIcon(), widget.HighImportance, s.onEnrol)
+	_, qr = newButton(p.T("enrol.qr"), theme.FolderOpenIcon(), widget.MediumImportance, s.onReadQR)
 	title := widget.NewLabelWithStyle(p.T("enrol.title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	s.box = container.NewVBox(title, intro, form, s.pinNote, s.problem, s.enrol, widget.NewSeparator(), qr)
-	win.SetContent(container.NewVScroll(s.box))
+	s.box = container.NewVBox(title, intro,
+		field(p.T("enrol.server"), tall(s.server), nil), field(p.T("enrol.code"), tall(s.code), nil),
+		lines(s.pinNote, 2), lines(s.problem, 3), enrol, widget.NewSeparator(), qr)
+	win.SetContent(container.NewVScroll(container.NewPadded(s.box)))
 	return s
 }
 
@@ -87,23 +82,19 @@ func (s *EnrolScreen) SetLink(text string) {
 func (s *EnrolScreen) show() {
 	s.server.SetText(s.model.Server)
 	s.code.SetText(s.model.Code)
+	s.pinNote.SetText("")
 	if s.model.Pin != "" {
-		s.pinNote.Show()
-	} else {
-		s.pinNote.Hide()
+		s.pinNote.SetText(s.deps.Printer.T("enrol.pinned"))
 	}
+	s.problem.SetText("")
 	if s.model.Problem != "" {
 		s.problem.SetText(s.deps.Printer.T(s.model.Problem))
-		s.problem.Show()
-	} else {
-		s.problem.Hide()
 	}
 	if s.model.Busy {
 		s.enrol.Disable()
 	} else {
 		s.enrol.Enable()
 	}
-	relayout(s.box)
 }
 
 func (s *EnrolScreen) onEnrol() {

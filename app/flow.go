@@ -1,393 +1,272 @@
 package app
 
 import (
-	"context"
-	"errors"
-	"slices"
-	"strings"
-	"syscall"
-	"time"
+	"fmt"
+	"image/color"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
-	"github.com/google/uuid"
 
-	"github.com/waymark-app/waymark/assess"
-	"github.com/waymark-app/waymark/content"
+	"github.com/waymark-app/waymark/app/internal/model"
 	"github.com/waymark-app/waymark/encounter"
 )
 
-// The steps of an encounter, in order. Steps about people are skipped
-// when nobody was screened.
-type step int
+// flowScreen shows the encounter flow (model.Flow) one step at a time:
+// the step numbers to jump with, the assessment banner, the step, and
+// the buttons to move on, which never scroll away. The banner, the notice
+// line and the footer keep their height whatever they say, and nothing is
+// ever inserted above what the officer taps: the page does not move under
+// the thumb.
+type flowScreen struct {
+	u *UI
+	m *model.Flow
 
-const (
-	stepPremises step = iota
-	stepPeople
-	stepObserve
-	stepQuestions
-	stepAssess
-	stepReferral
-)
+	box      *fyne.Container
+	stepBar  *fyne.Container
+	stepBtns map[model.Step]*widget.Button
+	bannerBg *canvas.Rectangle
+	level    *widget.Label
+	note     *widget.Label
+	line     *widget.Label
+	scroll   *container.Scroll
+	prev     *widget.Button
+	next     *widget.Button
+	footer   *fyne.Container
+	discard  *widget.Button
 
-var stepKeys = [...]string{"premises", "people", "observe", "questions", "assess", "referral"}
-
-// flow guides the officer through one encounter: premises, people,
-// what they see, questions about each person, the assessment with its
-// reasons and checklist, and referrals. Every change is saved to the
-// device at once and re-runs the assessment, which, once known, shows on
-// every step as a coloured word with the first thing to do.
-type flow struct {
-	u      *UI
-	pack   *content.Pack
-	rec    encounter.Record
-	stored bool // rec has been written to the store at least once
-
-	saveErr error // why the last save failed, nil if it worked
-
-	result    assess.Result // the assessment of rec as it stands
-	shown     assess.Result // the assessment the officer last saw
-	known     bool          // the officer has reached a step that assesses
-	banners   []*ragBanner  // one per step screen pushed
-	screening *Interpreter  // the screening screen last opened
-	refresh   []func()      // redraws the step screens that show the result
-	headers   []func()      // rewrite the "Step n of m" of each step screen
+	// updates refresh the parts of the step on screen that show what
+	// other events change (a person's level, a sign ticked in two groups).
+	updates []func()
+	// the widgets of the step on screen, for tests
+	steps *stepWidgets
 }
 
-// openFlow starts or continues the flow for draft r. stored says whether
-// r is already in the store.
-func (u *UI) openFlow(r encounter.Record, stored bool) *flow {
-	f := &flow{u: u, rec: r, stored: stored}
-	f.pack = u.deps.Content.For(r.Content.ID, r.Content.Version)
-	if r.Content.ID == "" {
-		f.rec.Content = encounter.PackRef{ID: f.pack.ID, Version: f.pack.Version}
-	}
-	f.result = f.assess()
-	f.shown = f.result
-	f.known = len(r.Indicators) > 0 || len(r.People) > 0
-	u.flow = f
-	f.open(stepPremises)
-	return f
+// openFlow starts or continues the flow for draft r; stored says whether
+// r is already on the device.
+func (u *UI) openFlow(r encounter.Record, stored bool) *flowScreen {
+	m := model.NewFlow(model.FlowDeps{
+		Pack: u.packFor(r.Content), Printer: u.p, Saver: u.saver,
+		Officer: u.officer, Now: u.deps.Now,
+		Finalised: func(encounter.Record) { u.deps.Sync.Notify() },
+	}, r, stored)
+	fs := &flowScreen{u: u, m: m}
+	m.OnUpdate = fs.update
+	fs.build()
+	u.flow = fs
+	var discard fyne.CanvasObject
+	fs.discard, discard = newButton("", theme.DeleteIcon(), widget.LowImportance, fs.onDiscard)
+	u.push(screen{title: m.StepTitle(), content: fs.box, action: discard, onLeave: fs.onLeave})
+	fs.showStep()
+	return fs
 }
 
-// lang is the officer's language, for the pack's texts.
-func (u *UI) lang() string {
-	base, _ := u.p.Tag().Base()
-	return base.String()
+func (fs *flowScreen) build() {
+	fs.stepBar = container.NewHBox()
+	fs.bannerBg = canvas.NewRectangle(color.Transparent)
+	fs.level = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	fs.level.Truncation = fyne.TextTruncateEllipsis
+	fs.note = widget.NewLabel("")
+	fs.note.Truncation = fyne.TextTruncateEllipsis
+	fs.note.SizeName = theme.SizeNameCaptionText
+	fs.line = widget.NewLabel("")
+	banner := container.NewStack(fs.bannerBg, container.NewThemeOverride(
+		container.NewVBox(container.NewBorder(nil, nil, nil, fs.note, fs.level), lines(fs.line, 2)),
+		onColour{fyne.CurrentApp().Settings().Theme()}))
+	fs.scroll = container.NewVScroll(container.NewVBox())
+	var prev, next fyne.CanvasObject
+	fs.prev, prev = newButton("", theme.NavigateBackIcon(), widget.MediumImportance, fs.onPrev)
+	fs.next, next = newButton("", theme.NavigateNextIcon(), widget.HighImportance, fs.onNext)
+	fs.next.IconPlacement = widget.ButtonIconTrailingText
+	// The way back is an arrow of a fixed width, the way on takes the
+	// rest: whatever the steps are called, neither moves from one step
+	// to the next, and a long step name in Welsh still fits a phone.
+	fs.footer = container.NewBorder(nil, nil, prev, nil, next)
+	fs.box = container.NewBorder(
+		container.NewVBox(fs.stepBar, banner),
+		fs.footer,
+		nil, nil, fs.scroll)
 }
 
-// steps returns the steps this encounter goes through.
-func (f *flow) steps() []step {
-	if len(f.rec.People) == 0 {
-		return []step{stepPremises, stepPeople, stepObserve, stepAssess}
+// onColour is the app's theme with white text, for words on a coloured
+// background.
+type onColour struct{ fyne.Theme }
+
+func (t onColour) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color {
+	if n == theme.ColorNameForeground {
+		return color.White
 	}
-	return []step{stepPremises, stepPeople, stepObserve, stepQuestions, stepAssess, stepReferral}
+	return t.Theme.Color(n, v)
 }
 
-// next returns the step after s, or -1 after the last.
-func (f *flow) next(s step) step {
-	steps := f.steps()
-	i := slices.Index(steps, s)
-	if i < 0 || i+1 >= len(steps) {
-		return -1
-	}
-	return steps[i+1]
+// showStep lays out the step the model is at, from the top.
+func (fs *flowScreen) showStep() {
+	fs.updates = nil
+	fs.steps = &stepWidgets{}
+	body := fs.stepBody(fs.m.Step())
+	fs.scroll.Content = container.NewPadded(body)
+	fs.scroll.Offset = fyne.NewPos(0, 0)
+	fs.scroll.Refresh()
+	fs.update()
 }
 
-// open pushes the screen of step s.
-func (f *flow) open(s step) {
-	if s >= stepObserve {
-		f.known = true
-	}
-	p := f.u.p
-	banner := newRAGBanner()
-	f.banners = append(f.banners, banner)
-	head := widget.NewLabel("")
-	head.SizeName = theme.SizeNameCaptionText
-	// Adding or removing people adds or removes steps: keep count.
-	setHead := func() {
-		steps := f.steps()
-		head.SetText(p.T("flow.step", slices.Index(steps, s)+1, len(steps), p.T("flow."+stepKeys[s])))
-	}
-	setHead()
-	f.headers = append(f.headers, setHead)
-	problems := widget.NewLabel("")
-	problems.Wrapping = fyne.TextWrapWord
-	problems.Importance = widget.DangerImportance
-	problems.Hide()
-
-	var body fyne.CanvasObject
-	switch s {
-	case stepPremises:
-		body = f.premisesStep()
-	case stepPeople:
-		body = f.peopleStep()
-	case stepObserve:
-		body = f.observeStep()
-	case stepQuestions:
-		body = f.questionsStep()
-	case stepAssess:
-		body = f.assessStep()
-	case stepReferral:
-		body = f.referralStep()
-	}
-
-	var content *fyne.Container
-	var nav *widget.Button
-	if n := f.next(s); n >= 0 {
-		nav = widget.NewButtonWithIcon(p.T("flow.next", p.T("flow."+stepKeys[n])), theme.NavigateNextIcon(), func() {
-			f.open(f.next(s)) // the steps may have changed since
-		})
+// update shows what the model says now, in place: the banner, the step
+// numbers, the notice and the buttons, and the parts of the step that
+// other events change.
+func (fs *flowScreen) update() {
+	m := fs.m
+	fs.u.setTitle(m.StepTitle())
+	b := m.Banner()
+	fs.bannerBg.FillColor = ragColor(b.Level)
+	fs.bannerBg.Refresh()
+	fs.level.SetText(b.Title)
+	fs.note.SetText(b.Note)
+	fs.line.SetText(b.Line)
+	fs.updateSteps()
+	fs.u.status.setNotice(m.Notice())
+	if _, ok := m.Prev(); ok {
+		fs.prev.Enable()
 	} else {
-		nav = widget.NewButtonWithIcon(p.T("form.save"), theme.DocumentSaveIcon(), func() {
-			if msg := f.finalise(); msg != "" {
-				problems.SetText(msg)
-				problems.Show()
-				relayout(content)
-			}
-		})
+		fs.prev.Disable()
 	}
-	nav.Importance = widget.HighImportance
-	content = container.NewVBox(head, banner.box, body, problems, nav)
-	scr := screen{title: p.T("form.title"), content: container.NewVScroll(content)}
-	if s == stepPremises {
-		scr.onLeave = f.onLeave
+	fs.next.SetText(m.NextLabel())
+	if _, ok := m.Next(); ok {
+		fs.next.SetIcon(theme.NavigateNextIcon())
+	} else {
+		fs.next.SetIcon(theme.ConfirmIcon())
 	}
-	f.u.push(scr)
-	f.showBanners("")
-	relayout(content)
+	for _, f := range fs.updates {
+		f()
+	}
 }
 
-// assess runs the assessment on the record as it stands.
-func (f *flow) assess() assess.Result {
-	in := assess.Input{Business: string(f.rec.Premises.Business), Premises: f.rec.Indicators}
-	for _, ps := range f.rec.People {
-		in.People = append(in.People, assess.Person{
-			ID: ps.ID.String(), Indicators: append(slices.Clone(ps.Indicators), f.screeningIndicators(ps)...),
-			Answers: ps.Answers, AgeYears: ps.AgeYears, AgeInDoubt: ps.AgeInDoubt,
-		})
+// updateSteps shows a number for each step, the current one marked.
+// Steps are only ever added at the end, so a number never moves.
+func (fs *flowScreen) updateSteps() {
+	steps := fs.m.Steps()
+	if len(fs.stepBar.Objects) != len(steps) {
+		fs.stepBar.Objects = nil
+		fs.stepBtns = map[model.Step]*widget.Button{}
+		for i, s := range steps {
+			b, o := newButton(fmt.Sprint(i+1), nil, widget.LowImportance, func() { fs.goTo(s) })
+			fs.stepBtns[s] = b
+			fs.stepBar.Add(o)
+		}
+		fs.stepBar.Refresh()
 	}
-	return assess.Assess(f.pack, in)
+	for s, b := range fs.stepBtns {
+		imp := widget.LowImportance
+		if s == fs.m.Step() {
+			imp = widget.HighImportance
+		}
+		if b.Importance != imp {
+			b.Importance = imp
+			b.Refresh()
+		}
+	}
 }
 
-// changed saves the draft after an edit and re-runs the assessment. If
-// the assessment changed from what the officer last saw, every banner says
-// how.
-func (f *flow) changed() {
-	f.result = f.assess()
-	f.save()
-	for _, fn := range f.headers {
-		fn()
-	}
-	if !f.known {
+func (fs *flowScreen) goTo(s model.Step) {
+	if s == fs.m.Step() {
 		return
 	}
-	change := ""
-	if d := assess.Diff(f.shown, f.result); !d.None() {
-		change = f.describe(d)
-	}
-	f.shown = f.result
-	f.showBanners(change)
-	for _, fn := range f.refresh {
-		fn()
+	fs.m.GoTo(s)
+	fs.showStep()
+}
+
+func (fs *flowScreen) onPrev() {
+	if s, ok := fs.m.Prev(); ok {
+		fs.goTo(s)
 	}
 }
 
-// showBanners sets every step's banner to the current assessment.
-func (f *flow) showBanners(change string) {
-	level, first := content.Unassessed, ""
-	if f.known {
-		level = f.result.Level
-		if len(f.result.Actions) > 0 && level == content.Red {
-			if a, ok := f.pack.Action(f.result.Actions[0]); ok {
-				first = f.u.p.T("rag.first", a.Label.In(f.u.lang()))
+func (fs *flowScreen) onNext() {
+	if s, ok := fs.m.Next(); ok {
+		fs.goTo(s)
+		return
+	}
+	fs.confirmFinalise()
+}
+
+// onLeave runs when the officer goes back out of the flow.
+func (fs *flowScreen) onLeave() {
+	fs.u.status.setNotice(model.Notice{})
+	fs.m.Leave()
+	fs.u.reload()
+}
+
+// onDiscard deletes the draft, once the officer confirms.
+func (fs *flowScreen) onDiscard() {
+	p := fs.u.p
+	fs.u.confirm(p.T("discard.title"), p.T("discard.body"), p.T("discard.yes"), p.T("discard.no"), func() {
+		fs.m.Discard(func(err error) {
+			if err != nil {
+				fs.u.message(p.T("form.save_failed"))
+				return
 			}
-		}
-	}
-	for _, b := range f.banners {
-		b.show(level, f.u.p.T("rag."+level.String()), first, change)
-	}
-	relayout(f.u.win.Content()) // the banner on screen may have grown or shrunk
-}
-
-// describe says in words what changed in the assessment.
-func (f *flow) describe(d assess.Change) string {
-	p, lang := f.u.p, f.u.lang()
-	var parts []string
-	if d.From != d.To {
-		parts = append(parts, p.T("rag.changed", p.T("rag.word."+d.From.String()), p.T("rag.word."+d.To.String())))
-	}
-	for _, r := range d.ReasonsAdded {
-		parts = append(parts, "+ "+f.reasonText(r, lang))
-	}
-	for _, r := range d.ReasonsRemoved {
-		parts = append(parts, "− "+f.reasonText(r, lang))
-	}
-	return strings.Join(parts, "\n")
-}
-
-// reasonText is a reason in words, with the person it is about.
-func (f *flow) reasonText(r assess.Reason, lang string) string {
-	text := r.Text.In(lang)
-	if r.Person != "" {
-		text = f.personName(r.Person) + ": " + text
-	}
-	return text
-}
-
-// personName is how a person is named on screen.
-func (f *flow) personName(id string) string {
-	for i, ps := range f.rec.People {
-		if ps.ID.String() == id {
-			return f.u.personLabel(ps, i)
-		}
-	}
-	return id
-}
-
-// save writes the draft, with the assessment as it now stands.
-func (f *flow) save() {
-	f.rec.Assessment = snapshot(f.result, f.u.deps.Now())
-	err := f.u.deps.Records.SaveDraft(context.Background(), f.rec)
-	switch {
-	case err != nil:
-		f.u.toast(f.u.saveFailed(err), widget.DangerImportance)
-	case f.saveErr != nil:
-		f.u.toast(f.u.p.T("form.saved_again"), widget.SuccessImportance)
-	}
-	f.saveErr = err
-	if err == nil {
-		f.stored = true
-	}
-}
-
-// snapshot turns an assessment into the form a record keeps.
-func snapshot(r assess.Result, now time.Time) *encounter.Assessment {
-	a := &encounter.Assessment{
-		Level:   r.Level.String(),
-		Actions: slices.Clone(r.Actions),
-		Pack:    encounter.PackRef{ID: r.Pack, Version: r.PackVersion},
-		At:      now.UTC(),
-	}
-	for _, rs := range r.Reasons {
-		id, _ := uuid.Parse(rs.Person)
-		a.Reasons = append(a.Reasons, encounter.Reason{
-			Rule: rs.Rule, Level: rs.Level.String(), Indicators: slices.Clone(rs.Indicators), Person: id,
+			fs.u.popToRoot()
+			fs.u.list.showNotice(p.T("discard.done"), model.NoticeInfo)
 		})
-	}
-	return a
+	})
 }
 
-// finalise saves the encounter for good, or returns what stops it in
-// words.
-func (f *flow) finalise() string {
-	p := f.u.p
-	if !f.stored {
-		f.save()
-	}
-	// A person the assessment puts at Red needs a referral decision: an
-	// NRM referral, or a Duty to Notify.
-	var lines []string
-	for i, ps := range f.rec.People {
-		if ps.Referral == nil && !ps.Child() && f.personLevel(ps.ID.String()) == content.Red {
-			lines = append(lines, "• "+p.T("flow.referral_needed", f.u.personLabel(ps, i)))
+// confirmFinalise shows what finalising locks and what is missing, and
+// finalises only when the officer says so.
+func (fs *flowScreen) confirmFinalise() {
+	p := fs.u.p
+	pl := fs.m.Plan()
+	body := container.NewVBox()
+	level := newPill(model.LevelWord(p, fs.m.Result().Level), ragColor(fs.m.Result().Level))
+	body.Add(container.NewBorder(nil, nil, container.NewCenter(level), nil, wrapped(pl.LevelText)))
+	list := func(title string, items []string, imp widget.Importance) {
+		if len(items) == 0 {
+			return
+		}
+		body.Add(heading(title))
+		for _, it := range items {
+			l := wrapped("• " + it)
+			l.Importance = imp
+			body.Add(l)
 		}
 	}
-	if len(lines) == 0 {
-		_, err := f.u.deps.Records.Finalise(context.Background(), f.rec.ID)
-		var ve *encounter.ValidationError
-		switch {
-		case errors.As(err, &ve):
-			for _, pr := range ve.Problems {
-				lines = append(lines, "• "+f.u.problemText(f.rec, pr))
-			}
-		case err != nil:
-			return f.u.saveFailed(err)
-		default:
-			f.stored = false // finalised: nothing for onLeave to tidy
-			f.u.deps.Sync.Notify()
-			f.u.popToRoot()
-			f.u.list.showNotice(p.T("form.saved"), widget.SuccessImportance)
-			return ""
+	list(p.T("finalise.fix"), pl.Blocking, widget.DangerImportance)
+	list(p.T("finalise.missing"), pl.Missing, widget.WarningImportance)
+	list(p.T("finalise.locks"), pl.Locks, widget.MediumImportance)
+	content := container.NewVScroll(body)
+	content.SetMinSize(fyne.NewSize(280, 320))
+	if !pl.Ready {
+		fs.steps.dialog = fs.u.ask(p.T("finalise.cannot"), content, choice{label: p.T("finalise.back"), imp: widget.HighImportance})
+		return
+	}
+	fs.steps.dialog = fs.u.ask(p.T("finalise.title"), content,
+		choice{label: p.T("finalise.no"), imp: widget.MediumImportance},
+		choice{label: p.T("finalise.yes"), imp: widget.HighImportance, run: fs.finalise})
+}
+
+func (fs *flowScreen) finalise() {
+	p := fs.u.p
+	fs.next.Disable()
+	fs.m.Finalise(func(problem string) {
+		fs.next.Enable()
+		if problem != "" {
+			fs.u.message(problem)
+			return
 		}
-	}
-	return p.T("form.fix") + "\n" + strings.Join(lines, "\n")
+		fs.u.popToRoot()
+		fs.u.list.showNotice(p.T("form.saved"), model.NoticeSuccess)
+	})
 }
 
-// saveFailed says why a save failed, in words the officer can act on. A
-// full device gets its own message (store.ErrDiskFull matches ENOSPC).
-func (u *UI) saveFailed(err error) string {
-	if errors.Is(err, syscall.ENOSPC) {
-		return u.p.T("form.disk_full")
-	}
-	return u.p.T("form.save_failed")
-}
-
-// personLevel is the highest level of the reasons about one person.
-func (f *flow) personLevel(id string) content.Level {
-	l := content.Unassessed
-	for _, r := range f.result.Reasons {
-		if r.Person == id {
-			l = max(l, r.Level)
-		}
-	}
-	return l
-}
-
-// onLeave runs when the officer goes back out of the flow: a draft left
-// empty is removed, anything else stays as a draft.
-func (f *flow) onLeave() {
-	if f.stored && isEmpty(f.rec) {
-		f.u.deps.Records.DeleteDraft(context.Background(), f.rec.ID)
-	}
-	f.u.list.reload()
-}
-
-// isEmpty reports whether the officer has entered nothing in r.
-func isEmpty(r encounter.Record) bool {
-	return strings.TrimSpace(r.Premises.Name) == "" && strings.TrimSpace(r.Premises.Address) == "" &&
-		r.Premises.Business == "" && r.PeoplePresent == 0 && strings.TrimSpace(r.Notes) == "" &&
-		len(r.Indicators) == 0 && len(r.People) == 0
-}
-
-// problemText says what a validation problem means, naming the person.
-func (u *UI) problemText(r encounter.Record, pr encounter.Problem) string {
-	if pr.Person == uuid.Nil {
-		return u.p.T(pr.Key())
-	}
-	for i, ps := range r.People {
-		if ps.ID == pr.Person {
-			return u.p.T(pr.Key(), u.personLabel(ps, i))
-		}
-	}
-	return u.p.T(pr.Key(), pr.Person.String())
-}
-
-// person returns the person with id on the draft. The flow only asks for
-// people it listed from the draft, so one is always there.
-func (f *flow) person(id uuid.UUID) *encounter.Person {
-	ps, _ := f.rec.Person(id)
-	return ps
-}
-
-// perPerson is a step of one card per person screened, under an intro.
-func (f *flow) perPerson(introKey string, card func(i int, id uuid.UUID) fyne.CanvasObject) fyne.CanvasObject {
-	intro := widget.NewLabel(f.u.p.T(introKey))
-	intro.Wrapping = fyne.TextWrapWord
-	box := container.NewVBox(intro)
-	for i, ps := range f.rec.People {
-		box.Add(card(i, ps.ID))
-	}
-	return box
-}
-
-// toggle adds id to ids if on, else removes it.
-func toggle(ids []string, id string, on bool) []string {
-	ids = slices.DeleteFunc(ids, func(s string) bool { return s == id })
-	if on {
-		ids = append(ids, id)
-	}
-	return ids
+// stepWidgets are the widgets of the step on screen that tests drive.
+type stepWidgets struct {
+	entries   map[string]*widget.Entry // by field
+	choices   map[string]*choiceButton // the business types
+	questions []questionWidgets
+	actions   []*toggleRow
+	routes    []map[string]*choiceButton
+	screening *Interpreter
+	dialog    dialog.Dialog
 }

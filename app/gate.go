@@ -5,6 +5,7 @@ import (
 
 	"fyne.io/fyne/v2"
 
+	"github.com/waymark-app/waymark/app/internal/model"
 	"github.com/waymark-app/waymark/i18n"
 	"github.com/waymark-app/waymark/session"
 )
@@ -15,6 +16,9 @@ type GateDeps struct {
 	// Printer returns a printer in the officer's language, which they may
 	// change on the officer's screens.
 	Printer func() *i18n.Printer
+	// Prefs holds the officer's text size and colours, which the PIN
+	// screens follow too. Nil means the current app's preferences.
+	Prefs fyne.Preferences
 	// Server and AllowHTTP are the enrolment screen's (EnrolDeps).
 	Server    string
 	AllowHTTP bool
@@ -22,7 +26,8 @@ type GateDeps struct {
 	// that the device enrols with, once, as soon as it needs enrolling.
 	EnrolLink string
 	// Open builds the officer's screens into the window once the device
-	// is unlocked and enrolled, and returns them.
+	// is unlocked and enrolled, and returns them; the gate starts them
+	// once the app runs (UI.Start).
 	Open func() *UI
 	// Do runs fn on the UI goroutine. Nil means fyne.Do.
 	Do func(fn func())
@@ -31,37 +36,55 @@ type GateDeps struct {
 // Gate decides what the window shows, from the session's phase: the
 // set-PIN screen on a new or wiped device, then enrolment; the lock
 // screen at start, after the idle time and back from the background; the
-// officer's screens once unlocked (hidden, not closed, while the app is
-// locked, so the officer comes back where they were); the offline lock;
-// the wiped screen. Nothing of the officer's screens shows before the
-// PIN.
+// officer's screens once unlocked (set aside, not closed, while the app
+// is locked, so the officer comes back where they were); the offline
+// lock; the wiped screen. Nothing of the officer's screens shows before
+// the PIN, nor while locked: their dialogs are taken off the window too.
 type Gate struct {
 	win  fyne.Window
 	deps GateDeps
 	s    *session.Session
 	p    *i18n.Printer
 
-	shown   session.State
-	drawn   bool
-	ui      *UI               // the officer's screens, from the unlock until a wipe
-	saved   fyne.CanvasObject // the officer's screens, while a lock hides them
-	lock    *LockScreen
-	offline *offlineScreen
-	enrol   *EnrolScreen
-	linkUse bool // the command line's enrolment link was tried
-	unwatch func()
+	shown    session.State
+	drawn    bool
+	started  bool                // the app runs (Start)
+	ui       *UI                 // the officer's screens, from the unlock until a wipe
+	saved    fyne.CanvasObject   // the officer's screens, while a lock hides them
+	overlays []fyne.CanvasObject // their dialogs, likewise
+	setPIN   *SetPINScreen
+	lock     *LockScreen
+	forgot   *forgotScreen
+	offline  *offlineScreen
+	enrol    *EnrolScreen
+	linkUsed bool // the command line's enrolment link was tried
+	unwatch  func()
 }
 
 // NewGate shows the screen the session's phase calls for in win, and
-// follows the session from then on.
+// follows the session from then on. Call Start once the app runs.
 func NewGate(win fyne.Window, deps GateDeps) *Gate {
 	if deps.Do == nil {
 		deps.Do = fyne.Do
 	}
+	if deps.Prefs == nil {
+		deps.Prefs = fyne.CurrentApp().Preferences()
+	}
+	applyLook(model.NewPrefs(deps.Prefs))
 	g := &Gate{win: win, deps: deps, s: deps.Session}
 	g.unwatch = g.s.Subscribe(func(session.State) { deps.Do(g.show) })
 	g.show()
 	return g
+}
+
+// Start tells the gate the app runs: the officer's screens, once built,
+// may listen to the sync engine (UI.Start). main calls it from Fyne's
+// OnStarted.
+func (g *Gate) Start() {
+	g.started = true
+	if g.ui != nil {
+		g.ui.Start()
+	}
 }
 
 // OnBackground locks the app: Fyne calls it when the app leaves the
@@ -90,10 +113,8 @@ func (g *Gate) show() {
 	switch st.Phase {
 	case session.NeedPIN:
 		g.leaveUI()
-		sc := newSetPINScreen(g.p, g.s, st.Moving, func(pin []byte) error {
-			return g.s.SetPIN(context.Background(), pin)
-		})
-		g.setContent(sc.Content(), sc.form)
+		g.setPIN = newSetPINScreen(g.p, session.NewSetPINModel(g.s), st.Moving)
+		g.setContent(g.setPIN.Content(), g.setPIN.form)
 	case session.Locked:
 		g.hideUI()
 		g.showLock()
@@ -105,44 +126,43 @@ func (g *Gate) show() {
 	case session.OfflineLocked:
 		g.hideUI()
 		g.offline = newOfflineScreen(g.p, st.OfflineDays, g.s.Engine(), g.deps.Do)
-		g.setContent(g.offline.t.content(), nil)
+		g.setContent(g.offline.content, nil)
 	case session.Wiped:
 		g.leaveUI()
-		g.setContent(newWipedScreen(g.p, st.Why, func() {
-			if err := g.s.StartAgain(context.Background()); err != nil {
-				fyne.LogError("start again after a wipe", err)
-			}
-		}), nil)
+		g.setContent(newWipedScreen(g.p, st.Why, g.onStartAgain), nil)
+	}
+}
+
+func (g *Gate) onStartAgain() {
+	if err := g.s.StartAgain(context.Background()); err != nil {
+		fyne.LogError("start again after a wipe", err)
 	}
 }
 
 // showLock shows the lock screen, and from it the forgotten-PIN path.
 func (g *Gate) showLock() {
 	g.lock = newLockScreen(g.p, session.NewLockModel(g.s, g.s.Unlock), lockOptions{
-		title: g.p.T("lock.title"),
-		intro: g.p.T("lock.prompt"),
-		onForgot: func() {
-			g.leave()
-			f := newForgotScreen(g.p, g.s, func() {
-				if err := g.s.Wipe(context.Background(), session.WipedForgotten); err != nil {
-					fyne.LogError("wipe for a forgotten PIN", err)
-				}
-			}, func() {
-				g.drawn = false
-				g.show()
-			})
-			g.setContent(f.t.content(), nil)
-		},
+		title: "lock.title", intro: "lock.prompt", onForgot: g.onForgot,
 	})
 	g.setContent(g.lock.Content(), g.lock.form)
+}
+
+// onForgot shows the forgotten-PIN screen over the lock screen.
+func (g *Gate) onForgot() {
+	g.leave()
+	g.forgot = newForgotScreen(g.p, session.NewForgotModel(g.s), func() {
+		g.drawn = false // back to the lock screen
+		g.show()
+	})
+	g.setContent(g.forgot.content, nil)
 }
 
 // showEnrol shows the enrolment screen, and enrols with the command
 // line's link once.
 func (g *Gate) showEnrol() {
 	g.enrol = NewEnrolScreen(g.win, EnrolDeps{Printer: g.p, Enrol: g.s.Enrol, Server: g.deps.Server, AllowHTTP: g.deps.AllowHTTP})
-	if g.deps.EnrolLink != "" && !g.linkUse {
-		g.linkUse = true
+	if g.deps.EnrolLink != "" && !g.linkUsed {
+		g.linkUsed = true
 		g.enrol.SetLink(g.deps.EnrolLink)
 		g.enrol.onEnrol()
 	}
@@ -151,29 +171,43 @@ func (g *Gate) showEnrol() {
 // setContent shows o, with form's entry (if any) ready for typing.
 func (g *Gate) setContent(o fyne.CanvasObject, form *pinForm) {
 	g.win.SetContent(o)
-	relayout(o)
 	if form != nil {
 		g.win.Canvas().Focus(form.entry)
 	}
 }
 
 // showUI shows the officer's screens: built on the first unlock (or
-// enrolment), brought back as they were after a lock.
+// enrolment) and started once the app runs, brought back as they were,
+// dialogs and all, after a lock.
 func (g *Gate) showUI() {
 	switch {
 	case g.ui == nil:
 		g.ui = g.deps.Open()
+		if g.started {
+			g.ui.Start()
+		}
 	case g.saved != nil:
 		g.win.SetContent(g.saved)
+		for _, o := range g.overlays {
+			g.win.Canvas().Overlays().Add(o)
+		}
 	}
-	g.saved = nil
+	g.saved, g.overlays = nil, nil
 }
 
 // hideUI keeps the officer's screens (which may be the hand-over screen)
-// aside while a lock covers them.
+// and their dialogs aside while a lock covers them: a dialog left open
+// (a finalise confirmation names what it locks) must not show over the
+// lock screen.
 func (g *Gate) hideUI() {
-	if g.ui != nil && g.saved == nil {
-		g.saved = g.win.Content()
+	if g.ui == nil || g.saved != nil {
+		return
+	}
+	g.saved = g.win.Content()
+	ov := g.win.Canvas().Overlays()
+	g.overlays = ov.List()
+	for _, o := range g.overlays {
+		ov.Remove(o)
 	}
 }
 
@@ -184,7 +218,10 @@ func (g *Gate) leaveUI() {
 		return
 	}
 	g.ui.Close()
-	g.ui, g.saved = nil, nil
+	g.ui, g.saved, g.overlays = nil, nil, nil
+	for _, o := range g.win.Canvas().Overlays().List() {
+		g.win.Canvas().Overlays().Remove(o)
+	}
 	g.win.SetCloseIntercept(nil)
 	g.win.Canvas().SetOnTypedKey(nil)
 	g.win.SetFullScreen(false)
@@ -200,5 +237,5 @@ func (g *Gate) leave() {
 		g.offline.unwatch()
 		g.offline = nil
 	}
-	g.enrol = nil
+	g.setPIN, g.forgot, g.enrol = nil, nil, nil
 }

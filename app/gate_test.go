@@ -61,7 +61,7 @@ type gateWorld struct {
 
 func newGateWorld(t *testing.T) *gateWorld {
 	t.Helper()
-	test.NewTempApp(t).Settings().SetTheme(NewTheme())
+	testApp(t)
 	srv := startServer(t, testOfficer)
 	base, bundle := appContent(t)
 	clock := vaulttest.NewClock(testNow)
@@ -85,10 +85,13 @@ func newGateWorld(t *testing.T) *gateWorld {
 	w.gate = NewGate(w.win, GateDeps{Session: s, Printer: func() *i18n.Printer { return printer }, Server: srv.URL, Do: w.q.Do,
 		Open: func() *UI {
 			w.sync = &mainQueue{Engine: s.Engine()}
-			return New(w.win, Deps{Records: s.Records(), Sync: w.sync, Content: s.Library(), Printer: printer,
-				Bundle: bundle, Officer: s.Officer(), Session: s})
+			ui := New(w.win, Deps{Records: s.Records(), Sync: w.sync, Content: s.Library(), Printer: printer,
+				Bundle: bundle, Officer: s.Officer(), Session: s, Do: w.sync.do})
+			w.h.ui, w.h.main = ui, w.sync // settle pumps what the interface hands back
+			return ui
 		}})
 	t.Cleanup(w.gate.Close)
+	w.gate.Start()
 	return w
 }
 
@@ -197,7 +200,9 @@ func TestGate(t *testing.T) {
 	if err := w.s.Records().SaveDraft(ctx, r); err != nil {
 		t.Fatal(err)
 	}
-	w.gate.UI().list.reload()
+	w.gate.UI().reload()
+	w.gate.UI().saver.Wait()
+	w.pump()
 	if !h.hasText(canary) {
 		t.Fatal("the draft is not listed")
 	}
@@ -243,11 +248,11 @@ func TestGate(t *testing.T) {
 		t.Error("the forgotten-PIN screen does not count what is lost")
 	}
 	w.shot("gate-forgotten")
-	h.tapButton("Wipe this device and enrol it again")
+	h.tapChoice("Wipe this device and enrol it again")
 	if w.s.State().Phase == session.Wiped {
 		t.Fatal("wiped at the first tap")
 	}
-	h.tapButton("Tap again to wipe now: this cannot be undone")
+	h.tapChoice("Tap again to wipe now: this cannot be undone")
 	w.pump()
 	if !h.hasText("This device was wiped") || !h.hasText("as you asked") || w.gate.UI() != nil {
 		t.Fatal("no wiped screen")
@@ -292,11 +297,11 @@ func TestGateWipesAfterTenWrongPINs(t *testing.T) {
 // TestOfflineScreen says how long the device has gone without its server
 // and that nothing is deleted.
 func TestOfflineScreen(t *testing.T) {
-	test.NewTempApp(t).Settings().SetTheme(NewTheme())
+	testApp(t)
 	_, bundle := appContent(t)
 	o := newOfflineScreen(bundle.Printer(i18n.Source), 14, nil, func(fn func()) { fn() })
 	defer o.unwatch()
-	win := onWindow(t, o.t.content(), 420, 760)
+	win := onWindow(t, o.content, 420, 760)
 	h := onScreen(t, win)
 	if !h.hasText("more than 14 days") || !h.hasText("Nothing on the device is deleted.") {
 		t.Error("the offline lock does not say why, or that nothing is deleted")

@@ -2,7 +2,6 @@ package app
 
 import (
 	"image/color"
-	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -11,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/waymark-app/waymark/app/internal/model"
 	"github.com/waymark-app/waymark/i18n"
 	"github.com/waymark-app/waymark/screening"
 	"github.com/waymark-app/waymark/session"
@@ -18,36 +18,37 @@ import (
 
 // HandOver is the screen a possible victim uses alone, on the officer's
 // device: full screen, in their language, one question at a time, with
-// large buttons and "I prefer not to say" always there.
+// large buttons and "I prefer not to say" always there. Its rules are
+// model.Session (the questions) and session.LockModel (the PIN); this
+// renders them.
 //
 // While it is up, nothing else in the app can be reached: it replaces the
 // window's content, swallows keys (Escape, Android's back button), ignores
 // the window's close button and goes full screen. Only the officer's PIN
-// ends it: the one PIN that unlocks the app, checked by the vault and
-// counted by its lockout (package session), so wrong PINs here count
-// towards the wipe like those on the lock screen.
+// ends it, and then the window is given back as it was, at its size. That
+// PIN is the one that unlocks the app, checked by the vault and counted
+// by its lockout (package session): wrong PINs here count towards the
+// wipe as on the lock screen. There is no hand-over PIN of its own.
 //
 // A hide button, always on screen, blanks the screen at once to a plain,
-// empty view, for when someone walks in. Tapping that view asks for a PIN
-// (titled just "PIN", with no warning); the right one brings the question
-// back.
+// empty view, for when someone walks in. Tapping that view asks for the
+// PIN (titled just "PIN", with no warning); the right one brings the
+// question back.
 type HandOver struct {
-	win       fyne.Window
-	deps      ScreeningDeps
-	p         *i18n.Printer
-	lang      *screening.Language
-	questions []screening.Question
-	pos       int // -1: the introduction; len(questions): the end
-	answers   map[string]screening.Answer
-	onDone    func()
-	errorMsg  bool // the last answer could not be recorded
+	win     fyne.Window
+	deps    ScreeningDeps
+	p       *i18n.Printer
+	lang    *screening.Language
+	officer *screening.Language // where a missing string falls back to
+	session *model.Session
+	onDone  func()
 
-	root   *fyne.Container // the window's content while handed over
-	hidden bool
-	prev   struct {
+	root *fyne.Container // the window's content while handed over
+	prev struct {
 		content fyne.CanvasObject
 		onKey   func(*fyne.KeyEvent)
 		full    bool
+		size    fyne.Size
 	}
 
 	// The widgets on screen, for tests.
@@ -61,9 +62,10 @@ type HandOver struct {
 
 // NewHandOver prepares the hand-over screen for win; Start shows it.
 func NewHandOver(win fyne.Window, deps ScreeningDeps) *HandOver {
-	h := &HandOver{win: win, deps: deps, p: deps.Officer, pos: -1, answers: map[string]screening.Answer{}}
+	h := &HandOver{win: win, deps: deps, p: deps.Officer}
 	h.lang = deps.personLanguage()
-	h.questions = deps.Set.Questions
+	h.session = model.NewSession(deps.Set, h.lang.Tag, deps.Previous, deps.Record, deps.Now)
+	h.officer = deps.officerLanguage()
 	h.root = container.NewStack()
 	h.neutral = newTapArea(h.onNeutralTapped)
 	return h
@@ -74,7 +76,7 @@ func NewHandOver(win fyne.Window, deps ScreeningDeps) *HandOver {
 func (h *HandOver) Start(onDone func()) {
 	h.onDone = onDone
 	c := h.win.Canvas()
-	h.prev.content, h.prev.onKey, h.prev.full = h.win.Content(), c.OnTypedKey(), h.win.FullScreen()
+	h.prev.content, h.prev.onKey, h.prev.full, h.prev.size = h.win.Content(), c.OnTypedKey(), h.win.FullScreen(), c.Size()
 	h.win.SetCloseIntercept(func() {})
 	c.SetOnTypedKey(func(*fyne.KeyEvent) {})
 	h.win.SetFullScreen(true)
@@ -89,6 +91,9 @@ func (h *HandOver) end() {
 	h.win.Canvas().SetOnTypedKey(h.prev.onKey)
 	h.win.SetCloseIntercept(nil)
 	h.win.SetFullScreen(h.prev.full)
+	if !h.prev.full {
+		h.win.Resize(h.prev.size) // some window managers keep the full-screen size
+	}
 	if h.onDone != nil {
 		h.onDone()
 	}
@@ -97,7 +102,7 @@ func (h *HandOver) end() {
 // Hide blanks the screen to the neutral view at once.
 func (h *HandOver) Hide() {
 	h.closePIN()
-	h.hidden = true
+	h.session.Hide()
 	h.setScreen(h.neutral, false)
 }
 
@@ -110,91 +115,133 @@ func (h *HandOver) setScreen(o fyne.CanvasObject, large bool) {
 	h.root.Refresh()
 }
 
-// personLabel is text in the person's language.
-func (h *HandOver) personLabel(s string) *BidiLabel {
-	return NewBidiLabel(s, h.lang.Dir)
+// str is the string for key in the person's language or, if it has no
+// translation, in the officer's (then the source), marked as such.
+func (h *HandOver) str(key string) screening.String {
+	return h.lang.Lookup(key, h.officer)
+}
+
+// personLabel is a string in the person's language, laid out in the
+// direction and font of the language it is really in: a string that fell
+// back to English is left to right even on a right-to-left page.
+func (h *HandOver) personLabel(s screening.String) *BidiLabel {
+	return NewLangLabel(s.Text, s.Tag, s.Dir)
+}
+
+// marked is l, with a "not translated" mark under it when s fell back to
+// another language.
+func (h *HandOver) marked(s screening.String, l *BidiLabel) fyne.CanvasObject {
+	if !s.Fallback {
+		return l
+	}
+	m := h.personLabel(h.str(screening.UINotTranslated))
+	m.SizeName = theme.SizeNameCaptionText
+	m.ColorName = theme.ColorNameWarning
+	m.Alignment = l.Alignment
+	return container.NewVBox(l, m)
 }
 
 // bigButton is a full-width button whose label, in the person's language,
 // is laid out by BidiLabel so mixed text reads right.
-func (h *HandOver) bigButton(label string, imp widget.Importance, tapped func()) (*widget.Button, fyne.CanvasObject) {
+func (h *HandOver) bigButton(s screening.String, imp widget.Importance, tapped func()) (*widget.Button, fyne.CanvasObject) {
+	b, o, _ := h.iconButton(s, nil, imp, tapped)
+	return b, o
+}
+
+// iconButton is a button with an icon and a label in the person's
+// language, drawn by BidiLabel in the language's font: Fyne's own button
+// text would take the theme's font (Naskh for Urdu) and order mixed text
+// wrongly. The icon goes at the start of the reading direction.
+func (h *HandOver) iconButton(s screening.String, icon fyne.Resource, imp widget.Importance, tapped func()) (*widget.Button, fyne.CanvasObject, *BidiLabel) {
 	b := widget.NewButton("", tapped)
 	b.Importance = imp
-	l := h.personLabel(label)
+	l := h.personLabel(s)
 	l.Alignment = fyne.TextAlignCenter
-	if imp == widget.HighImportance {
+	switch imp {
+	case widget.HighImportance:
 		l.ColorName = theme.ColorNameForegroundOnPrimary
+	case widget.WarningImportance:
+		l.ColorName = theme.ColorNameForegroundOnWarning
 	}
-	return b, container.NewStack(b, container.NewPadded(l))
+	var face fyne.CanvasObject = h.marked(s, l)
+	if icon != nil {
+		l.Alignment = fyne.TextAlignLeading
+		ic := widget.NewIcon(icon)
+		if h.lang.Dir == i18n.RightToLeft {
+			face = container.NewBorder(nil, nil, nil, ic, face)
+		} else {
+			face = container.NewBorder(nil, nil, ic, nil, face)
+		}
+	}
+	return b, container.NewStack(b, container.NewPadded(face)), l
 }
 
 // showPage shows the introduction, the question at pos, or the end.
 func (h *HandOver) showPage() {
 	h.closePIN()
-	h.hidden = false
+	h.session.Reveal()
 	h.choices = map[string]*widget.Button{}
 	h.text, h.save, h.next = nil, nil, nil
 	body := container.NewVBox()
-	n := len(h.questions)
+	pos, n := h.session.Position()
 
-	var progress string
-	switch {
-	case h.pos < 0:
-		body.Add(h.personLabel(h.lang.Get(screening.UIStart).Text))
-		b, o := h.bigButton(h.lang.Get(screening.UIStartNow).Text, widget.HighImportance, h.onNext)
+	var progress screening.String
+	switch h.session.Page() {
+	case model.PageIntro:
+		start := h.str(screening.UIStart)
+		body.Add(h.marked(start, h.personLabel(start)))
+		b, o := h.bigButton(h.str(screening.UIStartNow), widget.HighImportance, h.onNext)
 		h.next = b
 		body.Add(o)
-	case h.pos >= n:
-		done := h.personLabel(h.lang.Get(screening.UIDone).Text)
+	case model.PageEnd:
+		doneStr := h.str(screening.UIDone)
+		done := h.personLabel(doneStr)
 		done.TextStyle.Bold = true
-		body.Add(done)
+		body.Add(h.marked(doneStr, done))
 	default:
-		q := h.questions[h.pos]
+		q := h.session.Question()
 		progress = h.lang.Format(screening.UIProgress,
-			"{n}", i18n.Number(h.lang.Tag, h.pos+1), "{total}", i18n.Number(h.lang.Tag, n)).Text
-		text := h.lang.Get(q.TextKey())
-		ql := h.personLabel(text.Text)
+			[]string{"{n}", i18n.Number(h.lang.Tag, pos), "{total}", i18n.Number(h.lang.Tag, n)}, h.officer)
+		text := h.str(q.TextKey())
+		ql := h.personLabel(text)
 		ql.TextStyle.Bold = true
 		ql.SizeName = theme.SizeNameSubHeadingText
-		body.Add(ql)
-		if text.IsDraft() && h.lang.Tag != h.deps.Set.Source {
-			d := h.personLabel(h.lang.Get(screening.UIDraft).Text)
+		body.Add(h.marked(text, ql))
+		if text.IsDraft() && !text.Fallback && h.lang.Tag != h.deps.Set.Source {
+			d := h.personLabel(h.str(screening.UIDraft))
 			d.SizeName = theme.SizeNameCaptionText
 			d.ColorName = theme.ColorNameWarning
 			body.Add(d)
 		}
 		h.addAnswers(body, q)
 	}
-	if h.errorMsg {
-		e := h.personLabel(h.lang.Get(screening.UIError).Text)
+	if h.session.Failed() {
+		e := h.personLabel(h.str(screening.UIError))
 		e.ColorName = theme.ColorNameError
 		body.Add(e)
 	}
 
-	h.hideBtn = widget.NewButtonWithIcon(h.lang.Get(screening.UIHide).Text, theme.VisibilityOffIcon(), h.Hide)
-	h.hideBtn.Importance = widget.WarningImportance
+	var hide fyne.CanvasObject
+	var hideLabel *BidiLabel
+	h.hideBtn, hide, hideLabel = h.iconButton(h.str(screening.UIHide), theme.VisibilityOffIcon(), widget.WarningImportance, h.Hide)
 	h.unlockBtn = widget.NewButtonWithIcon("", theme.LogoutIcon(), h.onUnlockTapped)
 	h.unlockBtn.Importance = widget.LowImportance
-	progressLabel := h.personLabel(progress)
-	var top fyne.CanvasObject
-	if h.lang.Dir == i18n.RightToLeft {
-		top = container.NewBorder(nil, nil, container.NewHBox(h.unlockBtn, h.hideBtn), nil, progressLabel)
-	} else {
-		top = container.NewBorder(nil, nil, nil, container.NewHBox(h.hideBtn, h.unlockBtn), progressLabel)
-	}
+	progressLabel := NewLangLabel(progress.Text, progress.Tag, progress.Dir)
+	top := container.New(&topBar{rtl: h.lang.Dir == i18n.RightToLeft, progress: progressLabel, hideLabel: hideLabel},
+		progressLabel, hide, h.unlockBtn)
 	var bottom fyne.CanvasObject
-	if h.pos >= 0 {
-		h.back = widget.NewButton(h.lang.Get(screening.UIBack).Text, h.onBack)
+	if h.session.Page() != model.PageIntro {
+		var back fyne.CanvasObject
+		h.back, back = h.bigButton(h.str(screening.UIBack), widget.MediumImportance, h.onBack)
 		var forward fyne.CanvasObject = layout.NewSpacer()
-		if h.pos < n && h.next == nil && h.answered(h.questions[h.pos]) {
+		if h.next == nil && h.session.CanPass() {
 			// Back at an answered question: move on without answering
 			// again.
-			h.next = widget.NewButton(h.lang.Get(screening.UINext).Text, h.onNext)
-			forward = h.next
+			h.next, forward = h.bigButton(h.str(screening.UINext), widget.MediumImportance, h.onNext)
 		}
-		bar := container.NewGridWithColumns(2, h.back, forward)
+		bar := container.NewGridWithColumns(2, back, forward)
 		if h.lang.Dir == i18n.RightToLeft {
-			bar.Objects[0], bar.Objects[1] = forward, h.back
+			bar.Objects[0], bar.Objects[1] = forward, back
 		}
 		bottom = container.NewVBox(widget.NewSeparator(), bar)
 	}
@@ -203,17 +250,12 @@ func (h *HandOver) showPage() {
 	h.setScreen(page, true)
 }
 
-func (h *HandOver) answered(q screening.Question) bool {
-	_, ok := h.answers[q.ID]
-	return ok
-}
-
 // addAnswers adds the answer buttons or box for q.
 func (h *HandOver) addAnswers(body *fyne.Container, q screening.Question) {
-	prev, answered := h.answers[q.ID]
+	prev, answered := h.session.Answer(q.ID)
 	switch q.Kind {
 	case screening.Info:
-		b, o := h.bigButton(h.lang.Get(screening.UINext).Text, widget.HighImportance, h.onNext)
+		b, o := h.bigButton(h.str(screening.UINext), widget.HighImportance, h.onNext)
 		h.next = b
 		body.Add(o)
 		return
@@ -221,12 +263,12 @@ func (h *HandOver) addAnswers(body *fyne.Container, q screening.Question) {
 		h.text = widget.NewMultiLineEntry()
 		h.text.Wrapping = fyne.TextWrapWord
 		h.text.SetMinRowsVisible(4)
-		h.text.SetPlaceHolder(h.lang.Get(screening.UITypeHere).Text)
+		h.text.SetPlaceHolder(h.str(screening.UITypeHere).Text)
 		if answered {
 			h.text.SetText(prev.Text)
 		}
 		body.Add(h.text)
-		b, o := h.bigButton(h.lang.Get(screening.UISave).Text, widget.HighImportance, h.onSaveText)
+		b, o := h.bigButton(h.str(screening.UISave), widget.HighImportance, h.onSaveText)
 		h.save = b
 		body.Add(o)
 	}
@@ -235,66 +277,46 @@ func (h *HandOver) addAnswers(body *fyne.Container, q screening.Question) {
 		if answered && prev.Choice == c {
 			imp = widget.HighImportance
 		}
-		b, o := h.bigButton(h.lang.Get(q.ChoiceKey(c)).Text, imp, func() { h.onChoice(c) })
+		b, o := h.bigButton(h.str(q.ChoiceKey(c)), imp, func() { h.onChoice(c) })
 		h.choices[c] = b
 		body.Add(o)
 	}
 }
 
 func (h *HandOver) onNext() {
-	h.errorMsg = false
-	h.pos++
+	h.session.Next()
 	h.showPage()
 }
 
 func (h *HandOver) onBack() {
-	h.errorMsg = false
-	if h.pos >= 0 {
-		h.pos--
-	}
+	h.session.Back()
 	h.showPage()
 }
 
 func (h *HandOver) onChoice(c string) {
-	h.record(screening.Answer{Question: h.questions[h.pos].ID, Choice: c})
+	h.session.Choose(c)
+	h.showPage()
 }
 
 func (h *HandOver) onSaveText() {
-	t := strings.TrimSpace(h.text.Text)
-	if t == "" {
-		return
-	}
-	h.record(screening.Answer{Question: h.questions[h.pos].ID, Text: t})
-}
-
-// record keeps a and moves on, or says on screen that it could not.
-func (h *HandOver) record(a screening.Answer) {
-	a.Language = h.lang.Tag
-	a.Mode = screening.HandOverMode
-	a.At = h.deps.now()
-	a.SetVersion = h.deps.Set.Version
-	if err := h.deps.Record(a); err != nil {
-		h.errorMsg = true
-		h.showPage()
-		return
-	}
-	h.answers[a.Question] = a
-	h.onNext()
+	h.session.SaveText(h.text.Text)
+	h.showPage()
 }
 
 // Unlocking.
 
 func (h *HandOver) onUnlockTapped() {
-	h.showPIN(h.p.T("handover.pin.enter"), false, h.end, h.showPage)
+	h.showPIN("handover.pin.enter", false, h.end, h.showPage)
 }
 
 func (h *HandOver) onNeutralTapped() {
-	h.showPIN(h.p.T("handover.pin.neutral"), true, h.showPage, h.Hide)
+	h.showPIN("handover.pin.neutral", true, h.showPage, h.Hide)
 }
 
-// showPIN asks for the officer's PIN, titled title; neutral leaves out
-// the warning before the last tries. The right PIN runs done; Cancel,
-// cancel.
+// showPIN asks for the officer's PIN, titled by the message title;
+// neutral leaves out the warning before the last tries, which would tell
+// anyone looking what the screen is. The right PIN runs done; the way
+// back, cancel.
 func (h *HandOver) showPIN(title string, neutral bool, done, cancel func()) {
 	h.closePIN()
 	s := h.deps.Session
@@ -333,4 +355,54 @@ func (t *tapArea) Tapped(*fyne.PointEvent) { t.onTapped() }
 func (t *tapArea) CreateRenderer() fyne.WidgetRenderer {
 	bg := canvas.NewRectangle(color.Transparent)
 	return widget.NewSimpleRenderer(bg)
+}
+
+// topBar lays out the hand-over's top row: the progress at the start of
+// the reading direction, then the hide button, then the exit button at
+// the far end. The hide button is as wide as its label on one line, but
+// on a narrow phone the progress keeps up to half the row (the hide label
+// then wraps), so a long label in Malayalam or Tamil does not squeeze the
+// progress into a column of single letters.
+type topBar struct {
+	rtl       bool
+	progress  *BidiLabel // for its width on one line
+	hideLabel *BidiLabel // the hide button's label, likewise
+}
+
+func (b *topBar) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	pad := theme.Padding()
+	w, h := float32(0), float32(0)
+	for _, o := range objs {
+		m := o.MinSize()
+		w += m.Width + pad
+		h = max(h, m.Height)
+	}
+	return fyne.NewSize(w, h)
+}
+
+func (b *topBar) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	pad := theme.Padding()
+	progress, hide, exit := objs[0], objs[1], objs[2]
+	exitW := exit.MinSize().Width
+	oneLine := hide.MinSize().Width - b.hideLabel.MinSize().Width + b.hideLabel.oneLineWidth()
+	progressNeeds := min(b.progress.oneLineWidth(), (size.Width-exitW)/2)
+	if b.progress.Text == "" {
+		progressNeeds = 0
+	}
+	hideW := max(min(oneLine, size.Width-exitW-2*pad-progressNeeds), 0)
+	progressW := max(size.Width-exitW-hideW-2*pad, 0)
+	hide.Resize(fyne.NewSize(hideW, hide.MinSize().Height)) // the label wraps to this width first
+	h := max(progress.MinSize().Height, hide.MinSize().Height, exit.MinSize().Height)
+	x := func(start, width float32) float32 { // from the reading start
+		if b.rtl {
+			return size.Width - start - width
+		}
+		return start
+	}
+	progress.Resize(fyne.NewSize(progressW, progress.MinSize().Height))
+	progress.Move(fyne.NewPos(x(0, progressW), (h-progress.MinSize().Height)/2))
+	hide.Resize(fyne.NewSize(hideW, h))
+	hide.Move(fyne.NewPos(x(progressW+pad, hideW), 0))
+	exit.Resize(fyne.NewSize(exitW, h))
+	exit.Move(fyne.NewPos(x(size.Width-exitW, exitW), 0))
 }

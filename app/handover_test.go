@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/waymark-app/waymark/app/internal/model"
 	"github.com/waymark-app/waymark/screening"
 )
 
@@ -32,12 +33,11 @@ func (w *spyWindow) pressClose() {
 const officerScreen = "Officer records: encounter list"
 
 // handOverSetup starts a hand-over in person's language on a window that
-// was showing the officer's screen, on a device whose PIN is pin.
+// was showing the officer's screen, on a device whose PIN (the app's one
+// PIN, in its vault) is pin.
 func handOverSetup(t *testing.T, person string, pin string) (*HandOver, *spyWindow, *recorder, *bool) {
 	t.Helper()
 	deps, rec, _ := screeningSetup(t, person)
-	clock := testNow
-	deps.Now = func() time.Time { return clock }
 	deps.Session, _ = testSession(t, pin)
 	base := onWindow(t, widget.NewLabel(officerScreen), 420, 800)
 	win := &spyWindow{Window: base}
@@ -56,7 +56,7 @@ func enterPIN(h *HandOver, pin string) {
 func TestHandOverOneQuestionAtATime(t *testing.T) {
 	h, win, rec, done := handOverSetup(t, "sq", "246810")
 	s := onScreen(t, win)
-	// The officer's PIN is the app's: no PIN of its own to set first.
+	// The officer's PIN is the app's: no PIN of its own to choose first.
 	if !s.hasText("Këto pyetje janë private.") {
 		t.Fatal("no introduction in Albanian")
 	}
@@ -65,8 +65,8 @@ func TestHandOverOneQuestionAtATime(t *testing.T) {
 	// Every question but an explanation offers "prefer not to say"; the
 	// test answers each with it, except the first.
 	questions := 0
-	for h.pos < len(h.questions) {
-		q := h.questions[h.pos]
+	for h.session.Page() == model.PageQuestion {
+		q := h.session.Question()
 		if !s.hasText(h.lang.Get(q.TextKey()).Text[:10]) {
 			t.Errorf("question %s not shown", q.ID)
 		}
@@ -109,7 +109,7 @@ func TestHandOverOneQuestionAtATime(t *testing.T) {
 	}
 	// Back goes to the last question, its answer marked.
 	test.Tap(h.back)
-	if got := h.questions[h.pos].ID; got != "consent.nrm" || h.choices[screening.PreferNot].Importance != widget.HighImportance {
+	if got := h.session.Question().ID; got != "consent.nrm" || h.choices[screening.PreferNot].Importance != widget.HighImportance {
 		t.Errorf("back to %s without its answer marked", got)
 	}
 	if *done {
@@ -151,9 +151,12 @@ func TestHandOverCannotBeLeft(t *testing.T) {
 		enterPIN(h, "000000")
 		stillHandedOver("a wrong PIN")
 	}
-	// The app's lockout: the same count, the same delays.
+	// The app's lockout: the same count, the same delays, on disk.
 	if !s.hasText("Too many wrong PINs. Try again in 30 seconds.") {
 		t.Error("no lockout after 5 wrong PINs")
+	}
+	if st := h.deps.Session.LockStatus(); st.Failures != 5 {
+		t.Errorf("the vault counted %d wrong PINs, want 5", st.Failures)
 	}
 	enterPIN(h, "135790")
 	stillHandedOver("the right PIN during the lockout")
@@ -173,12 +176,12 @@ func TestQuickHide(t *testing.T) {
 	h, win, _, _ := handOverSetup(t, "ti", "975310")
 	s := onScreen(t, win)
 	test.Tap(h.next)
-	question := h.lang.Get(h.questions[0].TextKey()).Text
+	question := h.lang.Get(h.deps.Set.Questions[0].TextKey()).Text
 	if !s.hasText(question) {
 		t.Fatal("no question")
 	}
 	test.Tap(h.hideBtn)
-	if s.hasText(question) || !h.hidden {
+	if s.hasText(question) || !h.session.Hidden() {
 		t.Fatal("hide left the question on screen")
 	}
 	// Nothing on the neutral view but the tap area: no text, no buttons.
@@ -194,10 +197,10 @@ func TestQuickHide(t *testing.T) {
 	test.Tap(h.neutral)
 	saveShot(t, win, "handover-pin-neutral")
 	if !s.hasText("PIN") || s.hasText("Officer") {
-		t.Error("the neutral view's PIN pad is not neutral")
+		t.Error("the neutral view's PIN form is not neutral")
 	}
 	test.Tap(h.pin.form.cancel)
-	if !h.hidden {
+	if !h.session.Hidden() {
 		t.Error("cancel did not go back to the neutral view")
 	}
 	test.Tap(h.neutral)
@@ -206,7 +209,7 @@ func TestQuickHide(t *testing.T) {
 		t.Fatal("a wrong PIN brought the question back")
 	}
 	enterPIN(h, "975310")
-	if !s.hasText(question) || h.pos != 0 {
+	if n, _ := h.session.Position(); !s.hasText(question) || n != 1 {
 		t.Error("the right PIN did not bring back the same question")
 	}
 }
@@ -216,7 +219,7 @@ func TestHandOverRecordFailure(t *testing.T) {
 	test.Tap(h.next)
 	rec.fail = true
 	test.Tap(h.choices[screening.DontKnow])
-	if h.pos != 0 || !onScreen(t, win).hasText("无法保存您的回答") {
+	if n, _ := h.session.Position(); n != 1 || !onScreen(t, win).hasText("无法保存您的回答") {
 		t.Error("a failed answer moved on or said nothing")
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -15,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
+	"golang.org/x/text/language"
 
 	"github.com/waymark-app/waymark/content"
 	"github.com/waymark-app/waymark/encounter"
@@ -31,8 +31,31 @@ var ctx = context.Background()
 
 var testOfficer = encounter.Officer{Name: "A Example", Number: "PC 101", Agency: "police"}
 
-// harness is the interface on a test canvas, wired to a real store and a
-// real sync engine talking to a real server in this process.
+// phone is the size of the test window: a small phone, in dp.
+var phone = fyne.NewSize(360, 740)
+
+var (
+	sharedOnce   sync.Once
+	sharedBundle *i18n.Bundle
+	sharedPack   *content.Pack
+)
+
+func shared(t *testing.T) (*i18n.Bundle, *content.Pack) {
+	sharedOnce.Do(func() {
+		var err error
+		if sharedBundle, err = i18n.Load(); err != nil {
+			panic(err)
+		}
+		if sharedPack, err = content.Default(); err != nil {
+			panic(err)
+		}
+	})
+	return sharedBundle, sharedPack
+}
+
+// harness is the interface on a test window of a phone's size, wired to
+// a real store in memory and a real sync engine talking to a real server
+// in this process, through a proxy that starts refusing connections.
 type harness struct {
 	t     *testing.T
 	win   fyne.Window
@@ -41,102 +64,232 @@ type harness struct {
 	eng   *client.Engine
 	main  *mainQueue
 	lib   *content.Library
-	proxy *faultproxy.Proxy // between engine and server; starts refusing
-	taps  int               // taps made through the harness
+	proxy *faultproxy.Proxy
+	taps  int // taps made through the harness
 }
 
-func newHarness(t *testing.T) *harness {
+type harnessOptions struct {
+	lang     string // the officer's language; "" is English
+	noServer bool   // no server, no engine: an engine that never syncs
+	// records, if set, is what the interface writes to, over the store.
+	records func(*store.Store) Records
+	// realTheme draws in Waymark's theme, with its fonts, for tests that
+	// measure widths; others use Fyne's test theme, whose text is
+	// measured many times faster.
+	realTheme bool
+}
+
+func newHarness(t *testing.T) *harness { return newHarnessWith(t, harnessOptions{}) }
+
+// testApp is a test app in Fyne's test theme, whose text is measured many
+// times faster than with Waymark's fonts; in Waymark's own when
+// screenshots are asked for ($WAYMARK_SHOTS).
+func testApp(t *testing.T) fyne.App {
+	a := test.NewTempApp(t)
+	if os.Getenv("WAYMARK_SHOTS") != "" {
+		a.Settings().SetTheme(NewTheme())
+	}
+	return a
+}
+
+func newHarnessWith(t *testing.T, o harnessOptions) *harness {
 	t.Helper()
-	test.NewTempApp(t)
+	a := test.NewTempApp(t)
+	if o.realTheme || os.Getenv("WAYMARK_SHOTS") != "" {
+		a.Settings().SetTheme(NewTheme())
+	}
+	bundle, base := shared(t)
 	st, err := store.Open(ctx, store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	srv, err := servertest.Start(servertest.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	// The device is enrolled to the test officer's account, as the app
-	// is before its interface opens.
-	if _, err := srv.AddAccount(ctx, server.Account{ID: "pc101", Name: testOfficer.Name, Number: testOfficer.Number, Agency: testOfficer.Agency, Team: "north", Roles: []wire.Role{wire.RoleOfficer}}); err != nil {
-		t.Fatal(err)
-	}
-	cred, err := srv.Enrol(ctx, st, "pc101")
-	if err != nil {
-		t.Fatal(err)
-	}
-	bundle, err := i18n.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The server starts unreachable: tests bring it up when they want.
-	proxy, err := faultproxy.New(srv.Addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	proxy.Set(faultproxy.Faults{Refuse: true})
-	t.Cleanup(func() { proxy.Close() })
-	eng := servertest.Engine(st, cred, proxy.URL(), client.Options{Interval: time.Hour, MinBackoff: time.Hour, MaxBackoff: time.Hour})
-	rctx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		eng.Run(rctx)
-	}()
-	t.Cleanup(func() {
-		cancel()
-		<-done
-	})
-	win := test.NewWindow(nil)
-	win.Resize(fyne.NewSize(420, 760))
-	t.Cleanup(win.Close)
-	base, err := content.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
 	lib, err := content.OpenLibrary(ctx, st, base, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	main := &mainQueue{Engine: eng}
-	ui := New(win, Deps{Records: st, Sync: main, Content: lib, Printer: bundle.Printer(i18n.Source), Bundle: bundle, Officer: cred.Officer()})
-	t.Cleanup(ui.Close)
-	h := &harness{t: t, win: win, ui: ui, st: st, eng: eng, main: main, lib: lib, proxy: proxy}
-	h.waitUntil(func() bool { return h.hasText("Can't reach the server") })
-	ui.setOfficer(testOfficer)
+	h := &harness{t: t, st: st, lib: lib}
+	var eng *client.Engine
+	if o.noServer {
+		eng = client.New(st, client.Options{Server: "https://127.0.0.1:1", Interval: time.Hour})
+	} else {
+		srv, err := servertest.Start(servertest.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { srv.Close() })
+		if _, err := srv.AddAccount(ctx, server.Account{ID: "pc101", Name: testOfficer.Name, Number: testOfficer.Number, Agency: testOfficer.Agency, Team: "north", Roles: []wire.Role{wire.RoleOfficer}}); err != nil {
+			t.Fatal(err)
+		}
+		cred, err := srv.Enrol(ctx, st, "pc101")
+		if err != nil {
+			t.Fatal(err)
+		}
+		proxy, err := faultproxy.New(srv.Addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		proxy.Set(faultproxy.Faults{Refuse: true})
+		t.Cleanup(func() { proxy.Close() })
+		h.proxy = proxy
+		eng = servertest.Engine(st, cred, proxy.URL(), client.Options{Interval: time.Hour, MinBackoff: time.Hour, MaxBackoff: time.Hour})
+		rctx, cancel := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			eng.Run(rctx)
+		}()
+		t.Cleanup(func() {
+			cancel()
+			<-done
+		})
+	}
+	h.eng = eng
+	h.main = &mainQueue{Engine: eng}
+	h.win = test.NewTempWindow(t, nil)
+	h.win.Resize(phone)
+	printer := bundle.Printer(i18n.Source)
+	if o.lang != "" {
+		printer = bundle.Printer(language.MustParse(o.lang))
+	}
+	var records Records = st
+	if o.records != nil {
+		records = o.records(st)
+	}
+	h.ui = New(h.win, Deps{Records: records, Sync: h.main, Content: lib, Printer: printer, Bundle: bundle,
+		Officer: testOfficer, Do: h.main.do})
+	t.Cleanup(h.ui.Close)
+	h.ui.Start()
+	h.settle()
 	return h
 }
 
-// lookup walks everything visible on the window and returns the first
-// object ok accepts.
+// settle lets the background work finish and hands its results to the
+// interface, then lays the window out as the driver would.
+func (h *harness) settle() {
+	for range 10 {
+		if h.ui == nil || h.main == nil {
+			break // a window without the interface (onScreen)
+		}
+		h.ui.saver.Wait()
+		if h.main.pump() == 0 {
+			break
+		}
+	}
+	relay(h.win)
+}
+
+// relay lays out everything on the window again at the size it has,
+// twice: wrapped text learns its width in one pass and its height in the
+// next. The real driver does this from one frame to the next for what
+// changed; Fyne's test canvas lays out only what changes size.
+func relay(win fyne.Window) {
+	for range 2 {
+		layoutAll(win.Content())
+		for _, o := range win.Canvas().Overlays().List() {
+			layoutAll(o)
+		}
+	}
+}
+
+// layoutAll lays o out, then everything under it.
+func layoutAll(o fyne.CanvasObject) {
+	if o == nil || !o.Visible() {
+		return
+	}
+	switch c := o.(type) {
+	case *fyne.Container:
+		if c.Layout != nil {
+			c.Layout.Layout(c.Objects, c.Size())
+		}
+	case fyne.Widget:
+		test.WidgetRenderer(c).Layout(c.Size())
+	}
+	for _, k := range children(o) {
+		layoutAll(k)
+	}
+}
+
+// mainQueue stands for the app's main goroutine: what the interface
+// hands to Deps.Do, and the engine's statuses, run on the test's
+// goroutine when the test pumps them. Fyne's test driver would run
+// fyne.Do at once on the calling goroutine, racing the test.
+type mainQueue struct {
+	*client.Engine
+	mu  sync.Mutex // guards fns
+	fns []func()
+}
+
+func (q *mainQueue) do(f func()) {
+	q.mu.Lock()
+	q.fns = append(q.fns, f)
+	q.mu.Unlock()
+}
+
+// pump runs what is waiting, on the calling goroutine, and says how much.
+func (q *mainQueue) pump() int {
+	q.mu.Lock()
+	fns := q.fns
+	q.fns = nil
+	q.mu.Unlock()
+	for _, f := range fns {
+		f()
+	}
+	return len(fns)
+}
+
+// waitUntil pumps the interface's queue until ok holds.
+func (h *harness) waitUntil(ok func() bool) {
+	h.t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for h.settle(); !ok(); h.settle() {
+		if time.Now().After(deadline) {
+			h.t.Fatal("condition not met in time")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// children are the objects directly under o.
+func children(o fyne.CanvasObject) []fyne.CanvasObject {
+	switch c := o.(type) {
+	case *fyne.Container:
+		return c.Objects
+	case fyne.Widget:
+		return test.WidgetRenderer(c).Objects()
+	}
+	return nil
+}
+
+// walk calls fn on every visible object under o, and the overlays.
+func walk(o fyne.CanvasObject, fn func(fyne.CanvasObject)) {
+	if o == nil || !o.Visible() {
+		return
+	}
+	fn(o)
+	for _, k := range children(o) {
+		walk(k, fn)
+	}
+}
+
+// visible calls fn on everything on the window, dialogs included.
+func (h *harness) visible(fn func(fyne.CanvasObject)) {
+	walk(h.win.Content(), fn)
+	for _, o := range h.win.Canvas().Overlays().List() {
+		walk(o, fn)
+	}
+}
+
+// lookup returns the first visible object ok accepts.
 func lookup[T fyne.CanvasObject](h *harness, ok func(T) bool) (T, bool) {
 	var found T
-	var walk func(o fyne.CanvasObject) bool
-	walk = func(o fyne.CanvasObject) bool {
-		if o == nil || !o.Visible() {
-			return false
+	got := false
+	h.visible(func(o fyne.CanvasObject) {
+		if v, is := o.(T); is && !got && ok(v) {
+			found, got = v, true
 		}
-		if v, is := o.(T); is && ok(v) {
-			found = v
-			return true
-		}
-		var kids []fyne.CanvasObject
-		switch c := o.(type) {
-		case *fyne.Container:
-			kids = c.Objects
-		case fyne.Widget:
-			kids = test.WidgetRenderer(c).Objects()
-		}
-		for _, k := range kids {
-			if walk(k) {
-				return true
-			}
-		}
-		return false
-	}
-	return found, walk(h.win.Content())
+	})
+	return found, got
 }
 
 // find is lookup that fails the test when nothing is found.
@@ -156,14 +309,21 @@ func has[T fyne.CanvasObject](h *harness, ok func(T) bool) bool {
 }
 
 func (h *harness) button(text string) *widget.Button {
+	h.t.Helper()
 	return find(h, "button "+text, func(b *widget.Button) bool { return b.Text == text })
 }
 
+func (h *harness) choice(text string) *choiceButton {
+	h.t.Helper()
+	return find(h, "choice "+text, func(b *choiceButton) bool { return b.Text == text })
+}
+
 func (h *harness) entry(placeholder string) *widget.Entry {
+	h.t.Helper()
 	return find(h, "entry "+placeholder, func(e *widget.Entry) bool { return e.PlaceHolder == placeholder })
 }
 
-// hasText reports whether a visible label or canvas text contains s.
+// hasText reports whether a visible label or text contains s.
 func (h *harness) hasText(s string) bool {
 	return has(h, func(o fyne.CanvasObject) bool {
 		switch v := o.(type) {
@@ -171,151 +331,89 @@ func (h *harness) hasText(s string) bool {
 			return strings.Contains(v.Text, s)
 		case *canvas.Text:
 			return strings.Contains(v.Text, s)
+		case *widget.RichText:
+			return strings.Contains(v.String(), s)
+		case *BidiLabel:
+			return strings.Contains(v.Text, s)
 		}
 		return false
 	})
 }
 
-// tap taps a button, check or other tappable, counting it.
+// tap taps a control, counting it, and lets what it started finish.
 func (h *harness) tap(o fyne.Tappable) {
 	h.t.Helper()
 	h.taps++
 	test.Tap(o)
+	h.settle()
 }
 
 // tapButton taps the button labelled text.
 func (h *harness) tapButton(text string) { h.t.Helper(); h.tap(h.button(text)) }
 
+// tapChoice taps the choice labelled text.
+func (h *harness) tapChoice(text string) { h.t.Helper(); h.tap(h.choice(text)) }
+
 // typeInto focuses the entry with placeholder (one tap) and types text.
 func (h *harness) typeInto(placeholder, text string) {
 	h.t.Helper()
 	h.taps++
-	test.Type(h.entry(placeholder), text)
+	e := h.entry(placeholder)
+	e.CursorRow, e.CursorColumn = 0, len([]rune(e.Text)) // after what is there
+	test.Type(e, text)
+	h.settle()
 }
 
-// choose opens the select showing placeholder and picks option: two taps.
-func (h *harness) choose(placeholder, option string) {
-	h.t.Helper()
-	h.taps += 2
-	sel := find(h, "select "+placeholder, func(s *widget.Select) bool {
-		return s.PlaceHolder == placeholder || s.Selected == placeholder
-	})
-	if !slices.Contains(sel.Options, option) {
-		h.t.Fatalf("select %q has no option %q: %q", placeholder, option, sel.Options)
-	}
-	sel.SetSelected(option)
-}
-
-// tick taps the check labelled text.
+// tick taps the row labelled text.
 func (h *harness) tick(text string) {
 	h.t.Helper()
-	h.tap(find(h, "check "+text, func(c *widget.Check) bool { return c.Text == text }))
+	h.tap(find(h, "row "+text, func(r *toggleRow) bool { return r.Text == text }))
 }
 
-// answer picks choice for the question with the given text: one tap.
-// With several people, nth picks the nth such question (from 0).
+// answer picks choice for the question with the given text, for the
+// nth person (from 0): one tap.
 func (h *harness) answer(question, choice string, nth int) {
 	h.t.Helper()
-	h.taps++
 	n := 0
-	box := find(h, "question "+question, func(c *fyne.Container) bool {
-		if len(c.Objects) < 2 {
-			return false
+	for _, q := range h.ui.flow.steps.questions {
+		if q.text != question {
+			continue
 		}
-		l, ok := c.Objects[0].(*widget.Label)
-		if !ok || l.Text != question {
-			return false
+		if n == nth {
+			for v, b := range q.buttons {
+				if b.Text == choice {
+					_ = v
+					h.tap(b)
+					return
+				}
+			}
 		}
 		n++
-		return n > nth
-	})
-	radio := box.Objects[len(box.Objects)-1].(*widget.RadioGroup)
-	radio.SetSelected(choice)
+	}
+	h.t.Fatalf("no answer %q to %q", choice, question)
 }
 
-// pick selects the radio option labelled option: one tap.
-func (h *harness) pick(option string) {
-	h.t.Helper()
-	h.taps++
-	find(h, "option "+option, func(r *widget.RadioGroup) bool {
-		return slices.Contains(r.Options, option)
-	}).SetSelected(option)
-}
+// confirm taps the dialog's button labelled text.
+func (h *harness) confirm(text string) { h.t.Helper(); h.tapButton(text) }
 
-func (h *harness) only() encounter.Record {
+// records are the records in the store.
+func (h *harness) records() []encounter.Record {
 	h.t.Helper()
+	h.ui.saver.Wait()
 	list, err := h.st.List(ctx)
 	if err != nil {
 		h.t.Fatal(err)
 	}
+	return list
+}
+
+func (h *harness) only() encounter.Record {
+	h.t.Helper()
+	list := h.records()
 	if len(list) != 1 {
 		h.t.Fatalf("%d records in the store, want 1", len(list))
 	}
 	return list[0]
-}
-
-// mainQueue hands the engine's status to the interface on the test's own
-// goroutine, when the test pumps it, as fyne.Do hands work to the app's
-// main goroutine. Fyne's test driver runs fyne.Do at once on the calling
-// goroutine, which for the engine's background loop would race with the
-// test driving the widgets.
-type mainQueue struct {
-	*client.Engine
-	mu      sync.Mutex // guards pending and fns
-	pending []client.Status
-	fns     []func(client.Status)
-}
-
-func (q *mainQueue) Subscribe(fn func(client.Status)) func() {
-	q.mu.Lock()
-	q.fns = append(q.fns, fn)
-	q.mu.Unlock()
-	return q.Engine.Subscribe(func(s client.Status) {
-		q.mu.Lock()
-		q.pending = append(q.pending, s)
-		q.mu.Unlock()
-	})
-}
-
-// pump delivers the statuses waiting, on the calling goroutine.
-func (q *mainQueue) pump() {
-	q.mu.Lock()
-	pending, fns := q.pending, q.fns
-	q.pending = nil
-	q.mu.Unlock()
-	for _, s := range pending {
-		for _, fn := range fns {
-			fn(s)
-		}
-	}
-}
-
-// waitUntil pumps the engine's statuses to the interface until ok holds.
-func (h *harness) waitUntil(ok func() bool) {
-	h.t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for h.main.pump(); !ok(); h.main.pump() {
-		if time.Now().After(deadline) {
-			h.t.Fatal("condition not met in time")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
-// saveShot writes the window as a PNG under $WAYMARK_SHOTS, for people to
-// look at; it asserts nothing.
-func saveShot(t *testing.T, w fyne.Window, name string) {
-	dir := os.Getenv("WAYMARK_SHOTS")
-	if dir == "" {
-		return
-	}
-	img := w.Canvas().Capture()
-	f, err := os.Create(filepath.Join(dir, name+".png"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	png.Encode(f, img)
 }
 
 // finalisedRecord saves a complete encounter straight into the store.
@@ -334,6 +432,23 @@ func (h *harness) finalisedRecord(mutate func(*encounter.Record)) encounter.Reco
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	h.ui.list.reload()
+	h.ui.reload()
+	h.settle()
 	return r
+}
+
+// saveShot writes the window as a PNG under $WAYMARK_SHOTS, for people to
+// look at; it asserts nothing.
+func saveShot(t *testing.T, w fyne.Window, name string) {
+	dir := os.Getenv("WAYMARK_SHOTS")
+	if dir == "" {
+		return
+	}
+	img := w.Canvas().Capture()
+	f, err := os.Create(filepath.Join(dir, name+".png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	png.Encode(f, img)
 }

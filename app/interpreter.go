@@ -51,6 +51,9 @@ type interpreterCard struct {
 // the device over (see NewHandOver); without it there is no such button.
 func NewInterpreter(deps ScreeningDeps, onHandOver func(language.Tag)) *Interpreter {
 	s := &Interpreter{deps: deps, p: deps.Officer, onHandOver: onHandOver, answers: map[string]screening.Answer{}}
+	for id, a := range deps.Previous {
+		s.answers[id] = a
+	}
 	p := s.p
 	s.officer = deps.officerLanguage()
 	s.person = deps.personLanguage()
@@ -59,11 +62,9 @@ func NewInterpreter(deps ScreeningDeps, onHandOver func(language.Tag)) *Interpre
 	s.langSel.set(s.person.Tag)
 	s.who = widget.NewEntry()
 	s.who.SetPlaceHolder(p.T("screening.interpreter.hint"))
-	s.who.OnChanged = func(string) { s.notice.Hide() }
+	s.who.OnChanged = func(string) { s.notice.SetText("") }
 	s.notice = widget.NewLabel("")
-	s.notice.Wrapping = fyne.TextWrapWord
 	s.notice.Importance = widget.DangerImportance
-	s.notice.Hide()
 	s.answered = widget.NewLabel("")
 	s.answered.SizeName = theme.SizeNameCaptionText
 	version := widget.NewLabel(p.T("screening.version", deps.Set.Version))
@@ -71,13 +72,15 @@ func NewInterpreter(deps ScreeningDeps, onHandOver func(language.Tag)) *Interpre
 	version.Importance = widget.LowImportance
 
 	form := widget.NewForm(
-		widget.NewFormItem(p.T("lang.person"), s.langSel.sel),
-		widget.NewFormItem(p.T("screening.interpreter"), s.who),
+		widget.NewFormItem(p.T("lang.person"), tall(s.langSel.sel)),
+		widget.NewFormItem(p.T("screening.interpreter"), tall(s.who)),
 	)
 	form.Orientation = widget.Adaptive
-	head := container.NewVBox(form, s.notice, container.NewHBox(s.answered, version))
+	// The notice keeps its two lines when empty: a problem never moves
+	// the questions under the officer's thumb.
+	head := container.NewVBox(form, lines(s.notice, 2), container.NewHBox(s.answered, version))
 	if onHandOver != nil {
-		ho := widget.NewButtonWithIcon(p.T("screening.handover"), theme.AccountIcon(), s.onHandOverTapped)
+		_, ho := newButton(p.T("screening.handover"), theme.AccountIcon(), widget.MediumImportance, s.onHandOverTapped)
 		head.Add(ho)
 	}
 	s.list = container.NewVBox()
@@ -94,7 +97,9 @@ func (s *Interpreter) Person() language.Tag { return s.person.Tag }
 
 func (s *Interpreter) onPerson(t language.Tag) {
 	s.person = s.deps.Set.Language(t)
-	s.deps.Prefs.SetPersonLanguage(t)
+	if s.deps.Kept != nil {
+		s.deps.Kept.SetPersonLanguage(t)
+	}
 	s.build()
 }
 
@@ -119,10 +124,15 @@ func (s *Interpreter) build() {
 
 // textColumn is one language's text of a string, with its review note.
 func (s *Interpreter) textColumn(l *screening.Language, str screening.String, bold bool) fyne.CanvasObject {
-	label := NewBidiLabel(str.Text, l.Dir)
+	label := NewLangLabel(str.Text, str.Tag, str.Dir)
 	label.TextStyle.Bold = bold
 	col := container.NewVBox(label)
-	if note, colour, ok := draftNote(s.p, s.deps.Set, l, str); ok {
+	if str.Fallback && l.Tag != str.Tag {
+		n := NewBidiLabel(s.p.T("screening.not_translated", s.deps.Set.Names().In(str.Tag, s.p.Tag())), s.officer.Dir)
+		n.SizeName = theme.SizeNameCaptionText
+		n.ColorName = theme.ColorNameWarning
+		col.Add(n)
+	} else if note, colour, ok := draftNote(s.p, s.deps.Set, l, str); ok {
 		n := NewBidiLabel(note, s.officer.Dir)
 		n.SizeName = theme.SizeNameCaptionText
 		n.ColorName = colour
@@ -136,7 +146,7 @@ func (s *Interpreter) textColumn(l *screening.Language, str screening.String, bo
 func (s *Interpreter) pair(key string, bold bool) fyne.CanvasObject {
 	return container.New(&sideBySide{minColumn: 260},
 		s.textColumn(s.officer, s.officer.Get(key), bold),
-		s.textColumn(s.person, s.person.Get(key), bold))
+		s.textColumn(s.person, s.person.Lookup(key, s.officer), bold))
 }
 
 func (s *Interpreter) newCard(q screening.Question) *interpreterCard {
@@ -161,14 +171,15 @@ func (s *Interpreter) newCard(q screening.Question) *interpreterCard {
 		c.saved.SizeName = theme.SizeNameCaptionText
 		c.box.Add(c.said)
 		c.box.Add(c.translation)
-		c.box.Add(container.NewHBox(c.save, c.saved))
+		c.box.Add(container.NewHBox(tall(c.save), c.saved))
 	}
 	for _, choice := range q.Choices() {
 		key := q.ChoiceKey(choice)
 		b := widget.NewButton(s.officer.Get(key).Text, func() { s.onChoice(c, choice) })
-		person := NewBidiLabel(s.person.Get(key).Text, s.person.Dir)
+		str := s.person.Lookup(key, s.officer)
+		person := NewLangLabel(str.Text, str.Tag, str.Dir)
 		c.choices[choice] = b
-		c.box.Add(container.New(&sideBySide{minColumn: 260, inline: true}, container.NewHBox(b), person))
+		c.box.Add(container.New(&sideBySide{minColumn: 260, inline: true}, container.NewHBox(tall(b)), person))
 	}
 	return c
 }
@@ -179,8 +190,6 @@ func (s *Interpreter) interpreterName() string {
 	who := strings.TrimSpace(s.who.Text)
 	if who == "" {
 		s.notice.SetText(s.p.T("screening.interpreter.needed"))
-		s.notice.Show()
-		s.box.Refresh()
 	}
 	return who
 }
@@ -212,11 +221,9 @@ func (s *Interpreter) record(c *interpreterCard, a screening.Answer) {
 	a.SetVersion = s.deps.Set.Version
 	if err := s.deps.Record(a); err != nil {
 		s.notice.SetText(s.p.T("screening.record_failed"))
-		s.notice.Show()
-		s.box.Refresh()
 		return
 	}
-	s.notice.Hide()
+	s.notice.SetText("")
 	s.answers[a.Question] = a
 	s.showAnswer(c)
 	s.showCount()

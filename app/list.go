@@ -1,86 +1,123 @@
 package app
 
 import (
-	"context"
-	"image/color"
-	"strings"
-
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/waymark-app/waymark/app/internal/model"
 	"github.com/waymark-app/waymark/encounter"
 )
 
-// listScreen is the home screen: every encounter on the device with its
-// state, and the button to start a new one.
+// listScreen is the home screen (model.List): every encounter on the
+// device, each with its risk level and its sync state, searchable and
+// filtered; the button to start a new one.
 type listScreen struct {
-	u       *UI
-	box     *fyne.Container
-	head    *fyne.Container // the new button and the notice
-	list    *widget.List
-	empty   *widget.Label
-	notice  *widget.Label
-	newBtn  *widget.Button
-	records []encounter.Record
+	u             *UI
+	m             *model.List
+	box           *fyne.Container
+	list          *widget.List
+	empty         *widget.Label
+	notice        *widget.Label
+	newBtn        *widget.Button
+	search        *widget.Entry
+	filterBtn     *widget.Button
+	detailsButton fyne.CanvasObject
 }
 
 func newListScreen(u *UI) *listScreen {
-	s := &listScreen{u: u}
-	s.newBtn = widget.NewButtonWithIcon(u.p.T("list.new"), theme.ContentAddIcon(), s.onNew)
-	s.newBtn.Importance = widget.HighImportance
-	s.empty = widget.NewLabel(u.p.T("list.empty"))
-	s.empty.Wrapping = fyne.TextWrapWord
-	s.notice = widget.NewLabel("")
-	s.notice.Wrapping = fyne.TextWrapWord
-	s.notice.Importance = widget.SuccessImportance
+	p := u.p
+	s := &listScreen{u: u, m: model.NewList(p, u.packFor, u.deps.Now)}
+	var newBtn fyne.CanvasObject
+	s.newBtn, newBtn = newButton(p.T("list.new"), theme.ContentAddIcon(), widget.HighImportance, s.onNew)
+	_, s.detailsButton = newButton(p.T("officer.title"), theme.AccountIcon(), widget.LowImportance, func() { u.openOfficer(nil) })
+	s.search = widget.NewEntry()
+	s.search.SetPlaceHolder(p.T("list.search"))
+	s.search.OnChanged = func(q string) {
+		f := s.m.Filters()
+		f.Query = q
+		s.m.SetFilters(f)
+		s.show()
+	}
+	var filter fyne.CanvasObject
+	s.filterBtn, filter = newButton("", theme.SearchIcon(), widget.MediumImportance, s.openFilters)
+	s.empty = wrapped("")
+	s.notice = wrapped("")
 	s.notice.Hide()
 	s.list = widget.NewList(
-		func() int { return len(s.records) },
-		s.newRow,
-		func(i widget.ListItemID, o fyne.CanvasObject) { s.updateRow(s.records[i], o) },
+		func() int { return len(s.m.Rows()) },
+		newRow,
+		func(i widget.ListItemID, o fyne.CanvasObject) { updateRow(s.m.Rows()[i], o) },
 	)
 	s.list.OnSelected = s.onSelected
-	s.head = container.NewVBox(s.newBtn, s.notice)
-	s.box = container.NewBorder(s.head, nil, nil, nil,
+	head := container.NewVBox(newBtn, container.NewBorder(nil, nil, nil, filter, tall(s.search)), s.notice)
+	s.box = container.NewBorder(head, nil, nil, nil,
 		container.NewStack(s.list, container.NewPadded(container.NewVBox(s.empty))))
+	s.show()
 	return s
 }
 
-// reload reads the records from the store. It runs on the UI thread.
-func (s *listScreen) reload() {
-	records, err := s.u.deps.Records.List(context.Background())
-	if err != nil {
-		s.showNotice(s.u.p.T("sync.err.device"), widget.DangerImportance)
-		return
+// openFilters lets the officer narrow the list by risk level, state
+// and date, each a row of choices.
+func (s *listScreen) openFilters() {
+	p := s.u.p
+	f := s.m.Filters()
+	group := func(title string, opts []model.Option, cur *string) fyne.CanvasObject {
+		grid, _ := newChoices(opts, *cur, func(v string) string {
+			*cur = v
+			s.m.SetFilters(f)
+			s.show()
+			return v
+		})
+		return field(title, grid, nil)
 	}
-	s.set(records)
+	body := container.NewVBox(
+		group(p.T("filter.level"), s.m.LevelOptions(), &f.Level),
+		group(p.T("filter.state"), s.m.StateOptions(), &f.State),
+		group(p.T("filter.period"), s.m.PeriodOptions(), &f.Period))
+	scroll := container.NewVScroll(body)
+	scroll.SetMinSize(fyne.NewSize(280, 360))
+	s.u.ask(p.T("filter.title"), scroll, choice{label: p.T("dialog.close"), imp: widget.MediumImportance, run: s.show})
 }
 
 // set shows records.
 func (s *listScreen) set(records []encounter.Record) {
-	s.records = records
-	if len(records) == 0 {
+	s.m.Set(records)
+	s.show()
+}
+
+func (s *listScreen) show() {
+	s.filterBtn.SetText(s.u.p.T("filter.button"))
+	if n := s.m.Active(); n > 0 {
+		s.filterBtn.SetText(s.u.p.T("filter.button_n", n))
+	}
+	if e := s.m.Empty(); e != "" {
+		s.empty.SetText(e)
 		s.empty.Show()
 	} else {
 		s.empty.Hide()
 	}
 	s.list.Refresh()
-	relayout(s.box)
 }
 
-func (s *listScreen) showNotice(text string, imp widget.Importance) {
+func (s *listScreen) showNotice(text string, kind model.NoticeKind) {
 	s.notice.SetText(text)
-	s.notice.Importance = imp
+	s.notice.Importance = importance(kind)
 	s.notice.Show()
-	relayout(s.box)
 }
 
-func (s *listScreen) hideNotice() {
-	s.notice.Hide()
-	relayout(s.box)
+func (s *listScreen) hideNotice() { s.notice.Hide() }
+
+// importance is how a notice of kind is coloured.
+func importance(kind model.NoticeKind) widget.Importance {
+	switch kind {
+	case model.NoticeDanger:
+		return widget.DangerImportance
+	case model.NoticeSuccess:
+		return widget.SuccessImportance
+	}
+	return widget.MediumImportance
 }
 
 func (s *listScreen) onNew() {
@@ -92,7 +129,7 @@ func (s *listScreen) onNew() {
 	}
 	r, err := encounter.New(s.u.deps.Records.DeviceID(), s.u.deps.Now())
 	if err != nil {
-		s.showNotice(s.u.p.T("form.save_failed"), widget.DangerImportance)
+		s.showNotice(s.u.p.T("form.save_failed"), model.NoticeDanger)
 		return
 	}
 	r.Officer = s.u.officer()
@@ -101,11 +138,15 @@ func (s *listScreen) onNew() {
 
 func (s *listScreen) onSelected(i widget.ListItemID) {
 	s.list.UnselectAll()
-	if i < 0 || i >= len(s.records) {
+	rows := s.m.Rows()
+	if i < 0 || i >= len(rows) {
 		return
 	}
 	s.hideNotice()
-	r := s.records[i]
+	r, ok := s.m.Record(rows[i].ID)
+	if !ok {
+		return
+	}
 	if r.State == encounter.Draft {
 		s.u.openFlow(r, true)
 		return
@@ -113,73 +154,34 @@ func (s *listScreen) onSelected(i widget.ListItemID) {
 	s.u.openDetail(r)
 }
 
-// row widgets: title, subtitle, and a state badge.
-func (s *listScreen) newRow() fyne.CanvasObject {
+// A row: the risk level as a coloured word, the premises and when, and
+// under them the sync state as a chip and the crime clock.
+func newRow() fyne.CanvasObject {
 	title := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	title.Truncation = fyne.TextTruncateEllipsis
 	sub := widget.NewLabel("")
 	sub.SizeName = theme.SizeNameCaptionText
 	sub.Truncation = fyne.TextTruncateEllipsis
-	crime := newBadge()
-	crime.Hide()
-	return container.NewBorder(nil, nil, nil, container.NewVBox(newBadge(), crime), container.NewVBox(title, sub))
+	crime := widget.NewLabel("")
+	crime.TextStyle.Bold = true
+	crime.SizeName = theme.SizeNameCaptionText
+	crime.Truncation = fyne.TextTruncateEllipsis
+	state := newChip("", nil)
+	level := newPill("", nil)
+	bottom := container.NewBorder(nil, nil, state, nil, crime)
+	return container.NewBorder(nil, nil, container.NewCenter(level), nil, container.NewVBox(title, sub, bottom))
 }
 
-func (s *listScreen) updateRow(r encounter.Record, o fyne.CanvasObject) {
+func updateRow(r model.Row, o fyne.CanvasObject) {
 	c := o.(*fyne.Container)
 	texts := c.Objects[0].(*fyne.Container).Objects
-	title := r.Title()
-	if title == "" {
-		title = s.u.p.T("list.untitled")
-	}
-	texts[0].(*widget.Label).SetText(title)
-	parts := []string{timeText(r.OccurredAt)}
-	if b := s.u.businessLabel(r.Premises.Business); b != "" {
-		parts = append(parts, b)
-	}
-	texts[1].(*widget.Label).SetText(strings.Join(parts, " · "))
-	badges := c.Objects[1].(*fyne.Container).Objects
-	setBadge(badges[0], s.u.stateLabel(r.State), stateColor(r.State))
-	if text, col, ok := s.u.crimeClock(r); ok {
-		setBadge(badges[1], text, col)
-		badges[1].Show()
-	} else {
-		badges[1].Hide()
-	}
-	c.Refresh() // the badges' widths change with their words
-}
-
-// stateColor gives each state a colour; the badge always says the state
-// in words too, so colour is never the only signal.
-func stateColor(s encounter.State) color.Color {
-	switch s {
-	case encounter.Queued:
-		return color.NRGBA{R: 0xb4, G: 0x5f, B: 0x06, A: 0xff} // amber, dark enough for white text
-	case encounter.Synced:
-		return color.NRGBA{R: 0x1e, G: 0x7b, B: 0x34, A: 0xff}
-	case encounter.Held:
-		return color.NRGBA{R: 0xb3, G: 0x26, B: 0x1e, A: 0xff}
-	}
-	return color.NRGBA{R: 0x5f, G: 0x63, B: 0x68, A: 0xff}
-}
-
-// newBadge makes a coloured pill holding a word.
-func newBadge() fyne.CanvasObject {
-	bg := canvas.NewRectangle(color.Transparent)
-	bg.CornerRadius = 6
-	text := canvas.NewText("", color.White)
-	text.TextStyle.Bold = true
-	text.TextSize = theme.CaptionTextSize()
-	return container.NewCenter(container.NewStack(bg, container.NewPadded(text)))
-}
-
-func setBadge(o fyne.CanvasObject, label string, c color.Color) {
-	st := o.(*fyne.Container).Objects[0].(*fyne.Container)
-	bg := st.Objects[0].(*canvas.Rectangle)
-	text := st.Objects[1].(*fyne.Container).Objects[0].(*canvas.Text)
-	bg.FillColor = c
-	text.Text = label
-	bg.Refresh()
-	text.Refresh()
-	o.(*fyne.Container).Refresh()
+	texts[0].(*widget.Label).SetText(r.Title)
+	texts[1].(*widget.Label).SetText(r.Sub)
+	bottom := texts[2].(*fyne.Container).Objects
+	crime := bottom[0].(*widget.Label)
+	bottom[1].(*tag).SetState(r.StateText, stateIcon(r.State))
+	crime.Importance = crimeImportance(r.CrimeStatus)
+	crime.SetText(r.Crime)
+	c.Objects[1].(*fyne.Container).Objects[0].(*tag).Set(r.LevelWord, ragColor(r.Level))
+	c.Refresh()
 }

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"time"
 
@@ -44,10 +45,24 @@ var everySecond = func(fn func()) (stop func()) {
 	return func() { once.Do(func() { close(quit) }) }
 }
 
-// pinForm asks for the officer's PIN or passphrase: one hidden entry,
-// the button that submits it, why the last one was refused, and notes
-// (the warning before the last tries). The lock screen, the hand-over
-// screen's exit and the PIN screens use it.
+// say is a model's message in p's language; "" for none.
+func say(p *i18n.Printer, m session.Message) string {
+	if m.None() {
+		return ""
+	}
+	return p.T(m.Key, m.Args...)
+}
+
+// pinForm asks for the officer's PIN or passphrase: a title, a sentence
+// that says what it is for, one hidden entry, the button that submits it
+// (and a way back, where there is one), then why the last PIN was
+// refused and notes (the warning before the last tries). The lock
+// screen, the hand-over screen's exit and the set-PIN and Change PIN
+// screens use it. It renders a model and forwards what is typed.
+//
+// Nothing moves under the thumb: the title keeps two lines whatever it
+// says, the sentence does not change on a screen, and what a refusal
+// says appears under the buttons, never above them.
 type pinForm struct {
 	p       *i18n.Printer
 	box     *fyne.Container
@@ -58,46 +73,47 @@ type pinForm struct {
 	cancel  *widget.Button // nil when there is no way back
 	problem *widget.Label
 	notes   *widget.Label
-	extra   *fyne.Container // more buttons under the form
 	onEnter func(pin string)
 }
 
-func newPINForm(p *i18n.Printer, title, intro, okText string, onEnter func(string), onCancel func()) *pinForm {
+func newPINForm(p *i18n.Printer, intro, okText string, onEnter func(string), onCancel func()) *pinForm {
 	f := &pinForm{p: p, onEnter: onEnter}
-	f.title = widget.NewLabelWithStyle(title, fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
-	f.title.Wrapping = fyne.TextWrapWord
-	f.intro = widget.NewLabel(intro)
-	f.intro.Wrapping = fyne.TextWrapWord
-	if intro == "" {
-		f.intro.Hide()
-	}
+	f.title = heading("")
+	f.title.Alignment = fyne.TextAlignCenter
+	f.intro = wrapped(intro)
 	f.entry = widget.NewPasswordEntry()
 	f.entry.SetPlaceHolder(p.T("lock.hint"))
 	f.entry.OnSubmitted = func(string) { f.onOK() }
-	f.ok = widget.NewButtonWithIcon(okText, theme.ConfirmIcon(), f.onOK)
-	f.ok.Importance = widget.HighImportance
-	f.problem = widget.NewLabel("")
-	f.problem.Wrapping = fyne.TextWrapWord
+	var ok fyne.CanvasObject
+	f.ok, ok = newButton(okText, theme.ConfirmIcon(), widget.HighImportance, f.onOK)
+	f.problem = wrapped("")
 	f.problem.Importance = widget.DangerImportance
-	f.problem.Hide()
-	f.notes = widget.NewLabel("")
-	f.notes.Wrapping = fyne.TextWrapWord
+	f.notes = wrapped("")
 	f.notes.Importance = widget.WarningImportance
-	f.notes.Hide()
-	buttons := container.NewVBox(f.ok)
-	if onCancel != nil {
-		f.cancel = widget.NewButton(p.T("handover.pin.cancel"), onCancel)
-		buttons.Add(f.cancel)
+	f.box = container.New(column{}, lines(f.title, 2))
+	if intro != "" {
+		f.box.Add(f.intro)
 	}
-	f.extra = container.NewVBox()
-	f.box = container.NewVBox(f.title, f.intro, f.entry, f.problem, f.notes, buttons, f.extra)
+	f.box.Add(tall(f.entry))
+	f.box.Add(ok)
+	if onCancel != nil {
+		var cancel fyne.CanvasObject
+		f.cancel, cancel = newButton(p.T("handover.pin.cancel"), theme.NavigateBackIcon(), widget.MediumImportance, onCancel)
+		f.box.Add(cancel)
+	}
+	f.box.Add(lines(f.problem, 2))
+	f.box.Add(f.notes)
 	return f
 }
 
-// content is the form as a screen: padded, and scrolling on a small
-// screen with the keyboard up.
-func (f *pinForm) content() fyne.CanvasObject {
-	return container.NewVScroll(container.NewPadded(f.box))
+// content is the form as a screen: padded, scrolling on a small screen
+// with the keyboard up; bottom, if set, stays at the foot of the screen.
+func (f *pinForm) content(bottom fyne.CanvasObject) fyne.CanvasObject {
+	scroll := container.NewVScroll(container.NewPadded(f.box))
+	if bottom == nil {
+		return scroll
+	}
+	return container.NewBorder(nil, container.NewPadded(bottom), nil, nil, scroll)
 }
 
 func (f *pinForm) onOK() {
@@ -109,36 +125,18 @@ func (f *pinForm) onOK() {
 	f.onEnter(pin)
 }
 
-// say shows m as the problem, or hides it.
-func (f *pinForm) say(m session.Message) {
-	if m.None() {
-		f.problem.Hide()
-		return
+// show renders what a model says: the title, why the last PIN was
+// refused, the notes, and whether a PIN may be typed now.
+func (f *pinForm) show(title session.Message, problem session.Message, notes []session.Message, enabled bool) {
+	f.title.SetText(say(f.p, title))
+	f.problem.SetText(say(f.p, problem))
+	var ns []string
+	for _, m := range notes {
+		ns = append(ns, say(f.p, m))
 	}
-	f.problem.SetText(f.p.T(m.Key, m.Args...))
-	f.problem.Show()
-}
-
-// note shows the messages ms as the notes, or hides them.
-func (f *pinForm) note(ms []session.Message) {
-	if len(ms) == 0 {
-		f.notes.Hide()
-		return
-	}
-	text := ""
-	for i, m := range ms {
-		if i > 0 {
-			text += " "
-		}
-		text += f.p.T(m.Key, m.Args...)
-	}
-	f.notes.SetText(text)
-	f.notes.Show()
-}
-
-// enable lets the officer submit a PIN, or not.
-func (f *pinForm) enable(on bool) {
-	if on {
+	f.notes.SetText(strings.Join(ns, " "))
+	f.notes.Hidden = len(ns) == 0
+	if enabled {
 		f.ok.Enable()
 		f.entry.Enable()
 	} else {
@@ -151,11 +149,13 @@ func (f *pinForm) enable(on bool) {
 // at start, after the idle time, back from the background, and (titled
 // just "PIN", with no warning) on the hand-over screen's neutral view. It
 // shows nothing about any record: only the lockout, and before the last
-// tries how many records a wipe would lose.
+// tries how many records a wipe would lose (session.LockModel).
 type LockScreen struct {
 	model   *session.LockModel
 	form    *pinForm
+	title   session.Message
 	forgot  *widget.Button // nil on the hand-over screen
+	bottom  fyne.CanvasObject
 	neutral bool
 	busy    bool // a PIN is being checked; UI goroutine only
 	stop    func()
@@ -164,8 +164,8 @@ type LockScreen struct {
 
 // lockOptions shape a LockScreen.
 type lockOptions struct {
-	title    string
-	intro    string
+	title    string // a message key
+	intro    string // a message key; "" for none
 	neutral  bool   // the hand-over's neutral view: no warning shown
 	onDone   func() // after the right PIN
 	onCancel func() // nil: no way back
@@ -173,12 +173,14 @@ type lockOptions struct {
 }
 
 func newLockScreen(p *i18n.Printer, model *session.LockModel, o lockOptions) *LockScreen {
-	l := &LockScreen{model: model, neutral: o.neutral, onDone: o.onDone}
-	l.form = newPINForm(p, o.title, o.intro, p.T("lock.unlock"), l.onEnter, o.onCancel)
+	l := &LockScreen{model: model, neutral: o.neutral, onDone: o.onDone, title: session.Message{Key: o.title}}
+	intro := ""
+	if o.intro != "" {
+		intro = p.T(o.intro)
+	}
+	l.form = newPINForm(p, intro, p.T("lock.unlock"), l.onEnter, o.onCancel)
 	if o.onForgot != nil {
-		l.forgot = widget.NewButton(p.T("lock.forgot"), o.onForgot)
-		l.forgot.Importance = widget.LowImportance
-		l.form.extra.Add(l.forgot)
+		l.forgot, l.bottom = newButton(p.T("lock.forgot"), theme.HelpIcon(), widget.LowImportance, o.onForgot)
 	}
 	l.render()
 	l.stop = everySecond(l.tick)
@@ -186,7 +188,7 @@ func newLockScreen(p *i18n.Printer, model *session.LockModel, o lockOptions) *Lo
 }
 
 // Content is the screen.
-func (l *LockScreen) Content() fyne.CanvasObject { return l.form.content() }
+func (l *LockScreen) Content() fyne.CanvasObject { return l.form.content(l.bottom) }
 
 // Close stops the countdown.
 func (l *LockScreen) Close() { l.stop() }
@@ -201,18 +203,15 @@ func (l *LockScreen) tick() {
 
 func (l *LockScreen) render() {
 	m := l.model
+	problem := m.Problem
 	if d := m.Delay(); !d.None() {
-		l.form.say(d)
-	} else {
-		l.form.say(m.Problem)
+		problem = d
 	}
-	if l.neutral {
-		l.form.note(nil)
-	} else {
-		l.form.note(m.Warning())
+	var notes []session.Message
+	if !l.neutral {
+		notes = m.Warning()
 	}
-	l.form.enable(!l.busy && m.CanTry())
-	relayout(l.form.box)
+	l.form.show(l.title, problem, notes, !l.busy && m.CanTry())
 }
 
 func (l *LockScreen) onEnter(pin string) {
@@ -220,7 +219,7 @@ func (l *LockScreen) onEnter(pin string) {
 		return
 	}
 	l.busy = true
-	l.form.enable(false)
+	l.render()
 	ok := false
 	goBackground(func() {
 		ok = l.model.Submit(context.Background(), pin)

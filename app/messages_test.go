@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"testing"
 
+	"github.com/waymark-app/waymark/app/internal/model"
 	"github.com/waymark-app/waymark/encounter"
 	"github.com/waymark-app/waymark/i18n"
 )
@@ -19,6 +20,8 @@ func TestMessagesExist(t *testing.T) {
 		t.Fatal(err)
 	}
 	files, _ := filepath.Glob("*.go")
+	more, _ := filepath.Glob("internal/model/*.go")
+	files = append(files, more...)
 	lit := regexp.MustCompile(`(?:\.T|\badd)\("([a-z0-9_.]+)"\s*[,)]`)
 	keys := map[string]bool{}
 	for _, f := range files {
@@ -33,18 +36,33 @@ func TestMessagesExist(t *testing.T) {
 	if len(keys) < 20 {
 		t.Fatalf("found only %d keys: the pattern no longer matches the code", len(keys))
 	}
-	for _, s := range stepKeys {
+	for _, s := range model.StepKeys {
 		keys["flow."+s] = true
 	}
 	for _, l := range []string{"unassessed", "green", "amber", "red"} {
 		keys["rag."+l] = true
 		keys["rag.word."+l] = true
 	}
-	for _, g := range genders {
+	for _, g := range model.Genders {
 		keys["gender."+g] = true
 	}
-	for _, e := range englishLevels {
+	for _, e := range []string{"none", "basic", "good", "fluent"} {
 		keys["english."+e] = true
+	}
+	for _, s := range model.TextSizes {
+		keys["look.size."+string(s)] = true
+	}
+	for _, a := range model.Appearances {
+		keys["look.appearance."+string(a)] = true
+	}
+	for _, f := range []string{"draft", "waiting", "sent", "held"} {
+		keys["filter.state."+f] = true
+	}
+	for _, f := range []string{"today", "week", "month"} {
+		keys["filter.period."+f] = true
+	}
+	for _, l := range []string{"green", "amber"} {
+		keys["rag.line."+l] = true
 	}
 	for _, a := range agencies {
 		keys["agency."+a] = true

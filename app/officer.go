@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/waymark-app/waymark/app/internal/model"
 	"github.com/waymark-app/waymark/encounter"
 	"github.com/waymark-app/waymark/sync/wire"
 )
@@ -16,36 +17,10 @@ import (
 // protocol's list.
 var agencies = wire.Agencies
 
-// officer returns the officer using this device: the account it is
-// enrolled to, else as set in Your details.
-func (u *UI) officer() encounter.Officer {
-	if u.enrolled() {
-		return u.deps.Officer
-	}
-	return u.prefs.Officer()
-}
-
-// enrolled reports whether the officer's details come from the server.
-func (u *UI) enrolled() bool { return u.deps.Officer.Number != "" }
-
-// setOfficer keeps who the officer is, for a device not enrolled. An
-// enrolled device's officer is its account, kept in the encrypted store:
-// nothing of them goes to the preferences file.
-func (u *UI) setOfficer(o encounter.Officer) {
-	if !u.enrolled() {
-		u.prefs.SetOfficer(o)
-	}
-}
-
-// officerKnown reports whether the officer has said who they are: records
-// and amendments carry it as their author.
-func (u *UI) officerKnown() bool {
-	o := u.officer()
-	return o.Name != "" && o.Number != ""
-}
-
-// openOfficer shows the Your details screen; then runs next, if set, once
-// the details are saved.
+// openOfficer shows Your details: who the officer is, how the app looks
+// to them (language, text size, light or dark), kept across restarts,
+// and, on a device with a PIN, a way to lock the app now and to change
+// the PIN. next, if set, runs once the details are saved.
 func (u *UI) openOfficer(next func()) {
 	p := u.p
 	o := u.officer()
@@ -60,17 +35,15 @@ func (u *UI) openOfficer(next func()) {
 		labels[i] = p.T("agency." + a)
 	}
 	agency := widget.NewSelect(labels, nil)
+	agency.PlaceHolder = p.T("officer.agency.hint")
 	for i, a := range agencies {
 		if a == o.Agency {
 			agency.SetSelectedIndex(i)
 		}
 	}
-	problem := widget.NewLabel(p.T("officer.needed"))
-	problem.Wrapping = fyne.TextWrapWord
+	problem := widget.NewLabel("")
 	problem.Importance = widget.DangerImportance
-	problem.Hide()
-	intro := widget.NewLabel(p.T("officer.intro"))
-	intro.Wrapping = fyne.TextWrapWord
+	intro := wrapped(p.T("officer.intro"))
 	if u.enrolled() {
 		// Who the officer is comes from their account on the server.
 		intro.SetText(p.T("officer.enrolled"))
@@ -78,8 +51,7 @@ func (u *UI) openOfficer(next func()) {
 		number.Disable()
 		agency.Disable()
 	}
-	var content *fyne.Container
-	save := widget.NewButtonWithIcon(p.T("officer.save"), theme.ConfirmIcon(), func() {
+	_, save := newButton(p.T("officer.save"), theme.ConfirmIcon(), widget.HighImportance, func() {
 		o := encounter.Officer{Name: name.Text, Number: number.Text, Agency: "police"}
 		if i := agency.SelectedIndex(); i >= 0 {
 			o.Agency = agencies[i]
@@ -88,33 +60,66 @@ func (u *UI) openOfficer(next func()) {
 			o = u.deps.Officer
 		}
 		if strings.TrimSpace(o.Name) == "" || strings.TrimSpace(o.Number) == "" {
-			problem.Show()
-			relayout(content)
+			problem.SetText(p.T("officer.needed"))
 			return
 		}
-		u.setOfficer(o)
+		if !u.enrolled() {
+			// An enrolled officer is their account, in the encrypted
+			// store: nothing of them goes to the preferences file.
+			u.prefs.SetOfficer(o)
+		}
 		u.pop()
 		if next != nil {
 			next()
 		}
 	})
-	save.Importance = widget.HighImportance
-	form := widget.NewForm(
-		widget.NewFormItem(p.T("officer.name"), name),
-		widget.NewFormItem(p.T("officer.number"), number),
-		widget.NewFormItem(p.T("officer.agency"), agency),
-	)
+	box := container.NewVBox(intro,
+		field(p.T("officer.name"), tall(name), nil),
+		field(p.T("officer.number"), tall(number), nil),
+		field(p.T("officer.agency"), tall(agency), nil),
+		lines(problem, 2), save,
+		widget.NewSeparator(), heading(p.T("look.title")))
 	if u.deps.Bundle != nil {
-		form.Append(p.T("lang.officer"), NewOfficerLanguageSelect(u.deps.Bundle, u.prefs, u.p, u.setLanguage))
+		box.Add(field(p.T("lang.officer"), tall(NewOfficerLanguageSelect(u.deps.Bundle, u.prefs, u.p, u.setLanguage)), nil))
 	}
-	form.Orientation = widget.Adaptive
-	content = container.NewVBox(intro, form, problem, save)
-	if u.deps.Session != nil {
-		lock := widget.NewButtonWithIcon(p.T("officer.lock"), theme.VisibilityOffIcon(), u.deps.Session.Lock)
-		change := widget.NewButtonWithIcon(p.T("officer.change_pin"), theme.SettingsIcon(), u.openChangePIN)
-		content.Add(widget.NewSeparator())
-		content.Add(lock)
-		content.Add(change)
+	box.Add(field(p.T("look.text_size"), lookChoices(u, strs(model.TextSizes), string(u.prefs.TextSize()), "look.size.", func(v string) {
+		u.prefs.SetTextSize(model.TextSize(v))
+	}), nil))
+	box.Add(field(p.T("look.appearance"), lookChoices(u, strs(model.Appearances), string(u.prefs.Appearance()), "look.appearance.", func(v string) {
+		u.prefs.SetAppearance(model.Appearance(v))
+	}), nil))
+	if s := u.deps.Session; s != nil {
+		_, lock := newButton(p.T("officer.lock"), theme.VisibilityOffIcon(), widget.MediumImportance, s.Lock)
+		_, change := newButton(p.T("officer.change_pin"), theme.SettingsIcon(), widget.MediumImportance, func() { u.openChangePIN() })
+		box.Add(widget.NewSeparator())
+		box.Add(heading(p.T("officer.security")))
+		box.Add(lock)
+		box.Add(change)
 	}
-	u.push(screen{title: p.T("officer.title"), content: container.NewVScroll(content)})
+	u.push(screen{title: p.T("officer.title"), content: container.NewVScroll(container.NewPadded(box))})
+}
+
+// lookChoices is a row of choices of a look setting, labelled by the
+// messages prefix+value; set keeps the one tapped, and the theme follows
+// at once.
+func lookChoices(u *UI, values []string, cur, prefix string, set func(string)) fyne.CanvasObject {
+	opts := make([]model.Option, len(values))
+	for i, v := range values {
+		opts[i] = model.Option{Value: v, Label: u.p.T(prefix + v)}
+	}
+	grid, _ := newChoices(opts, cur, func(v string) string {
+		set(v)
+		applyLook(u.prefs)
+		return v
+	})
+	return grid
+}
+
+// strs converts a list of string kinds to strings.
+func strs[T ~string](xs []T) []string {
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = string(x)
+	}
+	return out
 }

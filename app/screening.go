@@ -7,6 +7,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"golang.org/x/text/language"
 
+	"github.com/waymark-app/waymark/app/internal/model"
 	"github.com/waymark-app/waymark/i18n"
 	"github.com/waymark-app/waymark/screening"
 	"github.com/waymark-app/waymark/session"
@@ -20,16 +21,20 @@ type ScreeningDeps struct {
 	// also picks the officer's column of questions (English or Welsh).
 	Officer *i18n.Printer
 	// Person is the person's language. language.Und means the language
-	// of the last person screened (kept in Prefs), else the set's source.
+	// of the last person screened (Kept), else the set's source.
 	Person language.Tag
-	Prefs  Prefs
+	// Kept remembers the language of the last person screened, in the
+	// encrypted store (model.Saver). Nil: nothing is remembered.
+	Kept *model.Saver
 	// Session checks the officer's PIN, which ends a hand-over.
 	Session *session.Session
 	// Record keeps one answer; the flow stores it on the person in the
-	// encounter record. It runs on the UI goroutine, so it should be a
-	// quick local write. An error leaves the answer unrecorded and says
-	// so on screen.
+	// encounter record, and the Saver writes it off the UI goroutine. An
+	// error leaves the answer unrecorded and says so on screen.
 	Record func(screening.Answer) error
+	// Previous are the person's answers so far, by question: the
+	// screens show them, and count them.
+	Previous map[string]screening.Answer
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
 }
@@ -52,7 +57,9 @@ func (d *ScreeningDeps) officerLanguage() *screening.Language {
 func (d *ScreeningDeps) personLanguage() *screening.Language {
 	want := d.Person
 	if want == language.Und {
-		want, _ = d.Prefs.PersonLanguage()
+		if d.Kept != nil {
+			want, _ = d.Kept.PersonLanguage()
+		}
 	}
 	l, _ := d.Set.Match(want)
 	return l

@@ -23,6 +23,18 @@ var clocks sync.Map // *session.Session → *vaulttest.Clock
 // test's.
 func testSession(t *testing.T, pin string) (*session.Session, *vaulttest.Clock) {
 	t.Helper()
+	s := openSession(t)
+	if err := s.SetPIN(ctx, []byte(pin)); err != nil {
+		t.Fatal(err)
+	}
+	return s, vaultClock(s)
+}
+
+// openSession opens a real session in a temporary folder, a new device
+// with no PIN yet, its vault to be made with a cheap key derivation, on
+// a clock of the test's.
+func openSession(t *testing.T) *session.Session {
+	t.Helper()
 	clock := vaulttest.NewClock(testNow)
 	s, err := session.Open(ctx, session.Options{
 		Dir:       filepath.Join(t.TempDir(), "device"),
@@ -34,11 +46,8 @@ func testSession(t *testing.T, pin string) (*session.Session, *vaulttest.Clock) 
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
-	if err := s.SetPIN(ctx, []byte(pin)); err != nil {
-		t.Fatal(err)
-	}
 	clocks.Store(s, clock)
-	return s, clock
+	return s
 }
 
 // vaultClock is the clock of a session testSession opened.

@@ -4,154 +4,95 @@ import (
 	"context"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/widget"
 
 	"github.com/waymark-app/waymark/i18n"
 	"github.com/waymark-app/waymark/session"
 )
 
 // SetPINScreen has the officer choose the PIN that seals the device's
-// keys, typed twice: on a new device before enrolment, after a wipe, and
-// on a device whose store was made before the vault (moving is set).
+// keys, typed twice (session.SetPINModel): on a new device before
+// enrolment, after a wipe, and on a device whose store was made before
+// the vault (moving is set).
 type SetPINScreen struct {
-	p      *i18n.Printer
-	model  *session.SetPINModel
-	form   *pinForm
-	busy   bool
-	set    func(pin []byte) error
-	intro  string
-	titles [2]string // choosing, confirming
+	model *session.SetPINModel
+	form  *pinForm
+	busy  bool
 }
 
-// newSetPINScreen returns the screen; set seals the vault with the PIN
-// chosen (off the UI goroutine) and clears it.
-func newSetPINScreen(p *i18n.Printer, s *session.Session, moving bool, set func(pin []byte) error) *SetPINScreen {
+// newSetPINScreen returns the screen over model.
+func newSetPINScreen(p *i18n.Printer, model *session.SetPINModel, moving bool) *SetPINScreen {
 	intro := p.T("setpin.intro")
 	if moving {
 		intro = p.T("setpin.moving") + " " + intro
 	}
-	sc := &SetPINScreen{p: p, model: session.NewSetPINModel(s), set: set, intro: intro,
-		titles: [2]string{p.T("setpin.title"), p.T("setpin.confirm")}}
-	sc.form = newPINForm(p, sc.titles[0], intro, p.T("setpin.ok"), sc.onEnter, nil)
+	sc := &SetPINScreen{model: model}
+	sc.form = newPINForm(p, intro, p.T("setpin.ok"), sc.onEnter, nil)
+	sc.render()
 	return sc
 }
 
 // Content is the screen.
-func (sc *SetPINScreen) Content() fyne.CanvasObject { return sc.form.content() }
+func (sc *SetPINScreen) Content() fyne.CanvasObject { return sc.form.content(nil) }
 
 func (sc *SetPINScreen) render() {
-	f := sc.form
-	if sc.model.Confirming {
-		f.title.SetText(sc.titles[1])
-		f.intro.Hide()
-	} else {
-		f.title.SetText(sc.titles[0])
-		f.intro.SetText(sc.intro)
-		f.intro.Show()
-	}
-	f.say(sc.model.Problem)
-	f.enable(!sc.busy)
-	relayout(f.box)
+	sc.form.show(sc.model.Title(), sc.model.Problem, nil, !sc.busy)
 }
 
 func (sc *SetPINScreen) onEnter(text string) {
 	if sc.busy {
 		return
 	}
-	pin := sc.model.Enter(text)
-	if pin == nil {
-		sc.render()
-		return
-	}
 	sc.busy = true
 	sc.render()
-	var err error
 	goBackground(func() {
-		defer clear(pin)
-		err = sc.set(pin)
+		// Sealing the vault derives a key: off the UI goroutine. The
+		// session then tells the gate, which moves on to enrolment.
+		sc.model.Submit(context.Background(), text)
 	}, func() {
 		sc.busy = false
-		if err != nil {
-			sc.model.Refused(err)
-		}
 		sc.render()
 	})
 }
 
-// openChangePIN pushes the Change PIN screen: the current PIN, checked
-// (and counted) at once, then the new one twice. Only the vault is sealed
-// again; the store is not rewritten.
-func (u *UI) openChangePIN() {
-	s := u.deps.Session
-	p := u.p
-	var current []byte
-	model := session.NewSetPINModel(s)
-	var form *pinForm
-	busy := false
-	step := 0 // 0: current PIN; 1: the new one, typed twice
-	render := func() {
-		switch {
-		case step == 0:
-			form.title.SetText(p.T("changepin.current"))
-			form.intro.Hide()
-		case model.Confirming:
-			form.title.SetText(p.T("setpin.confirm"))
-			form.intro.Hide()
-		default:
-			form.title.SetText(p.T("changepin.new"))
-			form.intro.SetText(p.T("setpin.intro"))
-			form.intro.Show()
-		}
-		form.say(model.Problem)
-		form.enable(!busy)
-		relayout(form.box)
+// changePINScreen is Change PIN, on Your details: the current PIN,
+// checked (and counted) at once, then the new one twice
+// (session.ChangePINModel). Only the vault is sealed again; the store is
+// not rewritten.
+type changePINScreen struct {
+	u     *UI
+	model *session.ChangePINModel
+	form  *pinForm
+	busy  bool
+}
+
+// openChangePIN pushes the Change PIN screen, and returns it.
+func (u *UI) openChangePIN() *changePINScreen {
+	c := &changePINScreen{u: u, model: session.NewChangePINModel(u.deps.Session)}
+	c.form = newPINForm(u.p, u.p.T("setpin.intro"), u.p.T("setpin.ok"), c.onEnter, nil)
+	c.render()
+	u.push(screen{title: u.p.T("changepin.title"), content: c.form.content(nil), onLeave: c.model.Close})
+	return c
+}
+
+func (c *changePINScreen) render() {
+	c.form.show(c.model.Title(), c.model.Problem, nil, !c.busy)
+}
+
+func (c *changePINScreen) onEnter(text string) {
+	if c.busy {
+		return
 	}
-	background := func(work func() error, then func(err error)) {
-		busy = true
-		render()
-		var err error
-		goBackground(func() { err = work() }, func() {
-			busy = false
-			then(err)
-			render()
-		})
-	}
-	onEnter := func(text string) {
-		if busy {
-			return
+	c.busy = true
+	c.render()
+	done := false
+	goBackground(func() {
+		done = c.model.Submit(context.Background(), text)
+	}, func() {
+		c.busy = false
+		c.render()
+		if done {
+			c.u.pop()
+			c.u.message(c.u.p.T("changepin.done"))
 		}
-		if step == 0 {
-			pin := []byte(text)
-			background(func() error { return s.CheckPIN(context.Background(), pin) }, func(err error) {
-				if err != nil {
-					clear(pin)
-					model.Refused(err)
-					return
-				}
-				current, step = pin, 1
-				model.Problem = session.Message{}
-			})
-			return
-		}
-		pin := model.Enter(text)
-		if pin == nil {
-			render()
-			return
-		}
-		background(func() error {
-			defer clear(pin)
-			return s.ChangePIN(context.Background(), current, pin)
-		}, func(err error) {
-			if err != nil {
-				model.Refused(err)
-				return
-			}
-			clear(current)
-			u.pop()
-			u.toast(p.T("changepin.done"), widget.SuccessImportance)
-		})
-	}
-	form = newPINForm(p, "", "", p.T("setpin.ok"), onEnter, nil)
-	render()
-	u.push(screen{title: p.T("changepin.title"), content: form.content(), onLeave: func() { clear(current) }})
+	})
 }

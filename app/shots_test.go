@@ -1,3 +1,5 @@
+//go:build screens
+
 package app
 
 import (
@@ -12,14 +14,27 @@ import (
 	"github.com/waymark-app/waymark/screening"
 )
 
-// TestEveryLanguageOnScreen shows both screening screens in every language
+// TestScreensEveryLanguage shows both screening screens in every language
 // of the set: the age question (digits inside the text) and the NRM
 // explanation (a Latin acronym in brackets). It checks that the person's
 // text is on screen and that right-to-left text is right-aligned; with
 // WAYMARK_SHOTS set it saves each screen as a PNG to look at.
-func TestEveryLanguageOnScreen(t *testing.T) {
+func TestScreensEveryLanguage(t *testing.T) {
 	deps, _, _ := screeningSetup(t, "en")
 	deps.Session, _ = testSession(t, "482913")
+	// The two questions the test looks at, unless pictures of every
+	// question are wanted: laying out all of them in 29 languages is most
+	// of this package's test time.
+	if os.Getenv("WAYMARK_SHOTS") == "" {
+		set := *deps.Set
+		set.Questions = nil
+		for _, q := range deps.Set.Questions {
+			if q.ID == "age.range" || q.ID == "nrm.what" {
+				set.Questions = append(set.Questions, q)
+			}
+		}
+		deps.Set = &set
+	}
 	for _, tag := range deps.Set.Languages() {
 		t.Run(tag.String(), func(t *testing.T) {
 			deps := deps
@@ -42,22 +57,15 @@ func TestEveryLanguageOnScreen(t *testing.T) {
 			settle(base)
 			checkShown(t, base, lang, lang.Get("q.age.range").Text)
 			saveShot(t, base, "handover-"+tag.String()+"-age")
-			h.pos = indexOfQuestion(deps.Set, "nrm.what")
+			for h.session.Question().ID != "nrm.what" {
+				h.session.Next()
+			}
 			h.showPage()
 			settle(base)
 			checkShown(t, base, lang, lang.Get("q.nrm.what").Text)
 			saveShot(t, base, "handover-"+tag.String()+"-nrm")
 		})
 	}
-}
-
-func indexOfQuestion(set *screening.Set, id string) int {
-	for i, q := range set.Questions {
-		if q.ID == id {
-			return i
-		}
-	}
-	return -1
 }
 
 // checkShown checks that a BidiLabel shows text, and that in a right-to-
@@ -82,18 +90,12 @@ func checkShown(t *testing.T, win fyne.Window, lang *screening.Language, text st
 
 // rightEdges returns where each line of l ends, by line.
 func rightEdges(l *BidiLabel) []float32 {
-	ends := map[float32]float32{}
-	var ys []float32
-	for _, o := range test.WidgetRenderer(l).Objects() {
-		y := o.Position().Y
-		if _, ok := ends[y]; !ok {
-			ys = append(ys, y)
+	var out []float32
+	for _, r := range drawnRuns(l) {
+		if r.line == len(out) {
+			out = append(out, 0)
 		}
-		ends[y] = max(ends[y], o.Position().X+o.Size().Width)
-	}
-	out := make([]float32, len(ys))
-	for i, y := range ys {
-		out[i] = ends[y]
+		out[r.line] = max(out[r.line], r.x+r.w)
 	}
 	return out
 }

@@ -1,101 +1,97 @@
 package app
 
 import (
-	"errors"
-	"syscall"
-
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/waymark-app/waymark/i18n"
+	"github.com/waymark-app/waymark/app/internal/model"
 	"github.com/waymark-app/waymark/sync/client"
-	"github.com/waymark-app/waymark/sync/wire"
 )
 
-// statusBar shows the sync state along the bottom of every screen: what
-// is waiting, when the last sync was, and what went wrong in plain words.
+// statusBar shows the sync state along the bottom of every screen (see
+// model.Status). Its height never changes, so the buttons above it stay
+// where the thumb expects them; a long message is cut to two lines, and
+// tapping it shows it whole.
 type statusBar struct {
-	u       *UI
-	box     *fyne.Container
-	queued  *widget.Label
-	detail  *widget.Label
-	syncNow *widget.Button
+	u        *UI
+	m        *model.Status
+	notice   model.Notice // a message from the screen on top, shown instead of the detail
+	box      *fyne.Container
+	headline *widget.Label
+	detail   *widget.Label
+	syncNow  *widget.Button
 }
 
 func newStatusBar(u *UI) *statusBar {
-	b := &statusBar{u: u}
-	b.queued = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	b.queued.Wrapping = fyne.TextWrapWord
+	b := &statusBar{u: u, m: model.NewStatus(u.p)}
+	b.headline = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	b.headline.Truncation = fyne.TextTruncateEllipsis
 	b.detail = widget.NewLabel("")
-	b.detail.Wrapping = fyne.TextWrapWord
 	b.detail.SizeName = theme.SizeNameCaptionText
-	b.syncNow = widget.NewButtonWithIcon(u.p.T("sync.now"), theme.ViewRefreshIcon(), b.onSyncNow)
-	// The detail runs the full width under the button: on a phone it is
-	// the longest text on screen.
-	b.box = container.NewVBox(
-		container.NewBorder(nil, nil, nil, b.syncNow, b.queued),
-		b.detail)
+	var sync fyne.CanvasObject
+	b.syncNow, sync = newButton(u.p.T("sync.now"), theme.ViewRefreshIcon(), widget.MediumImportance, b.onSyncNow)
+	detail := tall(container.NewStack(lines(b.detail, 2), newTapArea(b.onDetail)))
+	b.box = container.NewVBox(container.NewBorder(nil, nil, nil, sync, b.headline), detail)
+	b.show()
 	return b
 }
 
-func (b *statusBar) onSyncNow() { b.u.deps.Sync.SyncNow() }
-
-// show displays s.
-func (b *statusBar) show(s client.Status) {
-	p := b.u.p
-	switch {
-	case s.Syncing:
-		b.queued.SetText(p.T("sync.syncing"))
-	case s.Queued > 0:
-		b.queued.SetText(p.T("sync.queued", s.Queued))
-	default:
-		b.queued.SetText(p.T("sync.all_sent"))
+func (b *statusBar) onSyncNow() {
+	if b.m.RequestSync() {
+		b.u.deps.Sync.SyncNow()
 	}
-	switch {
-	case s.LastError != nil:
-		b.detail.SetText(b.errorText(s.LastError))
-		b.detail.Importance = widget.DangerImportance
-	case s.LastSuccess.IsZero():
-		b.detail.SetText(p.T("sync.never"))
-		b.detail.Importance = widget.MediumImportance
-	default:
-		b.detail.SetText(p.T("sync.last", timeText(s.LastSuccess)))
-		b.detail.Importance = widget.MediumImportance
-	}
-	b.detail.Refresh()
-	relayout(b.u.win.Content()) // the bar may now be taller or shorter
+	b.show()
 }
 
-// errorText says what a sync error means for the officer.
-func (b *statusBar) errorText(err error) string { return syncErrorText(b.u.p, err) }
+// onDetail shows the whole message.
+func (b *statusBar) onDetail() {
+	text := b.m.Full()
+	if b.notice.Text != "" {
+		text = b.notice.Text + "\n\n" + text
+	}
+	b.u.ask(b.m.Headline(), wrapped(text), choice{label: b.u.p.T("dialog.close"), imp: widget.MediumImportance})
+}
 
-// syncErrorText says what a sync error means for the officer, in p's
-// language.
-func syncErrorText(p *i18n.Printer, err error) string {
-	if errors.Is(err, syscall.ENOSPC) {
-		return p.T("sync.err.disk_full")
+// setNotice shows n, a message about the last thing the officer did (a
+// draft not saved: the device is full), in the detail's place until it
+// is cleared: the screen above keeps its height.
+func (b *statusBar) setNotice(n model.Notice) {
+	if b.notice != n {
+		b.notice = n
+		b.show()
 	}
-	var ce *client.Error
-	kind := client.ServerFault
-	if errors.As(err, &ce) {
-		kind = ce.Kind
+}
+
+// set shows the engine's status s.
+func (b *statusBar) set(s client.Status) {
+	b.m.Set(s)
+	b.show()
+}
+
+// setDrafts shows how many drafts are only on this device.
+func (b *statusBar) setDrafts(n int) {
+	b.m.SetDrafts(n)
+	b.show()
+}
+
+func (b *statusBar) show() {
+	b.headline.SetText(b.m.Headline())
+	text, bad := b.m.Detail()
+	b.detail.Importance = widget.MediumImportance
+	if bad {
+		b.detail.Importance = widget.DangerImportance
 	}
-	if errors.Is(err, wire.ErrAccountDisabled) {
-		return p.T("sync.err.disabled")
+	if b.notice.Text != "" {
+		text = b.notice.Text
+		b.detail.Importance = importance(b.notice.Kind)
 	}
-	key := map[client.Kind]string{
-		client.Unreachable:    "sync.err.unreachable",
-		client.UpdateNeeded:   "sync.err.update",
-		client.ServerOutdated: "sync.err.server_outdated",
-		client.Refused:        "sync.err.refused",
-		client.ServerFault:    "sync.err.server",
-		client.DeviceFault:    "sync.err.device",
-		client.Revoked:        "sync.err.revoked",
-		client.NotEnrolled:    "sync.err.not_enrolled",
-		client.Forbidden:      "sync.err.forbidden",
-		client.PinMismatch:    "sync.err.pin",
-	}[kind]
-	return p.T(key)
+	b.detail.SetText(text)
+	b.syncNow.SetText(b.m.Button())
+	if b.m.Busy() {
+		b.syncNow.Disable()
+	} else {
+		b.syncNow.Enable()
+	}
 }

@@ -6,7 +6,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/theme"
 
-	"github.com/waymark-app/waymark/assets"
+	"github.com/waymark-app/waymark/internal/fonts"
 )
 
 // NewTheme returns Waymark's theme: Fyne's default look, with fonts that
@@ -19,12 +19,6 @@ func NewTheme() fyne.Theme { return waymarkTheme{} }
 
 type waymarkTheme struct{}
 
-// The fallback fonts as Fyne resources.
-var (
-	fontRegular = fyne.NewStaticResource("WaymarkFallback-Regular.ttf", assets.FontRegularTTF)
-	fontBold    = fyne.NewStaticResource("WaymarkFallback-Bold.ttf", assets.FontBoldTTF)
-)
-
 func (waymarkTheme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color {
 	return theme.DefaultTheme().Color(n, v)
 }
@@ -34,9 +28,9 @@ func (waymarkTheme) Font(s fyne.TextStyle) fyne.Resource {
 	case s.Monospace || s.Symbol:
 		return theme.DefaultTheme().Font(s)
 	case s.Bold:
-		return fontBold
+		return fonts.Bold
 	}
-	return fontRegular // italic too: there is no italic fallback
+	return fonts.Regular // italic too: there is no italic fallback
 }
 
 func (waymarkTheme) Icon(n fyne.ThemeIconName) fyne.Resource { return theme.DefaultTheme().Icon(n) }

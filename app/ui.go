@@ -1,15 +1,14 @@
 package app
 
 import (
-	"context"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
-	"github.com/google/uuid"
 
+	"github.com/waymark-app/waymark/app/internal/model"
 	"github.com/waymark-app/waymark/content"
 	"github.com/waymark-app/waymark/encounter"
 	"github.com/waymark-app/waymark/i18n"
@@ -19,14 +18,19 @@ import (
 
 // Records is what the interface needs from the device store.
 // *store.Store implements it.
-type Records interface {
-	DeviceID() uuid.UUID
-	SaveDraft(ctx context.Context, r encounter.Record) error
-	DeleteDraft(ctx context.Context, id uuid.UUID) error
-	Finalise(ctx context.Context, id uuid.UUID) (encounter.Record, error)
-	Amend(ctx context.Context, a encounter.Amendment) (encounter.Record, error)
-	Get(ctx context.Context, id uuid.UUID) (encounter.Record, error)
-	List(ctx context.Context) ([]encounter.Record, error)
+type Records = model.Records
+
+// Prefs are Waymark's settings, read and written through typed
+// accessors.
+type Prefs = model.Prefs
+
+// NewPrefs returns typed accessors over p.
+func NewPrefs(p fyne.Preferences) Prefs { return model.NewPrefs(p) }
+
+// OfficerPrinter returns a printer in the officer's language: the one
+// they chose, or else the one that best fits the system's locale.
+func OfficerPrinter(b *i18n.Bundle, p Prefs, systemLocale string) *i18n.Printer {
+	return model.OfficerPrinter(b, p, systemLocale)
 }
 
 // Syncer is what the interface needs from the sync engine.
@@ -59,9 +63,14 @@ type Deps struct {
 	// them without letting them be changed. Zero: the officer types their
 	// details (a device not enrolled: tests of the interface alone).
 	Officer encounter.Officer
+	// Do runs a function on the interface's goroutine. Nil means fyne.Do.
+	// Results of background work (saves, reads, sync statuses) reach the
+	// widgets only through it.
+	Do func(func())
 	// Session holds the officer's PIN: it ends a hand-over, and Your
-	// details offers to lock the app and to change the PIN. Nil: none of
-	// these (tests of the interface alone).
+	// details offers to lock the app and to change the PIN; every screen
+	// shown counts as the officer's activity for the idle lock. Nil: none
+	// of these (tests of the interface alone).
 	Session *session.Session
 }
 
@@ -71,31 +80,39 @@ type UI struct {
 	win   fyne.Window
 	deps  Deps
 	p     *i18n.Printer
-	prefs Prefs
+	prefs model.Prefs
+	saver *model.Saver
 
 	back    *widget.Button
-	details *widget.Button // opens Your details; on the home screen only
+	backBox fyne.CanvasObject
 	title   *widget.Label
-	top     *fyne.Container // the title bar
-	notice  *widget.Label   // a message about the last action, until the next screen
+	action  *fyne.Container // the title bar's right-hand button
 	body    *fyne.Container // holds the top screen
 	stack   []screen
 	list    *listScreen
 	status  *statusBar
+	flow    *flowScreen // the encounter flow last opened
+
+	started bool
 	unwatch func()
-	flow    *flow // the encounter flow last opened
 }
 
 // screen is one page of the stack.
 type screen struct {
 	title   string
 	content fyne.CanvasObject
-	// onLeave, if set, runs when the screen is popped.
-	onLeave func()
+	// action, if set, is the title bar's right-hand button.
+	action fyne.CanvasObject
+	// onLeave, if set, runs when the screen is popped; onShow when it
+	// is on top again.
+	onLeave, onShow func()
 }
 
-// New builds the interface into win and returns it. Call Close when the
-// window closes.
+// New builds the interface into win and returns it. Nothing runs in the
+// background until Start, which main calls once the app is running:
+// before that, a background result could reach the widgets from another
+// goroutine (the mobile driver runs fyne.Do at once until the app
+// starts). Call Close when the window closes.
 func New(win fyne.Window, deps Deps) *UI {
 	if deps.Now == nil {
 		deps.Now = time.Now
@@ -103,40 +120,44 @@ func New(win fyne.Window, deps Deps) *UI {
 	if deps.Prefs == nil {
 		deps.Prefs = fyne.CurrentApp().Preferences()
 	}
-	u := &UI{win: win, deps: deps, p: deps.Printer, prefs: NewPrefs(deps.Prefs)}
-	if st, ok := deps.Records.(settingStore); ok {
-		u.prefs = u.prefs.withStore(st)
+	if deps.Do == nil {
+		deps.Do = fyne.Do
 	}
-	// Listen before reading the status to show, so that a change between
-	// the two is not missed; the listener reaches widgets through fyne.Do,
-	// which runs after this returns.
-	u.unwatch = deps.Sync.Subscribe(u.onSyncStatus)
+	u := &UI{win: win, deps: deps, p: deps.Printer, prefs: model.NewPrefs(deps.Prefs)}
+	u.saver = model.NewSaver(deps.Records, deps.Do)
+	applyLook(u.prefs)
 	u.build()
 	return u
 }
 
+// Start begins listening to the sync engine and loads the encounters.
+// It runs on the interface's goroutine once the app is running.
+func (u *UI) Start() {
+	if u.started {
+		return
+	}
+	u.started = true
+	u.unwatch = u.deps.Sync.Subscribe(u.onSyncStatus)
+	u.status.set(u.deps.Sync.Status())
+	u.reload()
+}
+
 // build lays out the window in the printer's language, on the home screen.
 func (u *UI) build() {
-	win, deps := u.win, u.deps
 	u.stack = nil
 	u.title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	u.back = widget.NewButtonWithIcon(u.p.T("nav.back"), theme.NavigateBackIcon(), u.onBack)
-	u.details = widget.NewButtonWithIcon(u.p.T("officer.title"), theme.AccountIcon(), func() { u.openOfficer(nil) })
+	u.title.Truncation = fyne.TextTruncateEllipsis
+	u.back, u.backBox = newButton(u.p.T("nav.back"), theme.NavigateBackIcon(), widget.LowImportance, u.pop)
+	u.action = container.NewStack()
 	u.body = container.NewStack()
-	u.notice = widget.NewLabel("")
-	u.notice.Wrapping = fyne.TextWrapWord
-	u.notice.Hide()
 	u.status = newStatusBar(u)
 	u.list = newListScreen(u)
-
-	u.top = container.NewBorder(nil, nil, u.back, u.details, u.title)
-	win.SetContent(container.NewBorder(
-		container.NewVBox(u.top, widget.NewSeparator(), u.notice),
+	top := container.NewBorder(nil, nil, u.backBox, u.action, container.NewPadded(u.title))
+	u.win.SetContent(container.NewBorder(
+		container.NewVBox(top, widget.NewSeparator()),
 		container.NewVBox(widget.NewSeparator(), u.status.box),
 		nil, nil, u.body))
-	u.push(screen{title: u.p.T("list.title"), content: u.list.box})
-	u.list.reload()
-	u.status.show(deps.Sync.Status())
+	u.push(screen{title: u.p.T("list.title"), content: u.list.box, action: u.list.detailsButton, onShow: u.reload})
 }
 
 // setLanguage switches the interface to printer's language, back on the
@@ -145,27 +166,44 @@ func (u *UI) setLanguage(printer *i18n.Printer) {
 	u.p = printer
 	u.deps.Printer = printer
 	u.build()
+	if u.started {
+		u.status.set(u.deps.Sync.Status())
+		u.reload()
+	}
 }
 
-// Close stops listening to the sync engine.
+// Close stops listening to the sync engine and writes what is waiting.
 func (u *UI) Close() {
 	if u.unwatch != nil {
 		u.unwatch()
 	}
+	u.saver.Close()
 }
 
-// onSyncStatus runs on the engine's goroutine.
+// onSyncStatus runs on the engine's goroutine: the status goes to the
+// interface's, and once a sync is over, the records are read again, so
+// every chip shows what was sent.
 func (u *UI) onSyncStatus(s client.Status) {
-	var records []encounter.Record
-	var err error
-	if !s.Syncing {
-		// States may have changed: read them here, off the UI thread.
-		records, err = u.deps.Records.List(context.Background())
-	}
-	fyne.Do(func() {
-		u.status.show(s)
-		if !s.Syncing && err == nil {
-			u.list.set(records)
+	u.deps.Do(func() {
+		u.status.set(s)
+		if !s.Syncing {
+			u.reload()
+		}
+	})
+}
+
+// reload reads the records (on the saver's goroutine) and shows them in
+// the list, the status bar's draft count and the record on screen.
+func (u *UI) reload() {
+	u.saver.List(func(rs []encounter.Record, err error) {
+		if err != nil {
+			u.list.showNotice(u.p.T("sync.err.device"), model.NoticeDanger)
+			return
+		}
+		u.list.set(rs)
+		u.status.setDrafts(u.list.m.Drafts())
+		if top := u.stack[len(u.stack)-1]; top.onShow != nil && len(u.stack) > 1 {
+			top.onShow()
 		}
 	})
 }
@@ -185,6 +223,9 @@ func (u *UI) pop() {
 		top.onLeave()
 	}
 	u.showTop()
+	if s := u.stack[len(u.stack)-1]; s.onShow != nil {
+		s.onShow()
+	}
 }
 
 // popToRoot returns to the encounter list.
@@ -194,62 +235,52 @@ func (u *UI) popToRoot() {
 	}
 }
 
+// setTitle changes the title of the screen on top.
+func (u *UI) setTitle(t string) {
+	u.stack[len(u.stack)-1].title = t
+	u.title.SetText(t)
+}
+
 func (u *UI) showTop() {
 	if u.deps.Session != nil {
 		u.deps.Session.Touch() // a new screen: the officer is there
 	}
-	u.notice.Hide()
 	top := u.stack[len(u.stack)-1]
 	u.title.SetText(top.title)
 	u.body.Objects = []fyne.CanvasObject{top.content}
 	u.body.Refresh()
+	u.action.Objects = nil
+	if top.action != nil {
+		u.action.Objects = []fyne.CanvasObject{top.action}
+	}
+	u.action.Refresh()
 	if len(u.stack) > 1 {
-		u.back.Show()
-		u.details.Hide()
+		u.backBox.Show()
 	} else {
-		u.back.Hide()
-		u.details.Show()
+		u.backBox.Hide()
 	}
-	u.top.Refresh() // lay out again for the back button's coming or going
 }
 
-func (u *UI) onBack() { u.pop() }
-
-// stateLabel names a record state in words.
-func (u *UI) stateLabel(s encounter.State) string {
-	switch s {
-	case encounter.Queued:
-		return u.p.T("state.queued")
-	case encounter.Synced:
-		return u.p.T("state.synced")
-	case encounter.Held:
-		return u.p.T("state.held")
+// officer returns the officer using this device: the account it is
+// enrolled to, else as set in Your details.
+func (u *UI) officer() encounter.Officer {
+	if u.enrolled() {
+		return u.deps.Officer
 	}
-	return u.p.T("state.draft")
+	return u.prefs.Officer()
 }
 
-// timeText formats a time for the officer, in the device's zone.
-func timeText(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.Local().Format("2006-01-02 15:04")
+// enrolled reports whether the officer's details come from the server.
+func (u *UI) enrolled() bool { return u.deps.Officer.Number != "" }
+
+// officerKnown reports whether the officer has said who they are: records
+// and amendments carry it as their author.
+func (u *UI) officerKnown() bool {
+	o := u.officer()
+	return o.Name != "" && o.Number != ""
 }
 
-// toast shows a message above the current screen until the officer
-// moves to another.
-func (u *UI) toast(text string, imp widget.Importance) {
-	u.notice.SetText(text)
-	u.notice.Importance = imp
-	u.notice.Show()
-	relayout(u.win.Content())
-}
-
-// relayout lays c out again after its contents changed. Wrapped labels
-// learn their width only from a layout, and report their height from the
-// width they had, so it lays out twice: the second pass gives each label
-// the height of the lines it now wraps to.
-func relayout(c fyne.CanvasObject) {
-	c.Refresh()
-	c.Refresh()
+// packFor is the pack a record made under ref is shown with.
+func (u *UI) packFor(ref encounter.PackRef) *content.Pack {
+	return u.deps.Content.For(ref.ID, ref.Version)
 }

@@ -1,143 +1,133 @@
 package app
 
 import (
+	"context"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/waymark-app/waymark/app/internal/model"
 	"github.com/waymark-app/waymark/i18n"
 	"github.com/waymark-app/waymark/session"
 	"github.com/waymark-app/waymark/sync/client"
 )
 
-// wipedKeys name why a device was wiped.
-var wipedKeys = map[session.Reason]string{
-	session.WipedEarlier:   "wiped.earlier",
-	session.WipedTries:     "wiped.tries",
-	session.WipedRevoked:   "wiped.revoked",
-	session.WipedDisabled:  "wiped.disabled",
-	session.WipedForgotten: "wiped.forgotten",
-	session.WipedDamaged:   "wiped.damaged",
-}
-
-// textScreen is a screen of a bold title, wrapped paragraphs and buttons.
-type textScreen struct {
-	box   *fyne.Container
-	title *widget.Label
-	paras []*widget.Label
-}
-
-func newTextScreen(title string, paras []string, buttons ...fyne.CanvasObject) *textScreen {
-	t := &textScreen{title: widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})}
-	t.title.Wrapping = fyne.TextWrapWord
-	t.box = container.NewVBox(t.title)
-	for _, s := range paras {
-		l := widget.NewLabel(s)
-		l.Wrapping = fyne.TextWrapWord
-		t.paras = append(t.paras, l)
-		t.box.Add(l)
+// textScreen is a screen of a bold title, wrapped paragraphs and the
+// controls under them; bottom, if set, stays at the foot of the screen,
+// so it never moves whatever the paragraphs say.
+func textScreen(title string, paras []*widget.Label, controls []fyne.CanvasObject, bottom fyne.CanvasObject) fyne.CanvasObject {
+	box := container.New(column{}, heading(title))
+	for _, l := range paras {
+		box.Add(l)
 	}
-	for _, b := range buttons {
-		t.box.Add(b)
+	for _, c := range controls {
+		box.Add(c)
 	}
-	return t
+	scroll := container.NewVScroll(container.NewPadded(box))
+	if bottom == nil {
+		return scroll
+	}
+	return container.NewBorder(nil, container.NewPadded(bottom), nil, nil, scroll)
 }
 
-func (t *textScreen) content() fyne.CanvasObject {
-	return container.NewVScroll(container.NewPadded(t.box))
-}
-
-// newWipedScreen says the device was wiped, and why, and offers to enrol
-// it again.
+// newWipedScreen says the device was wiped, and why
+// (session.WipedMessage), and offers to start again: a new PIN, then
+// enrolment.
 func newWipedScreen(p *i18n.Printer, why session.Reason, onStart func()) fyne.CanvasObject {
-	start := widget.NewButtonWithIcon(p.T("wiped.start"), theme.ConfirmIcon(), onStart)
-	start.Importance = widget.HighImportance
-	return newTextScreen(p.T("wiped.title"), []string{p.T(wipedKeys[why]), p.T("wiped.next")}, start).content()
+	_, start := newButton(p.T("wiped.start"), theme.ConfirmIcon(), widget.HighImportance, onStart)
+	return textScreen(p.T("wiped.title"),
+		[]*widget.Label{wrapped(say(p, session.WipedMessage(why))), wrapped(p.T("wiped.next"))},
+		[]fyne.CanvasObject{start}, nil)
 }
 
-// forgotScreen is the forgotten-PIN path: it says what the officer keeps
-// (everything on the server) and what is lost (what is not, counted, not
-// named: the records cannot be read without the PIN), and wipes the
-// device for a new enrolment only after a second tap.
+// forgotScreen is the forgotten-PIN path (session.ForgotModel): it says
+// what the officer keeps (everything on the server) and what is lost
+// (what is not, counted, not named: the records cannot be read without
+// the PIN), and wipes the device for a new enrolment only at a second
+// tap. The way back to the PIN stays at the foot of the screen.
 type forgotScreen struct {
-	t      *textScreen
-	unsent *widget.Label
-	wipe   *widget.Button
-	armed  bool
+	p       *i18n.Printer
+	model   *session.ForgotModel
+	content fyne.CanvasObject
+	wipe    *choiceButton
+	back    *widget.Button
 }
 
-func newForgotScreen(p *i18n.Printer, s *session.Session, onWipe, onBack func()) *forgotScreen {
-	f := &forgotScreen{}
-	paras := []string{p.T("forgot.body"), ""}
-	if s.Engine() != nil {
+func newForgotScreen(p *i18n.Printer, m *session.ForgotModel, onBack func()) *forgotScreen {
+	f := &forgotScreen{p: p, model: m}
+	unsent := wrapped(say(p, m.Unsent()))
+	unsent.Importance = widget.WarningImportance
+	paras := []*widget.Label{wrapped(p.T("forgot.body")), unsent}
+	if m.Sending() {
 		// The app is running: it keeps sending while locked.
-		paras = append(paras, p.T("forgot.wait"))
+		paras = append(paras, wrapped(p.T("forgot.wait")))
 	}
-	f.wipe = widget.NewButtonWithIcon(p.T("forgot.wipe"), theme.DeleteIcon(), func() {
-		if !f.armed {
-			f.armed = true
-			f.wipe.SetText(p.T("forgot.confirm"))
-			return
-		}
-		onWipe()
-	})
-	f.wipe.Importance = widget.DangerImportance
-	back := widget.NewButtonWithIcon(p.T("forgot.back"), theme.NavigateBackIcon(), onBack)
-	f.t = newTextScreen(p.T("forgot.title"), paras, f.wipe, back)
-	f.unsent = f.t.paras[1]
-	f.unsent.Importance = widget.WarningImportance
-	u := s.LockStatus().Unsent
-	switch {
-	case !u.Known:
-		f.unsent.SetText(p.T("forgot.unsent_unknown"))
-	case u.Total() == 0:
-		f.unsent.SetText(p.T("forgot.unsent_none"))
-	default:
-		f.unsent.SetText(p.T("forgot.unsent", u.Total()))
-	}
+	f.wipe = newChoiceButton(say(p, m.Button()), f.onWipe)
+	f.wipe.Danger = true
+	var back fyne.CanvasObject
+	f.back, back = newButton(p.T("forgot.back"), theme.NavigateBackIcon(), widget.MediumImportance, onBack)
+	f.content = textScreen(p.T("forgot.title"), paras, []fyne.CanvasObject{f.wipe}, back)
 	return f
 }
 
+func (f *forgotScreen) onWipe() {
+	if err := f.model.Tap(context.Background()); err != nil {
+		fyne.LogError("wipe for a forgotten PIN", err)
+	}
+	// Once wiped, the session tells the gate, which shows why.
+	f.wipe.Text = say(f.p, f.model.Button())
+	f.wipe.Refresh()
+}
+
 // offlineScreen is shown while the device is locked for not reaching its
-// server for too long: it syncs, and says how that goes. Nothing on the
-// device is deleted for this.
+// server for too long: it syncs, and says how that goes (model.Status).
+// Nothing on the device is deleted for this.
 type offlineScreen struct {
-	t       *textScreen
-	status  *widget.Label
+	m       *model.Status
+	content fyne.CanvasObject
+	syncNow *widget.Button
+	detail  *widget.Label
 	unwatch func()
 }
 
 func newOfflineScreen(p *i18n.Printer, days int, eng *client.Engine, do func(func())) *offlineScreen {
-	o := &offlineScreen{}
-	sync := widget.NewButtonWithIcon(p.T("sync.now"), theme.ViewRefreshIcon(), func() {
-		if eng != nil {
+	o := &offlineScreen{m: model.NewStatus(p), unwatch: func() {}}
+	var syncNow fyne.CanvasObject
+	o.syncNow, syncNow = newButton(o.m.Button(), theme.ViewRefreshIcon(), widget.HighImportance, func() {
+		if eng != nil && o.m.RequestSync() {
 			eng.SyncNow()
 		}
+		o.show()
 	})
-	sync.Importance = widget.HighImportance
-	o.t = newTextScreen(p.T("offline.title"), []string{p.T("offline.body", days), ""}, sync)
-	o.status = o.t.paras[1]
-	show := func(st client.Status) {
-		text := ""
-		switch {
-		case st.Syncing:
-			text = p.T("sync.syncing")
-		case st.LastError != nil:
-			text = syncErrorText(p, st.LastError)
-		}
-		o.status.SetText(text)
-		if text == "" {
-			o.status.Hide()
-		} else {
-			o.status.Show()
-		}
-	}
-	o.unwatch = func() {}
-	show(client.Status{})
+	o.detail = widget.NewLabel("")
+	o.content = textScreen(p.T("offline.title"), []*widget.Label{wrapped(p.T("offline.body", days))},
+		[]fyne.CanvasObject{syncNow, lines(o.detail, 3)}, nil)
 	if eng != nil {
-		show(eng.Status())
-		o.unwatch = eng.Subscribe(func(st client.Status) { do(func() { show(st) }) })
+		o.m.Set(eng.Status())
+		o.unwatch = eng.Subscribe(func(st client.Status) {
+			do(func() {
+				o.m.Set(st)
+				o.show()
+			})
+		})
 	}
+	o.show()
 	return o
+}
+
+func (o *offlineScreen) show() {
+	text, bad := o.m.Detail()
+	o.detail.Importance = widget.MediumImportance
+	if bad {
+		o.detail.Importance = widget.DangerImportance
+	}
+	o.detail.SetText(text)
+	o.syncNow.SetText(o.m.Button())
+	if o.m.Busy() {
+		o.syncNow.Disable()
+	} else {
+		o.syncNow.Enable()
+	}
 }

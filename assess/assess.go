@@ -3,13 +3,12 @@ package assess
 import (
 	"cmp"
 	"slices"
+	"strconv"
 
 	"github.com/waymark-app/waymark/content"
+	"github.com/waymark-app/waymark/encounter"
+	"github.com/waymark-app/waymark/screening"
 )
-
-// AdultAge is the age at which a person stops being a child. It is law,
-// not content: a pack cannot change it.
-const AdultAge = 18
 
 // ChildSafetyNet is the rule ID of the reason Assess adds when a child
 // meets no rule of the pack that refers them to the NRM. Parse refuses
@@ -44,16 +43,28 @@ type Person struct {
 	// Answers maps question IDs to the choice IDs answered; the
 	// indicators they imply are added to Indicators.
 	Answers map[string]string
+	// Screening are the person's own answers to the screening questions;
+	// the latest answer to each question counts, and the indicators it
+	// implies (by the pack's screening set) are added to Indicators.
+	Screening []encounter.ScreeningAnswer
 	// AgeYears is their approximate age; 0 means not known.
 	AgeYears int
 	// AgeInDoubt is ticked when they might be under 18.
 	AgeInDoubt bool
 }
 
-// Child reports whether the person is treated as a child: under 18, or
-// age in doubt.
-func (p Person) Child() bool {
-	return p.AgeInDoubt || (p.AgeYears > 0 && p.AgeYears < AdultAge)
+// InputOf returns the assessment input for a record: its business, the
+// premises-level indicators, and each person's indicators, answers,
+// screening answers and age.
+func InputOf(r encounter.Record) Input {
+	in := Input{Business: string(r.Premises.Business), Premises: r.Indicators}
+	for _, ps := range r.People {
+		in.People = append(in.People, Person{
+			ID: ps.ID.String(), Indicators: ps.Indicators, Answers: ps.Answers,
+			Screening: ps.Screening, AgeYears: ps.AgeYears, AgeInDoubt: ps.AgeInDoubt,
+		})
+	}
+	return in
 }
 
 // Result is an assessment: its level, why, and what to do next.
@@ -85,12 +96,40 @@ type Reason struct {
 	Text content.Text `json:"text"`
 	// Indicators are the indicators that made the rule fire, in pack order.
 	Indicators []string `json:"indicators,omitempty"`
-	// Questions are the questions whose answers implied any of them.
+	// Questions are the officer's questions whose answers implied any of
+	// them.
 	Questions []string `json:"questions,omitempty"`
+	// Evidence is what the rule rests on, item by item, for the words an
+	// officer reads: each indicator as seen or answered, and the age
+	// facts of the child rule.
+	Evidence []Evidence `json:"evidence,omitempty"`
 	// Person is the person the rule fired for; "" for a premises rule,
 	// or a person rule tested with nobody screened.
 	Person  string   `json:"person,omitempty"`
 	Actions []string `json:"actions,omitempty"`
+}
+
+// How an item of evidence was recorded.
+const (
+	// BySeen: the officer ticked the indicator.
+	BySeen = "seen"
+	// ByOfficer: the officer's answer to one of their questions.
+	ByOfficer = "officer"
+	// ByPerson: the person's own answer to a screening question.
+	ByPerson = "person"
+	// ByAge: the officer's estimate of their age (Choice holds it).
+	ByAge = "age"
+	// ByAgeInDoubt: the officer's "could they be under 18?" tick.
+	ByAgeInDoubt = "age_in_doubt"
+)
+
+// Evidence is one thing a reason rests on.
+type Evidence struct {
+	By        string `json:"by"`
+	Indicator string `json:"indicator,omitempty"`
+	// Question and Choice are the answer, for ByOfficer and ByPerson.
+	Question string `json:"question,omitempty"`
+	Choice   string `json:"choice,omitempty"`
 }
 
 // key identifies a reason across two assessments.
@@ -100,7 +139,11 @@ func (r Reason) key() string { return r.Rule + "\x00" + r.Person }
 type person struct {
 	id         string
 	facts      content.Facts
-	fromAnswer map[string][]string // indicator to the questions implying it
+	fromAnswer map[string][]content.Answer // indicator to the officer's answers implying it
+	fromPerson map[string][]content.Answer // indicator to the screening answers implying it
+	ticked     map[string]bool             // indicators the officer ticked for them
+	child      encounter.ChildBasis
+	age        int
 }
 
 // Assess applies the pack's rules to what was recorded. The same input
@@ -118,6 +161,7 @@ func Assess(p *content.Pack, in Input) Result {
 	for _, per := range people {
 		merge(visit.Indicators, per.facts.Indicators)
 	}
+	whole := visitOf(people, visit)
 	subjects := people
 	if len(subjects) == 0 {
 		// With nobody screened, person rules still see what was observed:
@@ -129,7 +173,7 @@ func Assess(p *content.Pack, in Input) Result {
 			continue
 		}
 		if r.Scope == content.ForPremises {
-			res.fire(p, r, visit, person{})
+			res.fire(p, r, visit, whole)
 			continue
 		}
 		for _, per := range subjects {
@@ -150,7 +194,7 @@ func Assess(p *content.Pack, in Input) Result {
 	}
 	res.sortReasons(p)
 	res.Actions = checklist(p, res.Level, res.Reasons)
-	res.Exploitation = exploitation(p, visit.Indicators)
+	res.Exploitation = exploitation(p, visit.Indicators, in.Business, res.Level)
 	for id := range ignored {
 		res.Ignored = append(res.Ignored, id)
 	}
@@ -164,23 +208,123 @@ func (res *Result) fire(p *content.Pack, r content.Rule, f content.Facts, per pe
 	if !ok {
 		return
 	}
+	var ev []Evidence
+	if usesChild(&r.When) && per.child != encounter.NotChild {
+		ev = append(ev, per.childEvidence()...)
+		for _, id := range encounter.ChildIndicators {
+			if f.Indicators[id] && !slices.Contains(trig, id) {
+				trig = append(trig, id)
+			}
+		}
+		p.SortByOrder(trig)
+	}
 	var qs []string
 	for _, id := range trig {
-		for _, q := range per.fromAnswer[id] {
-			if !slices.Contains(qs, q) {
-				qs = append(qs, q)
+		for _, a := range per.fromAnswer[id] {
+			if !slices.Contains(qs, a.Question) {
+				qs = append(qs, a.Question)
 			}
 		}
 	}
 	p.SortByOrder(qs)
+	ev = append(ev, per.evidence(trig, p.AnswersIn(&r.When, f))...)
 	var acts []string // nil, not empty, when there are none: a record's JSON omits them
 	if len(r.Actions) > 0 {
 		acts = slices.Clone(r.Actions)
 	}
 	res.Reasons = append(res.Reasons, Reason{
 		Rule: r.ID, Level: r.Level, Text: r.Reason, Indicators: trig,
-		Questions: qs, Person: per.id, Actions: acts,
+		Questions: qs, Evidence: ev, Person: per.id, Actions: acts,
 	})
+}
+
+// visitOf is the visit as a whole, for premises rules: everyone's
+// indicators with how each was recorded, and no person.
+func visitOf(people []person, facts content.Facts) person {
+	v := person{facts: facts, fromAnswer: map[string][]content.Answer{}, fromPerson: map[string][]content.Answer{}, ticked: map[string]bool{}}
+	for _, per := range people {
+		for id, as := range per.fromAnswer {
+			v.fromAnswer[id] = appendNew(v.fromAnswer[id], as...)
+		}
+		for id, as := range per.fromPerson {
+			v.fromPerson[id] = appendNew(v.fromPerson[id], as...)
+		}
+		merge(v.ticked, per.ticked)
+	}
+	return v
+}
+
+// appendNew appends the items of add that list does not hold yet.
+func appendNew[T comparable](list []T, add ...T) []T {
+	for _, x := range add {
+		if !slices.Contains(list, x) {
+			list = append(list, x)
+		}
+	}
+	return list
+}
+
+// usesChild reports whether c tests the child rule, outside a "not".
+func usesChild(c *content.Cond) bool {
+	switch {
+	case c.Child != nil:
+		return *c.Child
+	case c.All != nil:
+		return slices.ContainsFunc(c.All, func(x content.Cond) bool { return usesChild(&x) })
+	case c.Any != nil:
+		return slices.ContainsFunc(c.Any, func(x content.Cond) bool { return usesChild(&x) })
+	case c.AtLeast != nil:
+		return slices.ContainsFunc(c.AtLeast.Of, func(x content.Cond) bool { return usesChild(&x) })
+	}
+	return false
+}
+
+// childEvidence is why the person is a child, when the officer's own
+// entries say so; what they said is evidence of the indicators.
+func (per person) childEvidence() []Evidence {
+	switch per.child {
+	case encounter.ByAge:
+		return []Evidence{{By: ByAge, Choice: strconv.Itoa(per.age)}}
+	case encounter.ByDoubt:
+		return []Evidence{{By: ByAgeInDoubt}}
+	}
+	return nil
+}
+
+// evidence says how each indicator, and each answer a condition named,
+// was recorded: the person's own answer first, then the officer's, then
+// what the officer saw.
+func (per person) evidence(indicators, answered []string) []Evidence {
+	var out []Evidence
+	add := func(e Evidence) {
+		if !slices.ContainsFunc(out, func(o Evidence) bool {
+			return o.By == e.By && o.Question == e.Question && (e.Question != "" || o.Indicator == e.Indicator)
+		}) {
+			out = append(out, e)
+		}
+	}
+	for _, id := range indicators {
+		switch {
+		case len(per.fromPerson[id]) > 0:
+			for _, a := range per.fromPerson[id] {
+				add(Evidence{By: ByPerson, Indicator: id, Question: a.Question, Choice: a.Choice})
+			}
+		case len(per.fromAnswer[id]) > 0 && !per.ticked[id]:
+			for _, a := range per.fromAnswer[id] {
+				add(Evidence{By: ByOfficer, Indicator: id, Question: a.Question, Choice: a.Choice})
+			}
+		default:
+			add(Evidence{By: BySeen, Indicator: id})
+		}
+	}
+	for _, q := range answered {
+		by := ByPerson
+		if len(q) > 2 && q[:2] == "q." {
+			by = ByOfficer
+		}
+		add(Evidence{By: by, Question: q, Choice: per.facts.Answers[q]})
+	}
+	return out
 }
 
 // referred reports whether a reason for the person already calls for an
@@ -240,14 +384,28 @@ func checklist(p *content.Pack, level content.Level, reasons []Reason) []string 
 	return ids
 }
 
-func exploitation(p *content.Pack, seen map[string]bool) []string {
+// exploitation returns the exploitation types the indicators seen point
+// to and, at Amber or Red, those the premises itself points to, in pack
+// order.
+func exploitation(p *content.Pack, seen map[string]bool, business string, level content.Level) []string {
+	var premises []string
+	if b, ok := p.Business(business); ok && level >= content.Amber {
+		premises = b.Exploitation
+	}
 	var out []string
 	for _, x := range p.Exploitation {
+		if x.Retired {
+			continue
+		}
+		found := slices.Contains(premises, x.ID)
 		for id := range seen {
 			if ind, ok := p.Indicator(id); ok && slices.Contains(ind.Exploitation, x.ID) {
-				out = append(out, x.ID)
+				found = true
 				break
 			}
+		}
+		if found {
+			out = append(out, x.ID)
 		}
 	}
 	return out
@@ -256,43 +414,99 @@ func exploitation(p *content.Pack, seen map[string]bool) []string {
 // gather works out each person's facts, merging entries that share an ID,
 // and returns them ordered by ID.
 func gather(p *content.Pack, in Input, premises map[string]bool, ignored map[string]bool) []person {
-	byID := map[string]*person{}
+	type entry struct {
+		per       *person
+		signs     encounter.AgeSigns
+		screening []encounter.ScreeningAnswer
+	}
+	byID := map[string]*entry{}
+	var order []string
 	for _, ip := range in.People {
-		per := byID[ip.ID]
-		if per == nil {
-			per = &person{
+		e := byID[ip.ID]
+		if e == nil {
+			e = &entry{per: &person{
 				id:         ip.ID,
-				facts:      content.Facts{Indicators: map[string]bool{}, Business: in.Business},
-				fromAnswer: map[string][]string{},
-			}
-			merge(per.facts.Indicators, premises)
-			byID[ip.ID] = per
+				facts:      content.Facts{Indicators: map[string]bool{}, Business: in.Business, Answers: map[string]string{}},
+				fromAnswer: map[string][]content.Answer{},
+				fromPerson: map[string][]content.Answer{},
+				ticked:     map[string]bool{},
+			}}
+			merge(e.per.facts.Indicators, premises)
+			byID[ip.ID] = e
+			order = append(order, ip.ID)
 		}
-		per.facts.Child = per.facts.Child || ip.Child()
-		merge(per.facts.Indicators, known(p, ip.Indicators, ignored))
+		per := e.per
+		if ip.AgeYears > 0 && (e.signs.Years == 0 || ip.AgeYears < e.signs.Years) {
+			e.signs.Years = ip.AgeYears
+		}
+		e.signs.InDoubt = e.signs.InDoubt || ip.AgeInDoubt
+		for id := range known(p, ip.Indicators, ignored) {
+			per.facts.Indicators[id] = true
+			per.ticked[id] = true
+		}
 		for _, q := range sortedKeys(ip.Answers) {
 			ids, ok := implied(p, q, ip.Answers[q])
 			if !ok {
 				ignored[q+"="+ip.Answers[q]] = true
 			}
+			per.facts.Answers[q] = ip.Answers[q]
 			for _, id := range ids {
 				per.facts.Indicators[id] = true
-				per.fromAnswer[id] = append(per.fromAnswer[id], q)
+				per.fromAnswer[id] = append(per.fromAnswer[id], content.Answer{Question: q, Choice: ip.Answers[q]})
 			}
 		}
+		e.screening = append(e.screening, ip.Screening...)
 	}
 	out := make([]person, 0, len(byID))
-	for _, per := range byID {
-		// What a person says of their age weighs as much as the
-		// officer's estimate: a child indicator makes them a child.
-		for id := range per.facts.Indicators {
-			if ind, ok := p.Indicator(id); ok && ind.Child && !per.facts.Child {
-				per.facts.Child = true
+	for _, id := range order {
+		e := byID[id]
+		per := e.per
+		for _, a := range latest(e.screening) {
+			if a.Choice == "" {
+				continue // free text implies nothing
+			}
+			per.facts.Answers[a.Question] = a.Choice
+			if p.Screening == nil {
+				continue
+			}
+			ids := p.Screening.Indicators(screening.Answer{Question: a.Question, Choice: a.Choice})
+			for _, ind := range ids {
+				if _, ok := p.Indicator(ind); !ok {
+					ignored[ind] = true
+					continue
+				}
+				per.facts.Indicators[ind] = true
+				per.fromPerson[ind] = append(per.fromPerson[ind], content.Answer{Question: a.Question, Choice: a.Choice})
 			}
 		}
+		// The one child rule: age, the age-in-doubt tick, and what they
+		// said, to the officer or in the screening questions.
+		e.signs.Screening = e.screening
+		for ind := range per.facts.Indicators {
+			e.signs.Indicators = append(e.signs.Indicators, ind)
+		}
+		per.child = encounter.Child(e.signs)
+		per.age = e.signs.Years
+		per.facts.Child = per.child != encounter.NotChild
 		out = append(out, *per)
 	}
 	slices.SortFunc(out, func(a, b person) int { return cmp.Compare(a.id, b.id) })
+	return out
+}
+
+// latest returns the latest answer to each screening question, ordered
+// by question.
+func latest(as []encounter.ScreeningAnswer) []encounter.ScreeningAnswer {
+	by := map[string]encounter.ScreeningAnswer{}
+	for _, a := range as {
+		if old, ok := by[a.Question]; !ok || !a.At.Before(old.At) {
+			by[a.Question] = a
+		}
+	}
+	out := make([]encounter.ScreeningAnswer, 0, len(by))
+	for _, q := range sortedKeys(by) {
+		out = append(out, by[q])
+	}
 	return out
 }
 
@@ -316,7 +530,7 @@ func merge(dst, src map[string]bool) {
 	}
 }
 
-func sortedKeys(m map[string]string) []string {
+func sortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)

@@ -35,6 +35,13 @@ type scenario struct {
 	notReasons []string
 	actions    []string
 	notActions []string
+	// exp, when given, is exactly the exploitation types suggested.
+	exp []string
+	// evidence names what some reason must rest on, as "by:question" or
+	// "by:indicator" (see assess.Evidence); notIndicators, indicators no
+	// reason may name.
+	evidence      []string
+	notIndicators []string
 }
 
 // adult returns a screened adult with the given indicators.
@@ -96,6 +103,7 @@ var scenarios = []scenario{
 		people:   []assess.Person{adult("p1"), adult("p2")},
 		level:    content.Green,
 		reasons:  []string{"rule.green.nothing_seen"},
+		actions:  []string{"act.record.visit", "act.advice.helpline"},
 	},
 	{
 		name:     "nail bar, someone speaks for a worker with little English",
@@ -127,8 +135,10 @@ var scenarios = []scenario{
 		business:   encounter.NailBar,
 		people:     []assess.Person{{ID: "p1", AgeYears: 18}},
 		level:      content.Green,
+		reasons:    []string{"rule.green.nothing_seen"},
 		notReasons: []string{"rule.red.child@p1"},
 		notActions: []string{"act.nrm.referral"},
+		actions:    []string{"act.record.visit"},
 	},
 	{
 		name:     "takeaway, living at work and long hours",
@@ -192,6 +202,7 @@ var scenarios = []scenario{
 		level:      content.Red,
 		reasons:    []string{"rule.red.threats@p1", "rule.red.exploited_under_control@p1"},
 		notReasons: []string{"rule.red.threats@p2"},
+		actions:    []string{"act.safeguard.now", "act.nrm.referral", "act.dtn.notify", "act.partner.support"},
 	},
 	{
 		name:     "farm, gang workers in poor housing",
@@ -208,6 +219,7 @@ var scenarios = []scenario{
 		people:   []assess.Person{adult("p1", "ind.control.pay_taken", "ind.control.debt_bondage", "ind.labour.long_hours")},
 		level:    content.Red,
 		reasons:  []string{"rule.red.debt_bondage@p1", "rule.red.exploited_under_control@p1"},
+		actions:  []string{"act.safeguard.now", "act.nrm.referral", "act.crime.record"},
 	},
 	{
 		name:     "farm, learning difficulties and not paid",
@@ -215,6 +227,7 @@ var scenarios = []scenario{
 		people:   []assess.Person{adult("p1", "ind.vulnerability.learning_difficulty", "ind.general.not_paid")},
 		level:    content.Amber,
 		reasons:  []string{"rule.amber.vulnerable@p1", "rule.amber.several"},
+		actions:  []string{"act.followup.speak_alone", "act.nrm.offer", "act.partner.refer"},
 	},
 	{
 		name:       "factory, one worker with little English",
@@ -239,6 +252,7 @@ var scenarios = []scenario{
 		people:   []assess.Person{adult("p1", "ind.control.isolation", "ind.control.watched", "ind.control.pay_taken")},
 		level:    content.Red,
 		reasons:  []string{"rule.red.control_several@p1"},
+		actions:  []string{"act.safeguard.now", "act.supervisor.notify", "act.nrm.referral"},
 	},
 	{
 		name:     "cannabis grow, someone living inside",
@@ -292,6 +306,7 @@ var scenarios = []scenario{
 		people:   []assess.Person{adult("p1", "ind.vulnerability.substance")},
 		level:    content.Amber,
 		reasons:  []string{"rule.amber.criminal@p1", "rule.amber.vulnerable@p1"},
+		actions:  []string{"act.investigation.victim_first", "act.followup.speak_alone", "act.intel.submit"},
 	},
 	{
 		name:     "construction site, nothing seen",
@@ -299,6 +314,7 @@ var scenarios = []scenario{
 		people:   []assess.Person{adult("p1"), adult("p2"), adult("p3")},
 		level:    content.Green,
 		reasons:  []string{"rule.green.nothing_seen"},
+		actions:  []string{"act.record.visit", "act.advice.helpline"},
 	},
 	{
 		name:     "construction site, no PPE, unsafe, dropped off",
@@ -314,6 +330,7 @@ var scenarios = []scenario{
 		people:   []assess.Person{{ID: "p1", AgeYears: 45, Answers: map[string]string{"q.injuries": "yes"}}},
 		level:    content.Red,
 		reasons:  []string{"rule.red.injuries@p1"},
+		actions:  []string{"act.safeguard.now", "act.nrm.referral", "act.dtn.notify"},
 	},
 	{
 		name:     "street, source document: couple shoplifting to pay a travel debt",
@@ -343,6 +360,7 @@ var scenarios = []scenario{
 			"ind.county_lines.drugs_on_body", "ind.control.threats_to_person")},
 		level:   content.Red,
 		reasons: []string{"rule.red.threats@p1", "rule.red.forced_criminality@p1"},
+		actions: []string{"act.safeguard.now", "act.investigation.victim_first", "act.nrm.referral"},
 	},
 	{
 		name:     "street, forced begging, watched",
@@ -351,6 +369,7 @@ var scenarios = []scenario{
 			"ind.shoplifting_begging.quota", "ind.control.watched")},
 		level:   content.Red,
 		reasons: []string{"rule.red.forced_criminality@p1"},
+		actions: []string{"act.investigation.victim_first", "act.safeguard.now"},
 	},
 	{
 		name:       "street, begging money handed over and nothing else",
@@ -359,6 +378,7 @@ var scenarios = []scenario{
 		level:      content.Amber,
 		reasons:    []string{"rule.amber.criminal@p1"},
 		notReasons: []string{"rule.red.forced_criminality@p1"},
+		actions:    []string{"act.investigation.victim_first", "act.nrm.offer"},
 	},
 	{
 		name:     "other, benefit fraud with bank card taken",
@@ -366,6 +386,7 @@ var scenarios = []scenario{
 		people:   []assess.Person{adult("p1", "ind.criminal.benefit_fraud", "ind.control.pay_taken")},
 		level:    content.Red,
 		reasons:  []string{"rule.red.forced_criminality@p1"},
+		actions:  []string{"act.investigation.victim_first", "act.nrm.referral"},
 	},
 	{
 		name:     "other, asked to sell a kidney",
@@ -382,6 +403,7 @@ var scenarios = []scenario{
 		level:      content.Red,
 		reasons:    []string{"rule.red.organ_removal@p1", "rule.amber.control@p1"},
 		notReasons: []string{"rule.red.debt_bondage@p1"},
+		actions:    []string{"act.safeguard.now", "act.nrm.referral"},
 	},
 	{
 		name:       "other, one child and one adult with nothing seen",
@@ -390,6 +412,7 @@ var scenarios = []scenario{
 		level:      content.Red,
 		reasons:    []string{"rule.red.child@child"},
 		notReasons: []string{"rule.red.child@adult"},
+		actions:    []string{"act.safeguard.childrens_services", "act.nrm.referral"},
 	},
 	{
 		name:     "car wash, an indicator from a newer pack",
@@ -397,6 +420,7 @@ var scenarios = []scenario{
 		people:   []assess.Person{adult("p1", "ind.future.unknown_sign")},
 		level:    content.Green,
 		reasons:  []string{"rule.green.nothing_seen"},
+		actions:  []string{"act.record.visit"},
 	},
 }
 
@@ -408,7 +432,7 @@ var scenarios = []scenario{
 func sourceCouple() []assess.Person {
 	return []assess.Person{
 		adult("arrested-1",
-			"ind.criminal.made_to_offend", "ind.shoplifting_begging.steals_to_order",
+			"ind.criminal.made_to_offend", "ind.shoplifting_begging.forced_theft",
 			"ind.general.deceived", "ind.control.debt_bondage",
 			"ind.control.threats_to_person", "ind.control.threats_to_family"),
 		{ID: "arrested-2", AgeYears: 34, Answers: map[string]string{
@@ -453,6 +477,24 @@ func TestScenarios(t *testing.T) {
 					t.Errorf("unexpected action %s in %v", not, res.Actions)
 				}
 			}
+			if s.exp != nil && !slices.Equal(res.Exploitation, s.exp) {
+				t.Errorf("exploitation %v, want %v", res.Exploitation, s.exp)
+			}
+			for _, want := range s.evidence {
+				if !hasEvidence(res, want) {
+					t.Errorf("no reason rests on %s:\n%s", want, describe(res))
+				}
+			}
+			for _, not := range s.notIndicators {
+				for _, r := range res.Reasons {
+					if slices.Contains(r.Indicators, not) {
+						t.Errorf("%s names %s, which nothing established", r.Rule, not)
+					}
+				}
+			}
+			if s.level == content.Unassessed || len(s.reasons) == 0 || len(s.actions) == 0 {
+				t.Error("a scenario states its level, its reasons and its must-have actions")
+			}
 			checkResult(t, p, res)
 		})
 	}
@@ -496,6 +538,18 @@ func checkResult(t *testing.T, p *content.Pack, res assess.Result) {
 	}
 }
 
+func hasEvidence(res assess.Result, want string) bool {
+	by, what, _ := strings.Cut(want, ":")
+	for _, r := range res.Reasons {
+		for _, e := range r.Evidence {
+			if e.By == by && (e.Question == what || e.Indicator == what) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 func hasReason(res assess.Result, want string) bool {
 	rule, person, perPerson := strings.Cut(want, "@")
 	for _, r := range res.Reasons {
@@ -519,9 +573,10 @@ func describe(res assess.Result) string {
 // appears in some scenario.
 func TestScenarioCoverage(t *testing.T) {
 	p := defaultPack(t)
-	if len(scenarios) < 30 {
-		t.Errorf("%d scenarios, want at least 30", len(scenarios))
+	if len(scenarios) < 60 {
+		t.Errorf("%d scenarios, want at least 60", len(scenarios))
 	}
+	byType := map[string]int{}
 	business := map[string]bool{}
 	exploitation := map[string]bool{}
 	themes := map[string]bool{}
@@ -531,6 +586,18 @@ func TestScenarioCoverage(t *testing.T) {
 		res := assess.Assess(p, s.input())
 		for _, x := range res.Exploitation {
 			exploitation[x] = true
+			byType[x]++
+		}
+		if len(res.Exploitation) == 0 {
+			byType["none"]++
+		}
+		for _, per := range s.people {
+			switch {
+			case per.AgeInDoubt:
+				byType["child or age in doubt"]++
+			case hasReason(res, "rule.red.child@"+per.ID):
+				byType["child or age in doubt"]++
+			}
 		}
 		for _, r := range res.Reasons {
 			rules[r.Rule] = true
@@ -560,6 +627,12 @@ func TestScenarioCoverage(t *testing.T) {
 			t.Errorf("rule %s fires in no scenario", r.ID)
 		}
 	}
+	for _, x := range p.Exploitation {
+		if byType[x.ID] < 3 {
+			t.Errorf("only %d scenarios suggest %s", byType[x.ID], x.ID)
+		}
+	}
+	t.Logf("%d scenarios; by exploitation type suggested (a scenario may suggest several): %v", len(scenarios), byType)
 }
 
 func TestSourceDocumentCouple(t *testing.T) {
@@ -577,7 +650,7 @@ func TestSourceDocumentCouple(t *testing.T) {
 	}{
 		{"rule.red.forced_criminality", []string{"q.threatened", "q.debt", "q.made_to_offend"},
 			[]string{"ind.control.threats_to_person", "ind.control.threats_to_family", "ind.control.debt_bondage",
-				"ind.criminal.made_to_offend", "ind.shoplifting_begging.steals_to_order"}},
+				"ind.shoplifting_begging.forced_theft"}},
 		{"rule.red.debt_bondage", []string{"q.threatened", "q.debt"},
 			[]string{"ind.control.threats_to_person", "ind.control.threats_to_family", "ind.control.debt_bondage"}},
 		{"rule.red.threats", []string{"q.threatened"},
@@ -738,7 +811,7 @@ func TestImplied(t *testing.T) {
 	want := []string{
 		"ind.control.documents_withheld", "ind.control.restricted_movement",
 		"ind.control.threats_to_person", "ind.control.threats_to_family",
-		"ind.criminal.made_to_offend", "ind.shoplifting_begging.steals_to_order",
+		"ind.shoplifting_begging.forced_theft",
 	}
 	if !reflect.DeepEqual(inds, want) {
 		t.Errorf("implied %v, want %v", inds, want)
@@ -798,7 +871,7 @@ func TestResultJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{`"level":"red"`, `"rule":"rule.red.child"`, `"person":"p1"`, `"pack":"waymark.default"`, `"pack_version":1`} {
+	for _, want := range []string{`"level":"red"`, `"rule":"rule.red.child"`, `"person":"p1"`, `"pack":"waymark.default"`, `"pack_version":2`} {
 		if !strings.Contains(string(b), want) {
 			t.Errorf("%s not in %s", want, b)
 		}

@@ -16,6 +16,9 @@ import (
 //	                                    and exploitation type if given
 //	{"child": true}                     the person is a child (person rules)
 //	{"business": "cannabis_grow"}       the premises is of that type
+//	{"answer": {"question": "q.return_home", "choice": "yes"}}
+//	                                    the person gave that answer to an
+//	                                    officer's or a screening question
 //	{"all": [cond, ...]}                every condition holds
 //	{"any": [cond, ...]}                at least one holds
 //	{"at_least": {"n": 2, "of": [cond, ...]}}  at least n hold
@@ -27,6 +30,7 @@ type Cond struct {
 	Count        *Count   `json:"count,omitempty"`
 	Child        *bool    `json:"child,omitempty"`
 	Business     string   `json:"business,omitempty"`
+	Answer       *Answer  `json:"answer,omitempty"`
 	All          []Cond   `json:"all,omitempty"`
 	Any          []Cond   `json:"any,omitempty"`
 	AtLeast      *AtLeast `json:"at_least,omitempty"`
@@ -39,6 +43,15 @@ type Count struct {
 	Min          int    `json:"min"`
 	Theme        string `json:"theme,omitempty"`
 	Exploitation string `json:"exploitation,omitempty"`
+}
+
+// Answer holds when the person's latest answer to Question (an officer's
+// question, "q.…", or a screening question) is Choice. It names no
+// indicator: an answer that is no sign of exploitation (wanting to go
+// home) can still call for an action.
+type Answer struct {
+	Question string `json:"question"`
+	Choice   string `json:"choice"`
 }
 
 // AtLeast holds when at least N of its conditions hold.
@@ -62,6 +75,7 @@ func (c *Cond) keys() []string {
 	add(c.Count != nil, "count")
 	add(c.Child != nil, "child")
 	add(c.Business != "", "business")
+	add(c.Answer != nil, "answer")
 	add(c.All != nil, "all")
 	add(c.Any != nil, "any")
 	add(c.AtLeast != nil, "at_least")
@@ -80,6 +94,9 @@ type Facts struct {
 	Child bool
 	// Business is the premises' business type.
 	Business string
+	// Answers are the person's latest answers, by question ID: the
+	// officer's questions and the screening questions alike.
+	Answers map[string]string
 }
 
 // Match reports whether c holds for f and, when it does, the indicators
@@ -119,6 +136,8 @@ func (p *Pack) match(c *Cond, f Facts, trig map[string]bool) bool {
 		return f.Child == *c.Child
 	case c.Business != "":
 		return f.Business == c.Business
+	case c.Answer != nil:
+		return f.Answers[c.Answer.Question] == c.Answer.Choice
 	case c.All != nil:
 		sub := map[string]bool{}
 		for i := range c.All {
@@ -193,6 +212,37 @@ func (p *Pack) SortByOrder(ids []string) {
 		}
 		return cmp.Or(cmp.Compare(oa, ob), cmp.Compare(a, b))
 	})
+}
+
+// AnswersIn returns the questions of c's answer conditions that hold for
+// f, outside any "not", in pack order: with the indicators Match returns,
+// what a rule rests on.
+func (p *Pack) AnswersIn(c *Cond, f Facts) []string {
+	var qs []string
+	var walk func(c *Cond)
+	walk = func(c *Cond) {
+		switch {
+		case c.Answer != nil:
+			if p.match(c, f, map[string]bool{}) && !slices.Contains(qs, c.Answer.Question) {
+				qs = append(qs, c.Answer.Question)
+			}
+		case c.All != nil:
+			for i := range c.All {
+				walk(&c.All[i])
+			}
+		case c.Any != nil:
+			for i := range c.Any {
+				walk(&c.Any[i])
+			}
+		case c.AtLeast != nil:
+			for i := range c.AtLeast.Of {
+				walk(&c.AtLeast.Of[i])
+			}
+		}
+	}
+	walk(c)
+	p.SortByOrder(qs)
+	return qs
 }
 
 func merge(dst, src map[string]bool) {

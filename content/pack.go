@@ -50,6 +50,11 @@ type Pack struct {
 	// pack has none.
 	Screening *screening.Set
 
+	// Warnings are problems that did not stop the pack being used, such
+	// as a partly translated screening language: what they concern falls
+	// back to another language, marked "not translated".
+	Warnings []Problem
+
 	// Digest is the hex SHA-256 of the pack's canonical bundle: two packs
 	// with the same ID and Version but different content have different
 	// digests.
@@ -150,6 +155,11 @@ type Business struct {
 	ID         string   `json:"id"`
 	Label      Text     `json:"label"`
 	Indicators []string `json:"indicators"`
+	// Exploitation lists the exploitation types the premises itself
+	// points to (a cannabis grow: criminal exploitation). An assessment
+	// at Amber or Red suggests them for the NRM form even when no
+	// indicator seen points to them; they never raise the level.
+	Exploitation []string `json:"exploitation,omitempty"`
 }
 
 // QuestionKind is how an officer answers a question.

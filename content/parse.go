@@ -267,16 +267,11 @@ func parseFiles(files map[string][]byte) (*Pack, error) {
 		p.Actions = append(p.Actions, act)
 	}
 	p.indexItems()
+	p.Screening, p.Warnings = parseScreening(fsys, &ps)
 	v := validator{p: p, ps: &ps, answers: qs.Answers}
 	v.run(meta, rs.Rules, as.Actions)
 	p.Questions = completeChoices(p.Questions, qs.Answers)
-	p.Screening = parseScreening(fsys, &ps)
 	p.checkScreening(&ps)
-	for _, ind := range p.Indicators {
-		if ind.Child && ind.Scope != ScopePerson {
-			ps.add(fileIndicators, ind.ID, "child", "only an indicator about a person can make them a child: give it \"scope\": \"person\"")
-		}
-	}
 	if len(ps.list) > 0 {
 		return nil, refused(name, ps.list...)
 	}
@@ -391,15 +386,15 @@ func cleanPath(name string) bool {
 const screeningDir = "screening"
 
 // parseScreening validates the pack's screening set, if it has one,
-// adding its problems to ps.
-func parseScreening(fsys fs.FS, ps *problems) *screening.Set {
+// adding its problems to ps and returning its warnings.
+func parseScreening(fsys fs.FS, ps *problems) (*screening.Set, []Problem) {
 	if _, err := fs.Stat(fsys, screeningDir); err != nil {
-		return nil
+		return nil, nil
 	}
 	sub, err := fs.Sub(fsys, screeningDir)
 	if err != nil {
 		ps.add(screeningDir, "", "", "%v", err)
-		return nil
+		return nil, nil
 	}
 	set, err := screening.Parse(sub)
 	var se *screening.Error
@@ -408,12 +403,16 @@ func parseScreening(fsys fs.FS, ps *problems) *screening.Set {
 		for _, pr := range se.Problems {
 			ps.add(path.Join(screeningDir, pr.File), pr.Key, "", "%s", pr.Msg)
 		}
-		return nil
+		return nil, nil
 	case err != nil:
 		ps.add(screeningDir, "", "", "%v", err)
-		return nil
+		return nil, nil
 	}
-	return set
+	var warnings []Problem
+	for _, w := range set.Warnings {
+		warnings = append(warnings, Problem{File: path.Join(screeningDir, w.File), Item: w.Key, Msg: w.Msg})
+	}
+	return set, warnings
 }
 
 // checkScreening reports screening answers that imply indicators the pack

@@ -2,6 +2,7 @@ package content
 
 import (
 	"fmt"
+	"path"
 	"regexp"
 	"slices"
 	"strings"
@@ -86,6 +87,66 @@ func (v *validator) run(meta packFile, rules []ruleJSON, actions []actionJSON) {
 	v.simplifications()
 	v.levels()
 	v.childReferral()
+	v.childIndicators()
+}
+
+// childIndicators checks that the pack agrees with the one child rule
+// (encounter.Child): exactly the indicators it names are marked "child",
+// about a person; no officer's question implies one (the age prompt asks
+// about age); and the screening answers imply one only as
+// encounter.ChildAnswer says. Then the engine, Record.Check and the
+// referral step cannot disagree about who is a child.
+func (v *validator) childIndicators() {
+	for _, id := range encounter.ChildIndicators {
+		ind, ok := v.p.Indicator(id)
+		switch {
+		case !ok:
+			v.add(fileIndicators, id, "", "missing: the child rule needs this indicator")
+		case !ind.Child:
+			v.add(fileIndicators, id, "child", "the child rule treats this as a child: give it \"child\": true")
+		}
+	}
+	for _, ind := range v.p.Indicators {
+		if ind.Child && !slices.Contains(encounter.ChildIndicators, ind.ID) {
+			v.add(fileIndicators, ind.ID, "child", "only %s can mark a child: the child rule is not content", strings.Join(encounter.ChildIndicators, " and "))
+		}
+		if ind.Child && ind.Scope != ScopePerson {
+			v.add(fileIndicators, ind.ID, "child", "only an indicator about a person can make them a child: give it \"scope\": \"person\"")
+		}
+	}
+	for _, q := range v.p.Questions {
+		choices := append([]Choice{{ID: ChoiceYes, Implies: q.Yes}, {ID: ChoiceNo, Implies: q.No}}, q.Choices...)
+		for _, c := range choices {
+			for _, id := range c.Implies {
+				if slices.Contains(encounter.ChildIndicators, id) {
+					v.add(fileQuestions, q.ID, "choices", "answer %q implies %s: an officer's question may not decide who is a child; the age prompt does", c.ID, id)
+				}
+			}
+		}
+	}
+	if v.p.Screening == nil {
+		return
+	}
+	for _, q := range v.p.Screening.Questions {
+		for _, c := range q.Choices() {
+			var got []string
+			for _, id := range q.Indicators[c] {
+				if slices.Contains(encounter.ChildIndicators, id) {
+					got = append(got, id)
+				}
+			}
+			var want []string
+			if q.ID == encounter.AgeQuestion {
+				if id := encounter.ChildAnswer(c); id != "" {
+					want = []string{id}
+				}
+			}
+			if !slices.Equal(got, want) {
+				v.add(path.Join(screeningDir, "questions.json"), q.ID, "indicators",
+					"answer %q implies %v of the child indicators, but the child rule says %v", c, got, want)
+			}
+		}
+	}
 }
 
 func (v *validator) add(file, item, field, format string, args ...any) {
@@ -263,6 +324,7 @@ func (v *validator) businesses() {
 			v.unique(f, b.ID)
 		}
 		v.refs(f, loc, "indicators", refIndicator, b.Indicators, false)
+		v.refs(f, loc, "exploitation", refExploitation, b.Exploitation, false)
 	}
 	for _, b := range encounter.Businesses {
 		if _, ok := v.p.Business(string(b)); !ok {
@@ -374,7 +436,7 @@ func (v *validator) cond(item, field string, c *Cond, r Rule) {
 	keys := c.keys()
 	if len(keys) != 1 {
 		if len(keys) == 0 {
-			v.add(f, item, field, "empty condition: give one of indicator, theme, exploitation, count, child, business, all, any, at_least, not")
+			v.add(f, item, field, "empty condition: give one of indicator, theme, exploitation, count, child, business, answer, all, any, at_least, not")
 		} else {
 			v.add(f, item, field, "a condition has exactly one key, this has %s: wrap them in \"all\" or \"any\"", strings.Join(keys, ", "))
 		}
@@ -404,6 +466,11 @@ func (v *validator) cond(item, field string, c *Cond, r Rule) {
 		}
 	case c.Business != "":
 		v.ref(f, item, field, refBusiness, c.Business, r.Retired)
+	case c.Answer != nil:
+		if r.Scope == ForPremises {
+			v.add(f, item, field, "\"answer\" is about one person: use it in a rule with \"scope\": \"person\"")
+		}
+		v.answer(item, field, *c.Answer)
 	case c.All != nil:
 		v.conds(item, field, c.All, r)
 	case c.Any != nil:
@@ -416,6 +483,27 @@ func (v *validator) cond(item, field string, c *Cond, r Rule) {
 	case c.Not != nil:
 		v.cond(item, field, c.Not, r)
 	}
+}
+
+// answer checks an answer condition: the question must be one of the
+// officer's or the screening set's, and the choice one of its answers.
+func (v *validator) answer(item, field string, a Answer) {
+	const f = fileRules
+	if q, ok := v.p.Question(a.Question); ok {
+		if _, ok := q.Choice(a.Choice); !ok && !(q.Kind == YesNo && (a.Choice == ChoiceYes || a.Choice == ChoiceNo)) {
+			v.add(f, item, field+".choice", "%q is not an answer to %s", a.Choice, a.Question)
+		}
+		return
+	}
+	if v.p.Screening != nil {
+		if q, ok := v.p.Screening.Question(a.Question); ok {
+			if !slices.Contains(q.Choices(), a.Choice) {
+				v.add(f, item, field+".choice", "%q is not an answer to screening question %s", a.Choice, a.Question)
+			}
+			return
+		}
+	}
+	v.add(f, item, field+".question", "unknown question %q: name an officer's question (q.…) or a screening question", a.Question)
 }
 
 func (v *validator) conds(item, field string, cs []Cond, r Rule) {

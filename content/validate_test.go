@@ -262,8 +262,40 @@ func TestValidation(t *testing.T) {
 			[]string{`rules.json: rule.amber.several: when.not.child: "child" is about one person: use it in a rule with "scope": "person"`}},
 		{"rule relies on a retired indicator",
 			set("indicators.json", "indicators", "ind.general.injuries", "retired", true),
-			[]string{`rules.json: rule.red.injuries: when.indicator: indicator "ind.general.injuries" is retired: refer to a live one, or retire this item too`,
+			[]string{`rules.json: rule.red.injuries: when.any[0].indicator: indicator "ind.general.injuries" is retired: refer to a live one, or retire this item too`,
 				`questions.json: q.injuries: yes[0]: indicator "ind.general.injuries" is retired`}},
+		{"answer condition on an unknown question",
+			set("rules.json", "rules", "rule.green.return_home", "when", map[string]any{"answer": map[string]any{"question": "q.nope", "choice": "yes"}}),
+			[]string{`rules.json: rule.green.return_home: when.answer.question: unknown question "q.nope"`}},
+		{"answer condition with a choice the question lacks",
+			set("rules.json", "rules", "rule.green.return_home", "when", map[string]any{"any": []any{
+				map[string]any{"answer": map[string]any{"question": "q.pay", "choice": "gold"}},
+				map[string]any{"answer": map[string]any{"question": "help.home", "choice": "maybe"}}}}),
+			[]string{`rules.json: rule.green.return_home: when.any[0].answer.choice: "gold" is not an answer to q.pay`,
+				`rules.json: rule.green.return_home: when.any[1].answer.choice: "maybe" is not an answer to screening question help.home`}},
+		{"answer condition in a premises rule",
+			set("rules.json", "rules", "rule.amber.several", "when", map[string]any{"answer": map[string]any{"question": "q.pay", "choice": "not_paid"}}),
+			[]string{`rules.json: rule.amber.several: when.answer: "answer" is about one person`}},
+		{"business points to an unknown exploitation type",
+			set("businesses.json", "businesses", "cannabis_grow", "exploitation", []any{"exp.nope"}),
+			[]string{`businesses.json: cannabis_grow: exploitation[0]: unknown exploitation type "exp.nope"`}},
+		{"a child indicator not marked as one",
+			set("indicators.json", "indicators", "ind.vulnerability.age_unclear", "child", false),
+			[]string{`indicators.json: ind.vulnerability.age_unclear: child: the child rule treats this as a child`}},
+		{"another indicator marked child",
+			set("indicators.json", "indicators", "ind.vulnerability.homeless", "child", true),
+			[]string{`indicators.json: ind.vulnerability.homeless: child: only ind.vulnerability.says_under_18 and ind.vulnerability.age_unclear can mark a child`}},
+		{"an officer's question deciding who is a child",
+			set("questions.json", "questions", "q.english", "no", []any{"ind.vulnerability.age_unclear"}),
+			[]string{`questions.json: q.english: choices: answer "no" implies ind.vulnerability.age_unclear: an officer's question may not decide who is a child`}},
+		{"a screening answer that disagrees with the child rule",
+			on("screening/questions.json", func(d map[string]any) {
+				item(d, "questions", "age.range")["indicators"] = map[string]any{
+					"14_17": []any{"ind.vulnerability.says_under_18"}, "dont_know": []any{"ind.vulnerability.age_unclear"}}
+				item(d, "questions", "threats.hurt")["indicators"] = map[string]any{"yes": []any{"ind.vulnerability.says_under_18"}}
+			}),
+			[]string{`screening/questions.json: age.range: indicators: answer "under_14" implies [] of the child indicators, but the child rule says [ind.vulnerability.says_under_18]`,
+				`screening/questions.json: threats.hurt: indicators: answer "yes" implies [ind.vulnerability.says_under_18] of the child indicators, but the child rule says []`}},
 		{"question implies an unknown indicator",
 			set("questions.json", "questions", "q.documents", "yes", []any{"ind.control.passport"}),
 			[]string{`questions.json: q.documents: yes[0]: unknown indicator "ind.control.passport"`}},
@@ -286,7 +318,7 @@ func TestValidation(t *testing.T) {
 			on("pack.json", func(d map[string]any) { d["version"] = 0 }),
 			[]string{`pack.json: version: must be a whole number from 1 up`}},
 		{"version not a number",
-			raw("pack.json", `"version": 1`, `"version": "one"`),
+			raw("pack.json", `"version": 2`, `"version": "one"`),
 			[]string{`pack.json: line 4 column 19: version should be int, not string`}},
 		{"bad date",
 			on("pack.json", func(d map[string]any) { d["published"] = "26/11/2026" }),
@@ -316,7 +348,7 @@ func TestValidation(t *testing.T) {
 			[]string{`indicators.json: line 9 column 7: unknown field "hnit": check its spelling against docs/content.md`}},
 		{"trailing text",
 			raw("actions.json", "  ]\n}\n", "  ]\n}\n}\n"),
-			[]string{`actions.json: line 131 column 1: more after the end of the JSON object`}},
+			[]string{`actions.json: line 138 column 1: more after the end of the JSON object`}},
 		{"file missing",
 			func(_ testing.TB, files fstest.MapFS) { delete(files, "actions.json") },
 			[]string{`actions.json: file missing: a pack has pack.json, themes.json, indicators.json`}},
@@ -375,7 +407,7 @@ func TestEveryProblemReported(t *testing.T) {
 		t.Errorf("%d problems, want 5:\n%v", len(ve.Problems), err)
 	}
 	msg := err.Error()
-	if !strings.HasPrefix(msg, "content pack refused (waymark.default version 1): 5 problems\n\t") {
+	if !strings.HasPrefix(msg, "content pack refused (waymark.default version 2): 5 problems\n\t") {
 		t.Errorf("message does not start with a summary:\n%s", msg)
 	}
 	if strings.Count(msg, "\n\t") != 5 {

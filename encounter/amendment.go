@@ -23,10 +23,24 @@ type Amendment struct {
 	Author    Officer   `json:"author"`
 	At        time.Time `json:"at"`
 	Reason    string    `json:"reason"`
-	Changes   []Change  `json:"changes"`
+	Changes   []Change  `json:"changes,omitempty"`
+	// Referrals are referrals made after the event, such as for a person
+	// later found to be a child: each is its own entry on the record,
+	// never a silent change (schema 3 and later).
+	Referrals []LateReferral `json:"referrals,omitempty"`
 
 	// State is device-local: whether the amendment has been sent.
 	State State `json:"-"`
+}
+
+// LateReferral is an NRM referral made after the record was finalised,
+// for a person it names: most often someone later found to be a child,
+// whom the record had given a Duty to Notify or nothing. It replaces the
+// person's referral in the amended view; the original stays in the
+// record's history.
+type LateReferral struct {
+	Person uuid.UUID `json:"person"`
+	NRM    NRM       `json:"nrm"`
 }
 
 // Change is one field changed by an amendment. From is the value as the
@@ -50,15 +64,26 @@ const (
 	FieldNotes           = "notes"           // replaces the notes
 	FieldAddendum        = "addendum"        // text added after the notes
 	FieldCrimeReference  = "crime.reference" // the crime record's reference
+	// FieldIndicators is the list of premises-level indicators, as ids
+	// joined by commas in the order ticked; a person's is the person
+	// field "indicators".
+	FieldIndicators = "indicators"
 )
 
+// AnswerField is the person field holding the officer's answer to
+// question q (a choice id; empty clears the answer).
+func AnswerField(q string) string { return answerPrefix + q }
+
+const answerPrefix = "answer:"
+
 // PersonFields are the per-person fields an amendment may change.
-var PersonFields = []string{"label", "age_years", "age_in_doubt", "gender", "nationality", "english_ability"}
+var PersonFields = []string{"label", "age_years", "age_in_doubt", "gender", "nationality", "english_ability", "indicators"}
 
 // RecordFields lists the record-level fields an amendment may change.
 var RecordFields = []string{
 	FieldPremisesName, FieldPremisesAddress, FieldBusiness, FieldOccurredAt,
 	FieldPeoplePresent, FieldOperation, FieldNotes, FieldAddendum, FieldCrimeReference,
+	FieldIndicators,
 }
 
 // PersonField names field of person id, for a Change.
@@ -68,6 +93,10 @@ func PersonField(id uuid.UUID, field string) string {
 
 // maxChanges bounds one amendment.
 const maxChanges = 50
+
+// lateReferralSchema is the first schema whose amendments may carry
+// referrals.
+const lateReferralSchema = 3
 
 // NewAmendment starts an amendment of record encounter, made on device by
 // author at now.
@@ -102,11 +131,24 @@ func (a Amendment) Check() error {
 	if strings.TrimSpace(a.Reason) == "" {
 		errs = append(errs, "no reason")
 	}
-	if len(a.Changes) == 0 {
+	if len(a.Changes) == 0 && len(a.Referrals) == 0 {
 		errs = append(errs, "no changes")
 	}
-	if len(a.Changes) > maxChanges {
-		errs = append(errs, fmt.Sprintf("%d changes, more than %d", len(a.Changes), maxChanges))
+	if n := len(a.Changes) + len(a.Referrals); n > maxChanges {
+		errs = append(errs, fmt.Sprintf("%d changes, more than %d", n, maxChanges))
+	}
+	if len(a.Referrals) > 0 && a.Schema < lateReferralSchema {
+		errs = append(errs, fmt.Sprintf("referrals need schema %d", lateReferralSchema))
+	}
+	for i, lr := range a.Referrals {
+		switch {
+		case lr.Person == uuid.Nil:
+			errs = append(errs, fmt.Sprintf("referral %d names no person", i))
+		case lr.NRM.ReferredAt.IsZero():
+			errs = append(errs, fmt.Sprintf("referral %d has no time of referral", i))
+		case slices.IndexFunc(a.Referrals, func(o LateReferral) bool { return o.Person == lr.Person }) < i:
+			errs = append(errs, fmt.Sprintf("referral %d refers a person twice", i))
+		}
 	}
 	for _, c := range a.Changes {
 		if err := checkChange(c); err != nil {
@@ -121,7 +163,8 @@ func (a Amendment) Check() error {
 
 func checkChange(c Change) error {
 	if id, field, ok := splitPersonField(c.Field); ok {
-		if id == uuid.Nil || !slices.Contains(PersonFields, field) {
+		q, answer := strings.CutPrefix(field, answerPrefix)
+		if id == uuid.Nil || (!slices.Contains(PersonFields, field) && !(answer && q != "")) {
 			return fmt.Errorf("field %q cannot be amended", c.Field)
 		}
 		switch field {
@@ -153,7 +196,7 @@ func checkChange(c Change) error {
 		if strings.TrimSpace(c.To) == "" {
 			return fmt.Errorf("%s is empty", c.Field)
 		}
-	case FieldPremisesName, FieldPremisesAddress, FieldOperation, FieldNotes:
+	case FieldPremisesName, FieldPremisesAddress, FieldOperation, FieldNotes, FieldIndicators:
 	default:
 		return fmt.Errorf("field %q cannot be amended", c.Field)
 	}
@@ -244,6 +287,8 @@ func (r *Record) apply(a Amendment) {
 			}
 		case FieldOperation:
 			r.Operation = c.To
+		case FieldIndicators:
+			r.Indicators = splitIDs(c.To)
 		case FieldNotes:
 			r.Notes = c.To
 		case FieldAddendum:
@@ -259,13 +304,72 @@ func (r *Record) apply(a Amendment) {
 			r.Crime.RecordedAt = a.At
 		}
 	}
+	for _, lr := range a.Referrals {
+		p, found := r.Person(lr.Person)
+		if !found {
+			continue
+		}
+		nrm := lr.NRM
+		p.Referral = &Referral{NRM: &nrm}
+		if r.policeNRM() && (r.Crime == nil || r.Crime.Due.IsZero()) {
+			r.Crime = &Crime{Due: nrm.ReferredAt.Add(CrimeWindow)}
+		}
+	}
 	if a.At.After(r.UpdatedAt) {
 		r.UpdatedAt = a.At
 	}
 }
 
+// CheckAmendment reports whether a may be appended to r, the record as it
+// now stands (its earlier amendments applied): a must pass Check, and the
+// amended record must break no rule of Record.Check it kept. So an
+// amendment that makes someone a child (an age under 18, age in doubt)
+// must carry a LateReferral for them, unless they already have an NRM
+// referral: the bare change is refused with ChildNeedsNRM for that
+// person. A late referral of an adult needs their informed consent, as
+// any NRM referral does.
+func (r Record) CheckAmendment(a Amendment) error {
+	if err := a.Check(); err != nil {
+		return err
+	}
+	if a.Encounter != r.ID {
+		return fmt.Errorf("amendment %s: %w: it amends record %s, not %s", a.ID, ErrInvalid, a.Encounter, r.ID)
+	}
+	for _, lr := range a.Referrals {
+		if _, found := r.Person(lr.Person); !found {
+			return fmt.Errorf("amendment %s: %w: referral of a person not on the record", a.ID, ErrInvalid)
+		}
+	}
+	after := r.clone()
+	after.apply(a)
+	before := r.problems()
+	var ps []Problem
+	for _, pr := range after.problems() {
+		if !slices.Contains(before, pr) {
+			ps = append(ps, pr)
+		}
+	}
+	if len(ps) > 0 {
+		return fmt.Errorf("amendment %s: %w", a.ID, &ValidationError{Problems: ps})
+	}
+	return nil
+}
+
 func (p *Person) set(field, v string) {
+	if q, ok := strings.CutPrefix(field, answerPrefix); ok {
+		if v == "" {
+			delete(p.Answers, q)
+			return
+		}
+		if p.Answers == nil {
+			p.Answers = map[string]string{}
+		}
+		p.Answers[q] = v
+		return
+	}
 	switch field {
+	case "indicators":
+		p.Indicators = splitIDs(v)
 	case "label":
 		p.Label = v
 	case "age_years":
@@ -307,7 +411,12 @@ func (r Record) Value(field string) string {
 		if !found {
 			return ""
 		}
+		if q, ok := strings.CutPrefix(name, answerPrefix); ok {
+			return p.Answers[q]
+		}
 		switch name {
+		case "indicators":
+			return strings.Join(p.Indicators, ",")
 		case "label":
 			return p.Label
 		case "age_years":
@@ -336,6 +445,8 @@ func (r Record) Value(field string) string {
 		return strconv.Itoa(r.PeoplePresent)
 	case FieldOperation:
 		return r.Operation
+	case FieldIndicators:
+		return strings.Join(r.Indicators, ",")
 	case FieldNotes:
 		return r.Notes
 	case FieldCrimeReference:
@@ -344,4 +455,15 @@ func (r Record) Value(field string) string {
 		}
 	}
 	return ""
+}
+
+// splitIDs splits a list of ids joined by commas, dropping empty ones.
+func splitIDs(s string) []string {
+	var out []string
+	for _, id := range strings.Split(s, ",") {
+		if id = strings.TrimSpace(id); id != "" {
+			out = append(out, id)
+		}
+	}
+	return out
 }

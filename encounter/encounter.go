@@ -12,8 +12,9 @@ import (
 )
 
 // Schema is the version of the record document written by this package.
-// ParseDocument accepts documents of this schema and older ones.
-const Schema = 2
+// ParseDocument accepts documents of this schema and older ones. Schema 3
+// added referrals made after the event to amendments (LateReferral).
+const Schema = 3
 
 // Business is the kind of premises visited. Its values are stable
 // identifiers stored in records; labels come from the i18n catalogue.

@@ -2,6 +2,7 @@ package encounter
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -201,7 +202,7 @@ func TestDocumentHasNoPlaceForIdentity(t *testing.T) {
 	if _, err := ParseDocument([]byte(smuggled)); err == nil {
 		t.Error("a Duty to Notify carrying a name was accepted")
 	}
-	if _, err := ParseDocument([]byte(strings.Replace(string(doc), `"schema":2`, `"schema":9`, 1))); err == nil {
+	if _, err := ParseDocument([]byte(strings.Replace(string(doc), fmt.Sprintf(`"schema":%d`, Schema), `"schema":9`, 1))); err == nil {
 		t.Error("an unknown schema was accepted")
 	}
 }

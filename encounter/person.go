@@ -33,12 +33,6 @@ type Person struct {
 	Referral  *Referral         `json:"referral,omitempty"`
 }
 
-// Child reports whether the person must be treated as a child: under 18,
-// or of an age in doubt.
-func (p Person) Child() bool {
-	return p.AgeInDoubt || (p.AgeYears > 0 && p.AgeYears < AdultAge)
-}
-
 // ScreeningAnswer is one answer a person gave to a screening question,
 // recorded against the question id and the version of the question set,
 // never against its text. Answers are only added: a later answer to the

@@ -16,9 +16,9 @@ func TestLoadAndFormat(t *testing.T) {
 	}
 	p := b.Printer(Source)
 	for n, want := range map[int]string{
-		0: "0 records waiting to send",
-		1: "1 record waiting to send",
-		2: "2 records waiting to send",
+		0: "0 records to send",
+		1: "1 record to send",
+		2: "2 records to send",
 	} {
 		if got := p.T("sync.queued", n); got != want {
 			t.Errorf("T(sync.queued, %d) = %q, want %q", n, got, want)

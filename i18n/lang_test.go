@@ -21,14 +21,14 @@ func TestWelshPlurals(t *testing.T) {
 	// CLDR's Welsh rules: 0 zero, 1 one, 2 two, 3 few, 6 many, the rest
 	// other; the noun mutates after 2 (soft), 3 and 6 (aspirate).
 	for n, want := range map[int]string{
-		0:  "Dim cyfarfyddiadau yn aros i'w hanfon",
-		1:  "1 cyfarfyddiad yn aros i'w anfon",
-		2:  "2 gyfarfyddiad yn aros i'w hanfon",
-		3:  "3 chyfarfyddiad yn aros i'w hanfon",
-		4:  "4 cyfarfyddiad yn aros i'w hanfon",
-		6:  "6 chyfarfyddiad yn aros i'w hanfon",
-		7:  "7 cyfarfyddiad yn aros i'w hanfon",
-		11: "11 cyfarfyddiad yn aros i'w hanfon",
+		0:  "Dim byd i'w anfon",
+		1:  "1 cofnod i'w anfon",
+		2:  "2 gofnod i'w anfon",
+		3:  "3 chofnod i'w anfon",
+		4:  "4 cofnod i'w anfon",
+		6:  "6 chofnod i'w anfon",
+		7:  "7 cofnod i'w anfon",
+		11: "11 cofnod i'w anfon",
 	} {
 		if got := p.T("sync.queued", n); got != want {
 			t.Errorf("sync.queued %d = %q, want %q", n, got, want)

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode"
 
 	"golang.org/x/text/language"
 
@@ -82,6 +83,9 @@ type stringJSON struct {
 	Reviewer string `json:"reviewer"`
 	Date     string `json:"date"`
 	Note     string `json:"note"`
+	// SameAsSource says a text identical to the source language's is
+	// meant to be (a name, a number): it is not taken for a copy.
+	SameAsSource bool `json:"same_as_source"`
 }
 
 var (
@@ -91,27 +95,38 @@ var (
 	placeholderRE    = regexp.MustCompile(`\{[a-z_]+\}`)
 )
 
-// parser collects problems as it goes.
+// parser collects problems as it goes: those that stop the set being
+// used, and warnings about translations, which only leave out what they
+// concern.
 type parser struct {
 	problems []Problem
+	warnings []Problem
 }
 
 func (p *parser) add(file, key, format string, args ...any) {
 	p.problems = append(p.problems, Problem{File: file, Key: key, Msg: fmt.Sprintf(format, args...)})
 }
 
+func (p *parser) warn(file, key, format string, args ...any) {
+	p.warnings = append(p.warnings, Problem{File: file, Key: key, Msg: fmt.Sprintf(format, args...)})
+}
+
 // decode reads JSON strictly: unknown fields are problems, so a misspelt
 // field does not silently lose its content.
 func (p *parser) decode(fsys fs.FS, name string, v any) bool {
+	return p.decodeTo(fsys, name, v, p.add)
+}
+
+func (p *parser) decodeTo(fsys fs.FS, name string, v any, report func(file, key, format string, args ...any)) bool {
 	raw, err := fs.ReadFile(fsys, name)
 	if err != nil {
-		p.add(name, "", "cannot read: %v", err)
+		report(name, "", "cannot read: %v", err)
 		return false
 	}
 	d := json.NewDecoder(bytes.NewReader(raw))
 	d.DisallowUnknownFields()
 	if err := d.Decode(v); err != nil {
-		p.add(name, "", "not valid: %v", err)
+		report(name, "", "not valid: %v", err)
 		return false
 	}
 	return true
@@ -119,7 +134,12 @@ func (p *parser) decode(fsys fs.FS, name string, v any) bool {
 
 // Parse reads and checks the question set in fsys: QuestionsFile and one
 // file per language in LanguageDir. A language is added by adding its
-// file; no code changes. It reports every problem it finds in one *Error.
+// file; no code changes. The source language must have every string; any
+// other may have some of them, and the rest fall back (see
+// Language.Lookup). Problems with the questions or the source language
+// stop the set, and Parse reports every one in one *Error; problems with
+// a translation only leave out the string or the file concerned, and are
+// listed in Set.Warnings.
 func Parse(fsys fs.FS) (*Set, error) {
 	p := &parser{}
 	set := &Set{}
@@ -138,20 +158,41 @@ func Parse(fsys fs.FS) (*Set, error) {
 		p.add(LanguageDir, "", "no language files")
 	}
 	required := set.requiredKeys()
+	// The source first: translations are checked against it.
+	sourceFile := path.Join(LanguageDir, qf.Source+".json")
+	sort.SliceStable(names, func(i, j int) bool { return names[i] == sourceFile && names[j] != sourceFile })
+	var source *Language
 	for _, name := range names {
-		if l := p.language(fsys, name, required, haveQuestions); l != nil {
-			if other := set.Language(l.Tag); other != nil {
-				p.add(name, "", "a second file for %s", l.Tag)
-				continue
-			}
-			set.langs = append(set.langs, l)
+		isSource := name == sourceFile && haveQuestions
+		l := p.language(fsys, name, required, haveQuestions, isSource, source)
+		if l == nil {
+			continue
 		}
+		if other := set.Language(l.Tag); other != nil {
+			p.warn(name, "", "a second file for %s: left out", l.Tag)
+			continue
+		}
+		if isSource {
+			source = l
+		}
+		set.langs = append(set.langs, l)
 	}
-	if haveQuestions && set.Source != language.Und && set.Language(set.Source) == nil {
-		p.add(QuestionsFile, "", "no file %s/%s.json for the source language", LanguageDir, set.Source)
+	if haveQuestions && set.Source != language.Und && source == nil {
+		p.add(QuestionsFile, "", "no usable file %s for the source language", sourceFile)
 	}
 	if len(p.problems) > 0 {
 		return nil, &Error{Problems: p.problems}
+	}
+	keys := make([]string, 0, len(required))
+	for k := range required {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, l := range set.langs {
+		l.keys = keys
+		if l != source {
+			l.source = source
+		}
 	}
 	sort.SliceStable(set.langs, func(i, j int) bool {
 		if set.langs[i].Tag == set.Source || set.langs[j].Tag == set.Source {
@@ -159,6 +200,7 @@ func Parse(fsys fs.FS) (*Set, error) {
 		}
 		return set.langs[i].Tag.String() < set.langs[j].Tag.String()
 	})
+	set.Warnings = p.warnings
 	set.matcher = i18n.NewMatcher(set.Languages()...)
 	return set, nil
 }
@@ -259,53 +301,35 @@ func (s *Set) requiredKeys() map[string]bool {
 	return keys
 }
 
-func (p *parser) language(fsys fs.FS, name string, required map[string]bool, checkKeys bool) *Language {
+// language reads one language file. Problems in the source language's
+// file are errors; in any other, warnings, and the string (or, if the
+// file cannot be read as a language, the file) is left out.
+func (p *parser) language(fsys fs.FS, name string, required map[string]bool, checkKeys, isSource bool, source *Language) *Language {
+	report := p.warn
+	if isSource {
+		report = p.add
+	}
 	var lf languageFile
-	if !p.decode(fsys, name, &lf) {
+	if !p.decodeTo(fsys, name, &lf, report) {
 		return nil
 	}
 	base := strings.TrimSuffix(path.Base(name), ".json")
 	tag, err := language.Parse(base)
 	if err != nil {
-		p.add(name, "", "the file name is not a BCP 47 language tag")
+		report(name, "", "the file name is not a BCP 47 language tag: left out")
 		return nil
 	}
 	if lf.Tag != base {
-		p.add(name, "", "tag %q differs from the file name", lf.Tag)
+		report(name, "", "tag %q differs from the file name: left out", lf.Tag)
+		return nil
 	}
-	l := &Language{Tag: tag, Name: lf.Name, Names: lf.Names, strs: map[string]String{}}
+	l := &Language{Tag: tag, Name: lf.Name, Names: lf.Names, Note: lf.Note, strs: map[string]String{}}
 	for in := range lf.Names {
 		if _, err := language.Parse(in); err != nil {
-			p.add(name, "names", "%q is not a BCP 47 language tag", in)
+			report(name, "names", "%q is not a BCP 47 language tag", in)
+			delete(l.Names, in)
 		}
 	}
-
-	keys := make([]string, 0, len(lf.Strings))
-	for k := range lf.Strings {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		sj := lf.Strings[k]
-		if checkKeys && !required[k] {
-			p.add(name, k, "not a string the question set uses")
-		}
-		p.checkString(name, k, sj)
-		l.strs[k] = String{Text: sj.Text, Review: Review{Status: sj.Status, Reviewer: sj.Reviewer, Date: sj.Date, Note: sj.Note}}
-	}
-	if checkKeys {
-		var missing []string
-		for k := range required {
-			if _, ok := lf.Strings[k]; !ok {
-				missing = append(missing, k)
-			}
-		}
-		sort.Strings(missing)
-		for _, k := range missing {
-			p.add(name, k, "missing")
-		}
-	}
-
 	switch lf.Dir {
 	case "rtl":
 		l.Dir = i18n.RightToLeft
@@ -316,38 +340,95 @@ func (p *parser) language(fsys fs.FS, name string, required map[string]bool, che
 			l.Dir = d
 		} else {
 			// An unknown language: go by its text, as a browser would.
-			l.Dir = bidi.NewAuto(strings.Join(l.Texts(), " "), i18n.LeftToRight).Direction()
+			var texts []string
+			for _, sj := range lf.Strings {
+				texts = append(texts, sj.Text)
+			}
+			sort.Strings(texts)
+			l.Dir = bidi.NewAuto(strings.Join(texts, " "), i18n.LeftToRight).Direction()
 		}
 	default:
-		p.add(name, "dir", "%q is neither ltr nor rtl", lf.Dir)
+		report(name, "dir", "%q is neither ltr nor rtl", lf.Dir)
+	}
+
+	keys := make([]string, 0, len(lf.Strings))
+	for k := range lf.Strings {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		sj := lf.Strings[k]
+		if checkKeys && !required[k] {
+			report(name, k, "not a string the question set uses")
+			continue
+		}
+		if !p.checkString(name, k, sj, report) {
+			continue
+		}
+		if source != nil && !sj.SameAsSource {
+			if src, ok := source.strs[k]; ok && sameText(src.Text, sj.Text) {
+				p.warn(name, k, "the same as the %s text: translate it, or mark it \"same_as_source\": true if it is right as it is; until then it is shown as not translated", source.Tag)
+				l.copies++
+				continue
+			}
+		}
+		l.strs[k] = String{Text: sj.Text, Review: Review{Status: sj.Status, Reviewer: sj.Reviewer, Date: sj.Date, Note: sj.Note}, Tag: tag, Dir: l.Dir}
+	}
+	if checkKeys && isSource {
+		var missing []string
+		for k := range required {
+			if _, ok := l.strs[k]; !ok {
+				missing = append(missing, k)
+			}
+		}
+		sort.Strings(missing)
+		for _, k := range missing {
+			p.add(name, k, "missing: the source language needs every string")
+		}
 	}
 	return l
 }
 
-func (p *parser) checkString(file, k string, sj stringJSON) {
+// sameText reports whether a translation copies the source text: the
+// same words, where there are words to translate.
+func sameText(src, text string) bool {
+	if strings.TrimSpace(src) != strings.TrimSpace(text) {
+		return false
+	}
+	return strings.IndexFunc(text, unicode.IsLetter) >= 0
+}
+
+// checkString reports what is wrong with one string, and whether it can
+// be used.
+func (p *parser) checkString(file, k string, sj stringJSON, report func(file, key, format string, args ...any)) bool {
+	ok := true
+	bad := func(format string, args ...any) {
+		report(file, k, format, args...)
+		ok = false
+	}
 	if strings.TrimSpace(sj.Text) == "" {
-		p.add(file, k, "empty text")
+		bad("empty text")
 	}
 	switch sj.Status {
 	case Draft:
 		if sj.Reviewer != "" || sj.Date != "" {
-			p.add(file, k, "a draft has no reviewer or review date; set status to reviewed")
+			bad("a draft has no reviewer or review date; set status to reviewed")
 		}
 	case Reviewed:
 		if strings.TrimSpace(sj.Reviewer) == "" {
-			p.add(file, k, "reviewed, but by whom? give the reviewer")
+			bad("reviewed, but by whom? give the reviewer")
 		}
 		if _, err := time.Parse(time.DateOnly, sj.Date); err != nil {
-			p.add(file, k, "review date %q is not YYYY-MM-DD", sj.Date)
+			bad("review date %q is not YYYY-MM-DD", sj.Date)
 		}
 	default:
-		p.add(file, k, "status %q is neither draft nor reviewed", sj.Status)
+		bad("status %q is neither draft nor reviewed", sj.Status)
 	}
 	want := placeholders[k]
 	got := placeholderRE.FindAllString(sj.Text, -1)
 	for _, w := range want {
 		if !strings.Contains(sj.Text, w) {
-			p.add(file, k, "lacks the placeholder %s", w)
+			bad("lacks the placeholder %s", w)
 		}
 	}
 	for _, g := range got {
@@ -356,7 +437,8 @@ func (p *parser) checkString(file, k string, sj stringJSON) {
 			known = known || g == w
 		}
 		if !known {
-			p.add(file, k, "unknown placeholder %s", g)
+			bad("unknown placeholder %s", g)
 		}
 	}
+	return ok
 }

@@ -85,10 +85,13 @@ const (
 	UIDraft    = "ui.draft"     // this translation is a draft
 	UIHide     = "ui.hide"      // the quick-hide button
 	UIError    = "ui.error"     // an answer could not be saved
+	// UINotTranslated marks a string shown in another language because
+	// this one has no translation of it.
+	UINotTranslated = "ui.not_translated"
 )
 
 // UIKeys lists the UI keys above.
-var UIKeys = []string{UIStart, UIStartNow, UINext, UIBack, UIProgress, UITypeHere, UISave, UIDone, UIDraft, UIHide, UIError}
+var UIKeys = []string{UIStart, UIStartNow, UINext, UIBack, UIProgress, UITypeHere, UISave, UIDone, UIDraft, UIHide, UIError, UINotTranslated}
 
 // placeholders are the named values a string may hold, by key.
 var placeholders = map[string][]string{UIProgress: {"{n}", "{total}"}}
@@ -117,6 +120,16 @@ type Review struct {
 type String struct {
 	Text string
 	Review
+	// Tag is the language Text is written in, and Dir its direction:
+	// the language asked for, or, when Fallback, the language the text
+	// fell back to. Lay the text out in Dir, not in the direction of the
+	// language asked for: an English sentence in a right-to-left page
+	// still ends with its full stop on the right.
+	Tag language.Tag
+	Dir i18n.Direction
+	// Fallback is set when the language asked for has no translation of
+	// the string: the screens mark it "not translated".
+	Fallback bool
 }
 
 // IsDraft reports whether the string must be shown as a draft.
@@ -131,35 +144,55 @@ type Language struct {
 	Name  string
 	Names map[string]string
 	Dir   i18n.Direction
-	strs  map[string]String
+	// Note says how the translation was made, from its file.
+	Note   string
+	strs   map[string]String
+	copies int       // strings left out because they copy the source
+	source *Language // the set's source language, for fallback; nil for the source
+	keys   []string  // every key the set uses, sorted
 }
 
-// String returns the string for key; ok is false if there is none.
+// String returns the string for key in this language alone; ok is false
+// if it has none.
 func (l *Language) String(key string) (s String, ok bool) {
 	s, ok = l.strs[key]
 	return s, ok
 }
 
-// Get returns the string for key, or a String holding key if there is
-// none: Parse has checked that every key the set and the screens use is
-// there.
-func (l *Language) Get(key string) String {
+// Get returns the string for key: this language's, or the source
+// language's, marked Fallback. A key the set does not use comes back as
+// itself, marked Fallback.
+func (l *Language) Get(key string) String { return l.Lookup(key) }
+
+// Lookup returns the string for key in this language, else in the first
+// of fallbacks that has it (the officer's language), else in the source
+// language; a string not in this language is marked Fallback.
+func (l *Language) Lookup(key string, fallbacks ...*Language) String {
 	if s, ok := l.strs[key]; ok {
 		return s
 	}
-	return String{Text: key, Review: Review{Status: Draft}}
+	for _, f := range append(fallbacks, l.source) {
+		if f == nil || f == l {
+			continue
+		}
+		if s, ok := f.strs[key]; ok {
+			s.Fallback = true
+			return s
+		}
+	}
+	return String{Text: key, Review: Review{Status: Draft}, Tag: l.Tag, Dir: l.Dir, Fallback: true}
 }
 
 // Format returns the string for key with each {name} replaced by its
-// value, given as name, value pairs.
-func (l *Language) Format(key string, pairs ...string) String {
-	s := l.Get(key)
+// value, given as name, value pairs; fallbacks are as for Lookup.
+func (l *Language) Format(key string, pairs []string, fallbacks ...*Language) String {
+	s := l.Lookup(key, fallbacks...)
 	s.Text = strings.NewReplacer(pairs...).Replace(s.Text)
 	return s
 }
 
-// Counts returns how many of the language's strings are drafts and how
-// many are reviewed.
+// Counts returns how many of the language's own strings are drafts and
+// how many are reviewed.
 func (l *Language) Counts() (draft, reviewed int) {
 	for _, s := range l.strs {
 		if s.IsDraft() {
@@ -171,7 +204,40 @@ func (l *Language) Counts() (draft, reviewed int) {
 	return draft, reviewed
 }
 
-// Texts returns every string of the language, sorted by key.
+// Coverage is how much of the set one language translates, and how far
+// the translation has been checked.
+type Coverage struct {
+	Tag language.Tag
+	// Translated of Total keys have a string of the language's own.
+	Translated, Total int
+	Draft, Reviewed   int
+	// Copies are strings left out because they were copied from the
+	// source language untranslated: they fall back, marked.
+	Copies int
+	// Missing lists the keys that fall back, sorted.
+	Missing []string
+}
+
+// Coverage reports how much of the set the language translates.
+func (l *Language) Coverage() Coverage {
+	c := Coverage{Tag: l.Tag, Total: len(l.keys), Copies: l.copies}
+	for _, k := range l.keys {
+		s, ok := l.strs[k]
+		switch {
+		case !ok:
+			c.Missing = append(c.Missing, k)
+		case s.IsDraft():
+			c.Translated++
+			c.Draft++
+		default:
+			c.Translated++
+			c.Reviewed++
+		}
+	}
+	return c
+}
+
+// Texts returns every string of the language's own, sorted by key.
 func (l *Language) Texts() []string {
 	keys := make([]string, 0, len(l.strs))
 	for k := range l.strs {
@@ -193,8 +259,12 @@ type Set struct {
 	// Source is the language the questions are written in first.
 	Source    language.Tag
 	Questions []Question
-	langs     []*Language // Source first, then by tag
-	matcher   *i18n.Matcher
+	// Warnings are problems in translations that did not stop the set
+	// being used: the strings or languages concerned were left out and
+	// fall back to another language, marked "not translated".
+	Warnings []Problem
+	langs    []*Language // Source first, then by tag
+	matcher  *i18n.Matcher
 }
 
 // Languages returns the set's languages, the source language first.
@@ -279,3 +349,8 @@ func (s *Set) Check(a Answer) error {
 	}
 	return fmt.Errorf("answer %q is not a choice of question %q", a.Choice, q.ID)
 }
+
+// ConsentQuestion is the question in which the person says whether they
+// agree to an NRM referral. The referral step shows their answer beside
+// the officer's decision, which remains the officer's to record.
+const ConsentQuestion = "consent.nrm"

@@ -13,11 +13,31 @@ cd "$(dirname "$0")/.."
 addr=${1:-127.0.0.1:8765}
 srv=bin/waymark-server
 
+# The C locale names no language, and Fyne says so in an alarming way:
+# tell it English unless the user chose a language.
+case "${LC_ALL:-${LC_MESSAGES:-${LANG:-C}}}" in
+C | C.* | POSIX | POSIX.*) export LANGUAGE=${LANGUAGE:-en} ;;
+esac
+
+# No screen: run the app on a virtual one (scripts/deps.sh installs
+# Xvfb), and say how to look at it.
+xvfb=
 if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
-	echo "make demo opens a window, but there is no display (DISPLAY is not set)." >&2
-	echo "On a machine without a screen, run it under Xvfb:" >&2
-	echo "  Xvfb :99 & DISPLAY=:99 make demo" >&2
-	exit 1
+	if ! command -v Xvfb >/dev/null; then
+		echo "make demo opens a window, but there is no display (DISPLAY is not set) and no Xvfb." >&2
+		echo "Install it (as root: scripts/deps.sh), or run:  Xvfb :99 & DISPLAY=:99 make demo" >&2
+		exit 1
+	fi
+	n=99
+	while [ -e "/tmp/.X$n-lock" ]; do n=$((n + 1)); done
+	Xvfb ":$n" -screen 0 1280x1024x24 -nolisten tcp >/dev/null 2>&1 &
+	xvfb=$!
+	export DISPLAY=":$n"
+	for _ in $(seq 1 50); do [ -S "/tmp/.X11-unix/X$n" ] && break; sleep 0.1; done
+	echo "No screen here: the app runs on a virtual screen, DISPLAY=:$n."
+	echo "  Look at it:   DISPLAY=:$n import -window root shot.png   (ImageMagick)"
+	echo "  Drive it:     DISPLAY=:$n xdotool mousemove 200 300 click 1"
+	echo "  Stop it:      Ctrl-C here"
 fi
 
 mkdir -p .demo
@@ -29,7 +49,7 @@ if [ ! -f .demo/server/config.json ]; then
 fi
 $srv --addr "$addr" --data .demo/server 2>>.demo/server.log &
 server=$!
-trap 'kill $server 2>/dev/null; wait $server 2>/dev/null || true' EXIT
+trap 'kill $server ${xvfb:-} 2>/dev/null; wait $server 2>/dev/null || true' EXIT
 
 for _ in $(seq 1 50); do
 	if [ -S .demo/server/admin.sock ] && (exec 3<>"/dev/tcp/${addr%:*}/${addr##*:}") 2>/dev/null; then break; fi

@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Waymark needs to build and test, if any are
-# missing: the C headers for Fyne's OpenGL/X11 build, and extra ones named
-# as arguments (xvfb for tests that open a window). As root it runs
-# apt-get; otherwise it prints the exact line to run and fails.
+# missing: the C headers for Fyne's OpenGL/X11 build; unicode-data, whose
+# BidiCharacterTest.txt (91,707 cases) i18n/bidi's conformance test runs;
+# fonts-noto-core, the full Noto fonts internal/fonts/fonts_test.go
+# compares the bundled subsets with glyph for glyph; xvfb, the virtual
+# screen the launch test (internal/launch) runs both app builds on, and
+# make demo uses on a machine without one; and extra ones named as
+# arguments. As root it runs apt-get; otherwise it prints the exact line
+# to run and fails.
 set -euo pipefail
 
 pkgs=(pkg-config gcc libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev
-      libxinerama-dev libxi-dev libxxf86vm-dev "$@")
+      libxinerama-dev libxi-dev libxxf86vm-dev unicode-data fonts-noto-core xvfb "$@")
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -97,6 +97,25 @@ func checkEntry(e wire.Entry, who Principal) entryCheck {
 	return c
 }
 
+// checkAmendmentOf applies the record rules to an amendment of the record
+// whose document is record: the one child rule among them (a change that
+// makes someone a child needs a referral made after the event). It
+// returns why the amendment is refused, or "".
+func checkAmendmentOf(record, amendment []byte) string {
+	r, err := encounter.ParseDocument(record)
+	if err != nil {
+		return fmt.Sprintf("amends a record this server cannot read: %v", err)
+	}
+	a, err := encounter.ParseAmendment(amendment)
+	if err != nil {
+		return err.Error()
+	}
+	if err := r.CheckAmendment(a); err != nil {
+		return err.Error()
+	}
+	return ""
+}
+
 // Push stores what p's device sent: each entry at most once, none
 // overwriting a record. Entries that break the record rules, or whose
 // body names another device or person than p, are refused one by one
@@ -293,6 +312,8 @@ func (s *Server) applyEntry(txn *badger.Txn, who Principal, e wire.Entry, check 
 		}
 		if !ok || target.Kind != wire.KindEncounter || !mayAmend(who.Account, target.Scope) {
 			check = refused(wire.CodeInvalidRecord, fmt.Sprintf("amends record %s, which this server does not hold or this account may not read", check.amends))
+		} else if why := checkAmendmentOf(target.Body, e.Body); why != "" {
+			check = refused(wire.CodeInvalidRecord, why)
 		}
 		scope = target.Scope
 	}

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -203,4 +204,37 @@ func pushRefused(t *testing.T, hs *httptest.Server, d testDevice, e wire.Entry, 
 		t.Errorf("resend answered differently:\n%s\n%s", raw, again)
 	}
 	return raw
+}
+
+// TestAmendmentMakingAChild: an amendment that ticks "age in doubt" for
+// a person given a Duty to Notify is refused by the one child rule; the
+// same amendment carrying a referral made after the event is stored.
+func TestAmendmentMakingAChild(t *testing.T) {
+	s, hs := newServer(t, Options{})
+	d := enrolDevice(t, s, account("north", ""))
+	r := finalised(t, d)
+	push := func(seq uint64, e wire.Entry) wire.PushResponse {
+		t.Helper()
+		e.Seq = seq
+		var resp wire.PushResponse
+		post(t, hs, d, wire.PathPush, wire.PushRequest{Entries: []wire.Entry{e}}, &resp)
+		return resp
+	}
+	if resp := push(1, wire.Entry{ID: r.ID, Kind: wire.KindEncounter, Body: doc(t, r)}); len(resp.Rejected) != 0 {
+		t.Fatalf("record refused: %+v", resp)
+	}
+	pid := r.People[0].ID
+	bare, _ := encounter.NewAmendment(r.ID, d.id(), d.officer(), t0.Add(time.Hour))
+	bare.Reason = "Age in doubt after checks"
+	bare.Changes = []encounter.Change{{Field: encounter.PersonField(pid, "age_in_doubt"), From: "false", To: "true"}}
+	resp := push(2, wire.Entry{ID: bare.ID, Kind: wire.KindAmendment, Body: doc(t, bare)})
+	if len(resp.Rejected) != 1 || resp.Rejected[0].Code != wire.CodeInvalidRecord || !strings.Contains(resp.Rejected[0].Message, "child_needs_nrm") {
+		t.Fatalf("bare age-in-doubt amendment: %+v", resp)
+	}
+	late := bare
+	late.ID = uuid.New()
+	late.Referrals = []encounter.LateReferral{{Person: pid, NRM: encounter.NRM{ReferredAt: t0.Add(time.Hour)}}}
+	if resp := push(3, wire.Entry{ID: late.ID, Kind: wire.KindAmendment, Body: doc(t, late)}); len(resp.Rejected) != 0 {
+		t.Errorf("amendment with a late referral refused: %+v", resp)
+	}
 }

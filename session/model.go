@@ -36,7 +36,36 @@ const (
 	keyUnsentUnknown = "lock.unsent_unknown"
 	keyMismatch      = "pin.mismatch"
 	keyRulePrefix    = "pin.rule."
+
+	keySetPIN        = "setpin.title"
+	keySetPINConfirm = "setpin.confirm"
+	keyChangeCurrent = "changepin.current"
+	keyChangeNew     = "changepin.new"
+
+	keyForgotUnsent        = "forgot.unsent"
+	keyForgotUnsentNone    = "forgot.unsent_none"
+	keyForgotUnsentUnknown = "forgot.unsent_unknown"
+	keyForgotWipe          = "forgot.wipe"
+	keyForgotConfirm       = "forgot.confirm"
 )
+
+// wipedKeys say why a device was wiped, by Reason.
+var wipedKeys = [...]string{
+	WipedEarlier:   "wiped.earlier",
+	WipedTries:     "wiped.tries",
+	WipedRevoked:   "wiped.revoked",
+	WipedDisabled:  "wiped.disabled",
+	WipedForgotten: "wiped.forgotten",
+	WipedDamaged:   "wiped.damaged",
+}
+
+// WipedMessage says why the device was wiped, for the wiped screen.
+func WipedMessage(why Reason) Message {
+	if why < 0 || int(why) >= len(wipedKeys) {
+		why = WipedEarlier
+	}
+	return msg(wipedKeys[why])
+}
 
 // pinRules are the rules of vault.PINRules, each with a message
 // "pin.rule.<rule>".
@@ -173,6 +202,9 @@ func waitMessage(d time.Duration) Message {
 // first, so the officer learns at once what is wrong.
 type SetPINModel struct {
 	s *Session
+	// Set seals the vault with the PIN chosen (Submit calls it):
+	// Session.SetPIN on a new device. Nil: Submit only hands the PIN back.
+	Set func(ctx context.Context, pin []byte) error
 	// Confirming is set once a PIN that passes the rules was typed:
 	// the screen asks for it again.
 	Confirming bool
@@ -181,8 +213,34 @@ type SetPINModel struct {
 	first   []byte
 }
 
-// NewSetPINModel returns the set-PIN model of s.
-func NewSetPINModel(s *Session) *SetPINModel { return &SetPINModel{s: s} }
+// NewSetPINModel returns the set-PIN model of s; its Set is
+// Session.SetPIN.
+func NewSetPINModel(s *Session) *SetPINModel { return &SetPINModel{s: s, Set: s.SetPIN} }
+
+// Title is the screen's heading: choose a PIN, or type it again.
+func (m *SetPINModel) Title() Message {
+	if m.Confirming {
+		return msg(keySetPINConfirm)
+	}
+	return msg(keySetPIN)
+}
+
+// Submit takes what the officer typed and, once the PIN was typed twice
+// the same, sets it with Set (which derives a key: call Submit off the
+// interface's goroutine). It reports whether the PIN is set; if refused,
+// Problem says why.
+func (m *SetPINModel) Submit(ctx context.Context, text string) bool {
+	pin := m.Enter(text)
+	if pin == nil {
+		return false
+	}
+	defer clear(pin)
+	if err := m.Set(ctx, pin); err != nil {
+		m.Refused(err)
+		return false
+	}
+	return true
+}
 
 // Enter takes what the officer typed: the new PIN, or its confirmation.
 // It returns the PIN, once typed twice the same, for the caller to set
@@ -235,4 +293,142 @@ func pinProblem(err error) Message {
 		return msg(keyWipedNow)
 	}
 	return msg(keyFailed)
+}
+
+// ChangeStage is where the Change PIN screen is.
+type ChangeStage int
+
+// The stages of a PIN change.
+const (
+	// ChangeCurrent: the current PIN is asked for, and checked (and
+	// counted) at once.
+	ChangeCurrent ChangeStage = iota
+	// ChangeNew: the new PIN is asked for.
+	ChangeNew
+	// ChangeConfirm: the new PIN is asked for again.
+	ChangeConfirm
+)
+
+// ChangePINModel is the Change PIN screen's state and rules: the current
+// PIN, checked by the vault and counted by its lockout as on the lock
+// screen, then the new one twice. Only the vault is sealed again; the
+// store is not rewritten.
+type ChangePINModel struct {
+	s       *Session
+	current []byte
+	next    *SetPINModel
+	// Problem says why the last PIN was refused, or nothing.
+	Problem Message
+}
+
+// NewChangePINModel returns the Change PIN model of s.
+func NewChangePINModel(s *Session) *ChangePINModel {
+	m := &ChangePINModel{s: s}
+	m.next = &SetPINModel{s: s, Set: func(ctx context.Context, pin []byte) error {
+		return s.ChangePIN(ctx, m.current, pin)
+	}}
+	return m
+}
+
+// Stage is where the change is.
+func (m *ChangePINModel) Stage() ChangeStage {
+	switch {
+	case m.current == nil:
+		return ChangeCurrent
+	case m.next.Confirming:
+		return ChangeConfirm
+	}
+	return ChangeNew
+}
+
+// Title is the screen's heading at this stage.
+func (m *ChangePINModel) Title() Message {
+	switch m.Stage() {
+	case ChangeCurrent:
+		return msg(keyChangeCurrent)
+	case ChangeConfirm:
+		return msg(keySetPINConfirm)
+	}
+	return msg(keyChangeNew)
+}
+
+// Submit takes what the officer typed at this stage; it checks the
+// current PIN or seals the vault under the new one (each derives a key:
+// call it off the interface's goroutine). It reports whether the PIN is
+// changed; if refused, Problem says why. A wrong current PIN counts
+// towards the wipe, as on the lock screen.
+func (m *ChangePINModel) Submit(ctx context.Context, text string) bool {
+	if m.current == nil {
+		if text == "" {
+			m.Problem = msg(keyEmpty)
+			return false
+		}
+		pin := []byte(text)
+		if err := m.s.CheckPIN(ctx, pin); err != nil {
+			clear(pin)
+			m.Problem = pinProblem(err)
+			return false
+		}
+		m.current, m.Problem = pin, Message{}
+		return false
+	}
+	done := m.next.Submit(ctx, text)
+	m.Problem = m.next.Problem
+	if done {
+		m.Close()
+	}
+	return done
+}
+
+// Close forgets the PINs typed.
+func (m *ChangePINModel) Close() {
+	clear(m.current)
+	m.current = nil
+	m.next.Reset()
+}
+
+// ForgotModel is the forgotten-PIN screen's state: what a wipe would
+// lose (counted, never named: the records cannot be read without the
+// PIN), and the wipe, only at a second tap.
+type ForgotModel struct {
+	s *Session
+	// Armed is set by the first tap on the wipe: the next one wipes.
+	Armed bool
+}
+
+// NewForgotModel returns the forgotten-PIN model of s.
+func NewForgotModel(s *Session) *ForgotModel { return &ForgotModel{s: s} }
+
+// Unsent says how many records a wipe would lose.
+func (m *ForgotModel) Unsent() Message {
+	u := m.s.LockStatus().Unsent
+	switch {
+	case !u.Known:
+		return msg(keyForgotUnsentUnknown)
+	case u.Total() == 0:
+		return msg(keyForgotUnsentNone)
+	}
+	return msg(keyForgotUnsent, u.Total())
+}
+
+// Sending reports whether the app is still sending while locked: the
+// screen suggests waiting for the count to go down.
+func (m *ForgotModel) Sending() bool { return m.s.Engine() != nil }
+
+// Button is the wipe button's label: it asks again once armed.
+func (m *ForgotModel) Button() Message {
+	if m.Armed {
+		return msg(keyForgotConfirm)
+	}
+	return msg(keyForgotWipe)
+}
+
+// Tap takes a tap on the wipe button: the first arms it, the second
+// wipes the device (Session.Wipe, WipedForgotten).
+func (m *ForgotModel) Tap(ctx context.Context) error {
+	if !m.Armed {
+		m.Armed = true
+		return nil
+	}
+	return m.s.Wipe(ctx, WipedForgotten)
 }

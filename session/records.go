@@ -91,3 +91,9 @@ func (r *Records) Setting(ctx context.Context, name string) (out []byte, err err
 func (r *Records) SetSetting(ctx context.Context, name string, b []byte) error {
 	return r.s.use(r.Store, func() error { return r.Store.SetSetting(ctx, name, b) })
 }
+
+// DeleteSetting removes a setting kept in the store
+// (store.Store.DeleteSetting).
+func (r *Records) DeleteSetting(ctx context.Context, name string) error {
+	return r.s.use(r.Store, func() error { return r.Store.DeleteSetting(ctx, name) })
+}

@@ -32,8 +32,10 @@ func amendKey(record, id uuid.UUID) []byte {
 
 // Amend appends amendment a to the finalised record it names and queues
 // it to send, in one transaction, and returns the record as now amended.
-// The amendment must pass encounter.Amendment.Check; the record must
-// exist (ErrNotFound) and be finalised (ErrNotFinalised).
+// The amendment must pass encounter.Record.CheckAmendment against the
+// record as it now stands (a change that makes someone a child needs a
+// referral made after the event); the record must exist (ErrNotFound)
+// and be finalised (ErrNotFinalised).
 func (s *Store) Amend(ctx context.Context, a encounter.Amendment) (encounter.Record, error) {
 	if err := ctx.Err(); err != nil {
 		return encounter.Record{}, err
@@ -51,6 +53,13 @@ func (s *Store) Amend(ctx context.Context, a encounter.Amendment) (encounter.Rec
 		}
 		if st.State == encounter.Draft {
 			return ErrNotFinalised
+		}
+		earlier, err := amendmentsOf(txn, a.Encounter)
+		if err != nil {
+			return err
+		}
+		if err := st.record().WithAmendments(earlier).CheckAmendment(a); err != nil {
+			return err
 		}
 		body, err := a.Document()
 		if err != nil {

@@ -138,3 +138,31 @@ func TestListPutsOverdueCrimeFirst(t *testing.T) {
 		}
 	}
 }
+
+// TestAmendChildNeedsLateReferral: the store refuses an amendment that
+// makes a person a child without a referral made after the event.
+func TestAmendChildNeedsLateReferral(t *testing.T) {
+	s := openMem(t)
+	r := draft(t, s, "Example Farm")
+	pid := uuid.New()
+	r.People = []encounter.Person{{ID: pid, AgeYears: 30, Referral: &encounter.Referral{
+		DutyToNotify: &encounter.DutyToNotify{Explained: encounter.Explained{By: "PC 1", At: time.Now()}}}}}
+	if err := s.SaveDraft(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Finalise(ctx, r.ID); err != nil {
+		t.Fatal(err)
+	}
+	a := amendment(t, s, r.ID, encounter.PersonField(pid, "age_years"), "15")
+	if _, err := s.Amend(ctx, a); !errors.Is(err, encounter.ErrInvalid) {
+		t.Fatalf("a child left with a Duty to Notify: %v", err)
+	}
+	a.Referrals = []encounter.LateReferral{{Person: pid, NRM: encounter.NRM{ReferredAt: time.Now()}}}
+	got, err := s.Amend(ctx, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := got.Person(pid); p.Referral == nil || p.Referral.NRM == nil || !p.Child() {
+		t.Errorf("amended person: %+v", p)
+	}
+}

@@ -209,4 +209,12 @@ func TestSettings(t *testing.T) {
 			t.Errorf("setting %q, %v; want %q", got, err, v)
 		}
 	}
+	for range 2 { // deleting twice is not an error
+		if err := s.DeleteSetting(ctx, "policy"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.Setting(ctx, "policy"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("deleted setting: %v, want ErrNotFound", err)
+	}
 }

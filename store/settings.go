@@ -48,3 +48,17 @@ func (s *Store) SetSetting(ctx context.Context, name string, b []byte) error {
 	}
 	return nil
 }
+
+// DeleteSetting removes the setting called name; removing one that was
+// never set is not an error.
+func (s *Store) DeleteSetting(ctx context.Context, name string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	if err := s.update(func(txn *badger.Txn) error { return txn.Delete(settingKey(name)) }); err != nil {
+		return fmt.Errorf("delete setting %s: %w", name, err)
+	}
+	return nil
+}

@@ -1,7 +1,8 @@
 // Command waymark-pack checks, bundles and compares content packs, for the
 // analyst who tunes a force's indicators, rules and checklists.
 //
-//	waymark-pack check PACK           validate a pack directory or bundle
+//	waymark-pack check PACK           validate a pack directory or bundle, and
+//	                                  print each language's coverage
 //	waymark-pack bundle DIR OUT       validate DIR and write its bundle to OUT
 //	waymark-pack upgrade CUR NEXT     may NEXT replace CUR on devices?
 package main
@@ -11,8 +12,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"text/tabwriter"
+
+	"golang.org/x/text/language"
 
 	"github.com/waymark-app/waymark/content"
+	"github.com/waymark-app/waymark/i18n"
 )
 
 func main() {
@@ -99,4 +104,45 @@ func summary(w io.Writer, p *content.Pack) {
 		fmt.Fprintf(w, "  %s: %s, %d texts untranslated\n", l.Tag, l.Status, len(p.Untranslated(l.Tag)))
 	}
 	fmt.Fprintf(w, "  digest %s\n", p.Digest)
+	coverageTable(w, p)
+	if len(p.Warnings) > 0 {
+		fmt.Fprintf(w, "\n%d warnings (the pack is usable; what they concern falls back, marked \"not translated\"):\n", len(p.Warnings))
+		for _, pr := range p.Warnings {
+			fmt.Fprintf(w, "  %s\n", pr)
+		}
+	}
+}
+
+// coverageTable prints how far each language covers the pack, and its
+// review status.
+func coverageTable(w io.Writer, p *content.Pack) {
+	names := &i18n.Names{}
+	if p.Screening != nil {
+		names = p.Screening.Names()
+	}
+	fmt.Fprintln(w)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "language\tname\tofficer texts\tstatus\tscreening\tdraft\treviewed\tcopies\t")
+	dash := func(n, total int) string {
+		if total == 0 {
+			return "-"
+		}
+		return fmt.Sprintf("%d/%d", n, total)
+	}
+	for _, c := range p.Coverage() {
+		status := string(c.Status)
+		switch {
+		case status != "":
+		case c.Draft > 0:
+			status = string(content.ReviewDraft) // a screening language: by its strings
+		case c.Reviewed > 0:
+			status = string(content.ReviewReviewed)
+		default:
+			status = "-"
+		}
+		tag, _ := language.Parse(c.Tag)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t\n", c.Tag, names.In(tag, language.English),
+			dash(c.Texts, c.TextsTotal), status, dash(c.Screening, c.ScreeningTotal), c.Draft, c.Reviewed, c.Copies)
+	}
+	tw.Flush()
 }

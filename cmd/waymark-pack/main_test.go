@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/waymark-app/waymark/content"
 )
 
 func TestRun(t *testing.T) {
@@ -16,14 +19,25 @@ func TestRun(t *testing.T) {
 	if code := run([]string{"bundle", dir, out}, &stdout, &stderr); code != 0 {
 		t.Fatalf("bundle: %d %s", code, &stderr)
 	}
-	if !strings.Contains(stdout.String(), "waymark.default version 1") || !strings.Contains(stdout.String(), "cy: draft, 0 texts untranslated") {
+	if !strings.Contains(stdout.String(), "waymark.default version") || !strings.Contains(stdout.String(), "cy: draft, 0 texts untranslated") {
 		t.Errorf("bundle summary:\n%s", &stdout)
+	}
+	// The coverage table has a row for every language the pack has,
+	// whatever their number.
+	p, err := content.Parse(os.DirFS(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range p.Coverage() {
+		if !regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(c.Tag) + ` +\S`).MatchString(stdout.String()) {
+			t.Errorf("no coverage row for %s:\n%s", c.Tag, &stdout)
+		}
 	}
 	stdout.Reset()
 	if code := run([]string{"check", out}, &stdout, &stderr); code != 0 || !strings.Contains(stdout.String(), ": valid") {
 		t.Errorf("check bundle: %d %s %s", code, &stdout, &stderr)
 	}
-	if code := run([]string{"upgrade", dir, out}, &stdout, &stderr); code != 1 || !strings.Contains(stderr.String(), "version 1 is not higher") {
+	if code := run([]string{"upgrade", dir, out}, &stdout, &stderr); code != 1 || !strings.Contains(stderr.String(), "is not higher") {
 		t.Errorf("upgrade to the same version: %d %s", code, &stderr)
 	}
 

@@ -310,7 +310,14 @@ func (e *Engine) SyncOnce(ctx context.Context) error {
 		err = e.pull(ctx)
 	}
 	if err != nil && ctx.Err() == nil {
-		e.log.Warn("sync failed", "err", err)
+		// Said once: the same failure again (every backoff while the
+		// device is offline) goes to the debug log, and the status bar
+		// keeps telling the officer.
+		level := slog.LevelWarn
+		if prev := e.Status().LastError; prev != nil && KindOf(prev) == KindOf(err) {
+			level = slog.LevelDebug
+		}
+		e.log.Log(ctx, level, "sync failed", "err", err)
 	}
 	p, perr := e.box.Progress(ctx)
 	e.update(func(s *Status) {

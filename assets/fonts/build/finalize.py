@@ -1,15 +1,17 @@
 #!/usr/bin/python3
 """Post-process a pyftmerge output: give it its own family name, carry over the
-copyright/licence notices of every source font, and (optionally) set the
-vertical metrics to those of a reference font (Fyne's NotoSans) so that Fyne's
-line height does not change when this font is the theme's first face.
+copyright/licence notices of every source font, and set its vertical metrics
+to ASCENT,DESCENT (font units; DESCENT negative). Fyne draws a text into a box
+as tall as the first font's ascent plus descent and cuts off any ink outside
+it, so the metrics must cover the ink of every string drawn in the font
+(app/fonts_test.go checks them).
 
-usage: finalize.py MERGED OUT FAMILY STYLE METRICS_REF|- SRC1 [SRC2 ...]
+usage: finalize.py MERGED OUT FAMILY STYLE ASCENT,DESCENT SRC1 [SRC2 ...]
 """
 import sys
 from fontTools.ttLib import TTFont
 
-merged, out, family, style, ref = sys.argv[1:6]
+merged, out, family, style, metrics = sys.argv[1:6]
 srcs = sys.argv[6:]
 f = TTFont(merged)
 
@@ -29,7 +31,7 @@ vals = {
     4: f"{family} {style}" if style != "Regular" else family,
     6: ps,
     13: "This Font Software is licensed under the SIL Open Font License, Version 1.1. "
-        "Modified (subset + merged) from Noto Sans (punctuation), Noto Sans Arabic, Noto Sans Ethiopic and Noto Sans SC.",
+        "Modified (subset + merged) from " + ", ".join(TTFont(s, lazy=True)["name"].getDebugName(1) for s in srcs) + ".",
     14: "https://openfontlicense.org",
 }
 # drop every record we replace (all platforms/languages), then write Windows+Mac English
@@ -47,12 +49,11 @@ else:
     f["OS/2"].fsSelection = (f["OS/2"].fsSelection & ~0x20) | 0x40
     f["OS/2"].usWeightClass = 400
 
-if ref != "-":
-    r = TTFont(ref, lazy=True)
-    for attr in ("ascent", "descent", "lineGap"):
-        setattr(f["hhea"], attr, getattr(r["hhea"], attr))
-    for attr in ("sTypoAscender", "sTypoDescender", "sTypoLineGap", "usWinAscent", "usWinDescent"):
-        setattr(f["OS/2"], attr, getattr(r["OS/2"], attr))
+ascent, descent = (int(v) for v in metrics.split(","))
+f["hhea"].ascent, f["hhea"].descent, f["hhea"].lineGap = ascent, descent, 0
+o = f["OS/2"]
+o.sTypoAscender, o.sTypoDescender, o.sTypoLineGap = ascent, descent, 0
+o.usWinAscent, o.usWinDescent = ascent, -descent
 
 f.save(out)
 print(f"wrote {out}")

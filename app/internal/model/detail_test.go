@@ -1,0 +1,171 @@
+package model
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/text/language"
+
+	"github.com/waymark-app/waymark/content"
+	"github.com/waymark-app/waymark/encounter"
+	"github.com/waymark-app/waymark/screening"
+)
+
+// finalised records a Red encounter through the flow: an adult screened
+// in Albanian who declined the NRM, a child referred, a tick, an
+// operation; and finalises it.
+func finalised(t *testing.T, e *env) encounter.Record {
+	t.Helper()
+	f := e.flow(nil)
+	f.SetName("Example Nails")
+	f.SetAddress("3 Example Row")
+	f.SetBusiness(encounter.NailBar)
+	f.SetOperation("Op Aurora")
+	f.SetNotes("Rear door padlocked.")
+	f.TickPremises("ind.labour.no_ppe", true)
+	adult := f.AddPerson()
+	f.SetAge(adult, "30")
+	f.SetLanguage(adult, language.Albanian)
+	f.SetInterpreterUsed(adult, true)
+	f.Answer(adult, "q.documents", "yes")
+	for _, a := range []screening.Answer{
+		{Question: "movement.free", Choice: screening.No},
+		{Question: "work.what", Text: "Lavazh makinash", Translation: "Car wash"},
+		{Question: screening.ConsentQuestion, Choice: screening.No},
+	} {
+		a.Language, a.Mode, a.At, a.SetVersion, a.Interpreter = language.Albanian, screening.InterpreterMode, testNow, e.pack.Screening.Version, "Example Interpreter"
+		f.RecordScreening(adult, a)
+	}
+	f.Decide(adult, encounter.RouteDutyToNotify)
+	f.SetReferralField(adult, FieldAccount, "Passport held by the manager.")
+	child := f.AddPerson()
+	f.SetAge(child, "15")
+	f.SetReferralField(child, FieldName, "A Synthetic Child")
+	f.Tick(f.Result().Actions[0], true)
+	var problem string
+	f.Finalise(func(p string) { problem = p })
+	e.saver.Wait()
+	if problem != "" {
+		t.Fatal(problem)
+	}
+	return e.stored(f)
+}
+
+// TestDetailReadsEverythingBack: the detail shows everything recorded.
+func TestDetailReadsEverythingBack(t *testing.T) {
+	e := newEnv(t)
+	r := finalised(t, e)
+	d := NewDetail(e.p, e.pack, r, testNow.Add(time.Hour))
+	if d.Level != content.Red || d.LevelWord != "Red" || d.StateText != "Queued" || !d.NeedsCrimeRef || !strings.HasPrefix(d.Crime, "Crime record due in 23 hours") {
+		t.Fatalf("head %+v", d)
+	}
+	var all []string
+	for _, s := range d.Sections {
+		all = append(all, "## "+s.Title)
+		for _, it := range s.Items {
+			all = append(all, it.Label+" | "+it.Value+" | "+it.Note+" | "+it.Badge)
+		}
+	}
+	text := strings.Join(all, "\n")
+	for _, want := range []string{
+		"Premises name | Example Nails", "Address | 3 Example Row", "Business type | Nail bar",
+		"Operation | Op Aurora", "Officer | PC 101 A Example", "Officer notes | Rear door padlocked.",
+		"Level when finalised | RED · Act now", "| Red",
+		"## What to do now", "Done at " + TimeText(testNow) + " by PC 101 A Example",
+		"## Seen at the premises", "| No protective equipment |",
+		"## Person 1", "Approximate age | 30", "Languages | Albanian", "Interpreter used | Yes",
+		"Does someone else hold their passport or ID? | Yes",
+		"## Person 1: their own answers", "3 answers from the person, through an interpreter in Albanian",
+		"Can you leave your work or home when you want to? | No",
+		"| Car wash | ", "Lavazh makinash", "Example Interpreter",
+		"## Person 1: referral", "Referral type | Duty to Notify", "NRM explained by | PC 101 A Example",
+		"Account | Passport held by the manager.", "Notified at | " + TimeText(testNow),
+		"## Person 2: referral", "Referral type | NRM referral", "Consent | Not needed: child", "Name | A Synthetic Child",
+		"## Crime record",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the detail lacks %q", want)
+		}
+	}
+	if t.Failed() {
+		t.Log(text)
+	}
+}
+
+// TestAmendSignsAndAnswers: an amendment can correct the signs seen and
+// the officer's answers; the detail then shows the assessment as it now
+// stands beside the one finalised, and the change in the history.
+func TestAmendSignsAndAnswers(t *testing.T) {
+	e := newEnv(t)
+	f := e.flow(nil)
+	f.SetName("Example Farm")
+	f.SetBusiness(encounter.Farm)
+	id := f.AddPerson()
+	f.SetAge(id, "40")
+	f.Finalise(func(p string) {
+		if p != "" {
+			t.Fatal(p)
+		}
+	})
+	r := e.stored(f)
+	fields := AmendFields(e.p, e.pack, r)
+	var signs, answer AmendField
+	for _, fl := range fields {
+		switch fl.Field {
+		case encounter.FieldIndicators:
+			signs = fl
+		case encounter.PersonField(id, encounter.AnswerField("q.documents")):
+			answer = fl
+		}
+	}
+	if signs.Kind != KindSigns || answer.Kind != KindChoice || answer.Label != "Person 1: Does someone else hold their passport or ID?" {
+		t.Fatalf("fields %+v %+v", signs, answer)
+	}
+	if _, problem := MakeChange(e.p, r, answer, ""); problem != e.p.T("amend.no_change") {
+		t.Errorf("no change: %q", problem)
+	}
+	c1, problem := MakeChange(e.p, r, answer, "yes")
+	if problem != "" {
+		t.Fatal(problem)
+	}
+	c2, _ := MakeChange(e.p, r, signs, "ind.control.locked_in")
+	if _, problem := NewAmendment(e.p, r, e.st.DeviceID(), testOfficer, testNow, " ", c1); problem != "Give the reason for the amendment." {
+		t.Errorf("no reason: %q", problem)
+	}
+	a, problem := NewAmendment(e.p, r, e.st.DeviceID(), testOfficer, testNow.Add(time.Hour), "Seen on the body-worn video", c1, c2)
+	if problem != "" {
+		t.Fatal(problem)
+	}
+	var amended encounter.Record
+	e.saver.Amend(a.Amendment, func(got encounter.Record, err error) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		amended = got
+	})
+	e.saver.Wait()
+	d := NewDetail(e.p, e.pack, amended, testNow.Add(2*time.Hour))
+	var text []string
+	for _, s := range d.Sections {
+		for _, it := range s.Items {
+			text = append(text, it.Label+" | "+it.Value+" | "+it.Badge)
+		}
+	}
+	all := strings.Join(text, "\n")
+	for _, want := range []string{
+		"Level when finalised | GREEN",
+		"Level with the amendments | RED",
+		"Person 1: Does someone else hold their passport or ID? set to “Yes”",
+		"Signs seen at the premises set to “People locked in”",
+		"Reason: Seen on the body-worn video",
+		"| Queued",
+	} {
+		if !strings.Contains(all, want) {
+			t.Errorf("detail lacks %q:\n%s", want, all)
+		}
+	}
+	if d.Level != content.Red {
+		t.Errorf("level %v", d.Level)
+	}
+}

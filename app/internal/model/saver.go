@@ -1,0 +1,197 @@
+package model
+
+import (
+	"context"
+	"sync"
+
+	"github.com/google/uuid"
+
+	"github.com/waymark-app/waymark/encounter"
+)
+
+// Saver makes the device's durable writes, and the reads that must see
+// them, on a goroutine of its own, so the interface never waits for the
+// disk. Drafts are coalesced: the latest version of a record wins, and an
+// older one not yet written is dropped. Every other job (finalise,
+// discard, amend, a read) runs in the order it was asked for, after the
+// drafts asked for before it. Results go to deliver, which the app sets
+// to fyne.Do, so they reach widgets on the interface's goroutine.
+type Saver struct {
+	records Records
+	deliver func(func())
+
+	mu       sync.Mutex // guards queue, drafts, settings, busy and closed
+	queue    []job
+	drafts   map[uuid.UUID]draft // the latest draft of each record waiting
+	settings map[string]string   // settings kept but not yet written; "" removes
+	busy     bool                // a job is running
+	closed   bool
+	wake     chan struct{} // a job was queued
+	idle     *sync.Cond    // signalled when the queue empties and nothing runs
+	done     chan struct{} // closed when the goroutine has stopped
+}
+
+// job is one piece of work. A draft job holds no work of its own: it
+// writes whatever draft of its record is latest when its turn comes.
+type job struct {
+	draft uuid.UUID // the record whose latest draft to write, or uuid.Nil
+	run   func(ctx context.Context) func()
+}
+
+type draft struct {
+	rec  encounter.Record
+	then func(error)
+}
+
+// NewSaver starts a saver writing to records. deliver runs each result
+// callback; nil runs them on the saver's goroutine.
+func NewSaver(records Records, deliver func(func())) *Saver {
+	if deliver == nil {
+		deliver = func(f func()) { f() }
+	}
+	s := &Saver{
+		records: records, deliver: deliver,
+		drafts: map[uuid.UUID]draft{},
+		wake:   make(chan struct{}, 1),
+		done:   make(chan struct{}),
+	}
+	s.idle = sync.NewCond(&s.mu)
+	go s.loop()
+	return s
+}
+
+// SaveDraft writes r as a draft; then, if not nil, receives the result.
+// A draft of the same record still waiting is replaced, and its then is
+// not called: only the latest result matters.
+func (s *Saver) SaveDraft(r encounter.Record, then func(error)) {
+	s.mu.Lock()
+	_, waiting := s.drafts[r.ID]
+	s.drafts[r.ID] = draft{rec: r, then: then}
+	if !waiting {
+		s.queue = append(s.queue, job{draft: r.ID})
+	}
+	s.mu.Unlock()
+	s.kick()
+}
+
+// Do runs work on the saver's goroutine after everything asked for
+// before it; the function work returns, if not nil, is delivered.
+func (s *Saver) Do(work func(ctx context.Context) func()) {
+	s.mu.Lock()
+	s.queue = append(s.queue, job{run: work})
+	s.mu.Unlock()
+	s.kick()
+}
+
+// Finalise finalises record id once its drafts are written.
+func (s *Saver) Finalise(id uuid.UUID, then func(encounter.Record, error)) {
+	s.Do(func(ctx context.Context) func() {
+		r, err := s.records.Finalise(ctx, id)
+		return func() { then(r, err) }
+	})
+}
+
+// Discard deletes draft id once its drafts are written.
+func (s *Saver) Discard(id uuid.UUID, then func(error)) {
+	s.Do(func(ctx context.Context) func() {
+		err := s.records.DeleteDraft(ctx, id)
+		if then == nil {
+			return nil
+		}
+		return func() { then(err) }
+	})
+}
+
+// Amend appends amendment a to its record.
+func (s *Saver) Amend(a encounter.Amendment, then func(encounter.Record, error)) {
+	s.Do(func(ctx context.Context) func() {
+		r, err := s.records.Amend(ctx, a)
+		return func() { then(r, err) }
+	})
+}
+
+// List reads every record, after the writes asked for before.
+func (s *Saver) List(then func([]encounter.Record, error)) {
+	s.Do(func(ctx context.Context) func() {
+		rs, err := s.records.List(ctx)
+		return func() { then(rs, err) }
+	})
+}
+
+// Get reads record id, after the writes asked for before.
+func (s *Saver) Get(id uuid.UUID, then func(encounter.Record, error)) {
+	s.Do(func(ctx context.Context) func() {
+		r, err := s.records.Get(ctx, id)
+		return func() { then(r, err) }
+	})
+}
+
+// Wait blocks until every job asked for so far has run and its result
+// has been handed to deliver.
+func (s *Saver) Wait() {
+	s.mu.Lock()
+	for len(s.queue) > 0 || s.busy {
+		s.idle.Wait()
+	}
+	s.mu.Unlock()
+}
+
+// Close runs what is queued, then stops the saver. Jobs asked for after
+// Close are dropped.
+func (s *Saver) Close() {
+	s.mu.Lock()
+	s.closed = true
+	s.mu.Unlock()
+	s.kick()
+	<-s.done
+}
+
+func (s *Saver) kick() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (s *Saver) loop() {
+	defer close(s.done)
+	ctx := context.Background()
+	for {
+		s.mu.Lock()
+		if len(s.queue) == 0 {
+			closed := s.closed
+			s.idle.Broadcast()
+			s.mu.Unlock()
+			if closed {
+				return
+			}
+			<-s.wake
+			continue
+		}
+		j := s.queue[0]
+		s.queue = s.queue[1:]
+		var d draft
+		if j.draft != uuid.Nil {
+			d = s.drafts[j.draft]
+			delete(s.drafts, j.draft)
+		}
+		s.busy = true
+		s.mu.Unlock()
+
+		var result func()
+		if j.run != nil {
+			result = j.run(ctx)
+		} else {
+			err := s.records.SaveDraft(ctx, d.rec)
+			if d.then != nil {
+				result = func() { d.then(err) }
+			}
+		}
+		if result != nil {
+			s.deliver(result)
+		}
+		s.mu.Lock()
+		s.busy = false
+		s.mu.Unlock()
+	}
+}

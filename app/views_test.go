@@ -1,0 +1,166 @@
+package app
+
+import (
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+	"github.com/google/uuid"
+
+	"github.com/waymark-app/waymark/app/internal/model"
+	"github.com/waymark-app/waymark/content"
+	"github.com/waymark-app/waymark/encounter"
+	"github.com/waymark-app/waymark/sync/faultproxy"
+)
+
+// TestLookSticks: the text size and light or dark colours chosen in Your
+// details apply at once and hold for the next start.
+func TestLookSticks(t *testing.T) {
+	h := newHarnessWith(t, harnessOptions{noServer: true})
+	normal := fyne.CurrentApp().Settings().Theme().Size(theme.SizeNameText)
+	h.tapButton("Your details")
+	h.tapChoice("Larger")
+	h.tapChoice("Dark")
+	th := fyne.CurrentApp().Settings().Theme()
+	if got := th.Size(theme.SizeNameText); got != normal*1.4 {
+		t.Errorf("text size %v after choosing Larger, want %v", got, normal*1.4)
+	}
+	if got, want := th.Color(theme.ColorNameBackground, theme.VariantLight), th.Color(theme.ColorNameBackground, theme.VariantDark); got != want {
+		t.Errorf("a light device shows %v, want the dark background %v", got, want)
+	}
+	// The next start: a new interface over the same preferences.
+	prefs := model.NewPrefs(fyne.CurrentApp().Preferences())
+	if prefs.TextSize() != model.TextLarger || prefs.Appearance() != model.AppearanceDark {
+		t.Fatalf("kept %v %v", prefs.TextSize(), prefs.Appearance())
+	}
+	fyne.CurrentApp().Settings().SetTheme(NewTheme())
+	New(test.NewTempWindow(t, nil), Deps{Records: h.st, Sync: h.main, Content: h.lib, Printer: h.ui.p, Officer: testOfficer, Do: h.main.do})
+	if got := fyne.CurrentApp().Settings().Theme().Size(theme.SizeNameText); got != normal*1.4 {
+		t.Errorf("after a restart the text size is %v", got)
+	}
+	// Larger text never makes a control smaller than a touch target.
+	if s := h.choice("Normal").Size(); s.Height < touchTarget {
+		t.Errorf("a choice %v high", s.Height)
+	}
+}
+
+// TestWheelScrollsThePage: over a multi-line entry, the mouse wheel
+// scrolls the page, not the entry.
+func TestWheelScrollsThePage(t *testing.T) {
+	h := newHarnessWith(t, harnessOptions{noServer: true})
+	h.tapButton("New encounter")
+	fs := h.ui.flow
+	notes := fs.steps.entries["notes"]
+	// What the driver finds to scroll under the pointer, as it does: the
+	// last scrollable in the tree there.
+	var target fyne.Scrollable
+	pos := absPos(h.win, notes).Add(fyne.NewPos(10, 10))
+	h.visible(func(o fyne.CanvasObject) {
+		if s, ok := o.(fyne.Scrollable); ok {
+			p, size := absPos(h.win, o), o.Size()
+			if pos.X >= p.X && pos.Y >= p.Y && pos.X < p.X+size.Width && pos.Y < p.Y+size.Height {
+				target = s
+			}
+		}
+	})
+	if _, ok := target.(*wheelToPage); !ok {
+		t.Fatalf("the wheel over the notes goes to a %T", target)
+	}
+	before := fs.scroll.Offset
+	target.Scrolled(&fyne.ScrollEvent{Scrolled: fyne.NewDelta(0, -120)})
+	if fs.scroll.Offset == before {
+		t.Error("the page did not scroll")
+	}
+}
+
+// TestHandOverGivesTheWindowBack: after the hand-over, the window is no
+// longer full screen and has its size again.
+func TestHandOverGivesTheWindowBack(t *testing.T) {
+	h, win, _, done := handOverSetup(t, "ar", "135790")
+	before := fyne.NewSize(420, 800)
+	if !win.FullScreen() {
+		t.Fatal("the hand-over is not full screen")
+	}
+	win.Resize(fyne.NewSize(1280, 1024)) // what full screen does
+	test.Tap(h.unlockBtn)
+	enterPIN(h, "135790")
+	if !*done || win.FullScreen() || win.Canvas().Size() != before {
+		t.Errorf("after the hand-over: done %v, full screen %v, size %v, want %v", *done, win.FullScreen(), win.Canvas().Size(), before)
+	}
+}
+
+// TestListShowsLevelAndState: each row says its risk level in a word on
+// its colour, and its sync state as a chip that is never a risk colour;
+// the chips follow the sync live.
+func TestListShowsLevelAndState(t *testing.T) {
+	h := newHarness(t)
+	r := h.finalisedRecord(func(r *encounter.Record) {
+		r.Assessment = &encounter.Assessment{Level: "red"}
+	})
+	red := find(h, "level", func(p *tag) bool { return p.Text == "Red" && p.Fill != nil })
+	if red.Fill != ragColor(content.Red) {
+		t.Errorf("Red drawn in %v", red.Fill)
+	}
+	queued := find(h, "state", func(c *tag) bool { return c.Text == "Queued" })
+	h.proxy.Set(faultproxy.Faults{})
+	test.Tap(h.button("Sync now"))
+	h.waitUntil(func() bool { return queued.Text == "Synced" })
+
+	// An amendment waits, then is sent: the record's detail shows it
+	// live, without being opened again.
+	h.tap(h.listRow(0))
+	h.proxy.Set(faultproxy.Faults{Refuse: true})
+	a, _ := encounter.NewAmendment(r.ID, h.st.DeviceID(), testOfficer, time.Now())
+	a.Reason, a.Changes = "Typo", []encounter.Change{{Field: encounter.FieldNotes, To: "Corrected."}}
+	if _, err := h.st.Amend(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	h.ui.reload()
+	h.settle()
+	if !has(h, func(c *tag) bool { return c.Text == "Queued" }) {
+		t.Fatal("the amendment's chip does not show it waiting")
+	}
+	h.proxy.Set(faultproxy.Faults{})
+	h.main.Engine.SyncNow()
+	h.waitUntil(func() bool {
+		return !has(h, func(c *tag) bool { return c.Text == "Queued" }) && has(h, func(c *tag) bool { return c.Text == "Synced" })
+	})
+}
+
+// TestLateReferral: an amendment that makes someone a child carries an
+// NRM referral made now, as its own entry, after the officer confirms.
+func TestLateReferral(t *testing.T) {
+	h := newHarnessWith(t, harnessOptions{noServer: true})
+	id := uuid.New()
+	now := time.Now()
+	r := h.finalisedRecord(func(r *encounter.Record) {
+		r.People = []encounter.Person{{ID: id, AgeYears: 30, Referral: &encounter.Referral{DutyToNotify: &encounter.DutyToNotify{
+			Explained: encounter.Explained{By: "PC 101", At: now}, Account: "Kept from leaving."}}}}
+	})
+	h.tap(h.listRow(0))
+	h.tapButton("Add an amendment")
+	pick := find(h, "field", func(s *widget.Select) bool { return s.PlaceHolder == "Choose what to correct" })
+	pick.SetSelected("Person 1: Age in doubt")
+	h.settle()
+	h.tapChoice("Yes")
+	h.typeInto("Why this is being corrected", "Birth certificate seen")
+	h.tapButton("Save amendment")
+	if !h.hasText("This amendment makes Person 1 a child") {
+		t.Fatal("the officer is not told of the referral made after the event")
+	}
+	h.confirm("Save with the referral")
+	got, err := h.st.Get(ctx, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := got.Amendments[0]
+	if len(a.Referrals) != 1 || a.Referrals[0].Person != id || got.People[0].Route() != encounter.RouteNRM || got.Crime == nil {
+		t.Fatalf("amendment %+v; person %+v; crime %+v", a, got.People[0].Referral, got.Crime)
+	}
+	if !h.hasText("Person 1 referred to the NRM after the event") {
+		t.Error("the history does not show the referral as its own entry")
+	}
+}
