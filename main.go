@@ -56,7 +56,6 @@ func run() error {
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.IconPNG))
 	a.Settings().SetTheme(app.NewTheme())
 	prefs := app.NewPrefs(a.Preferences())
-	prefs.DropLegacy()
 	root := a.Storage().RootURI().Path()
 	if err := session.Narrow(root); err != nil {
 		return err
@@ -96,7 +95,12 @@ func run() error {
 	// The officer's screens listen to the sync engine only once the app
 	// runs: before that, the mobile driver runs fyne.Do at once, on the
 	// engine's goroutine, while this one may still be building a screen.
-	a.Lifecycle().SetOnStarted(gate.Start)
+	// What earlier versions left in the preferences file goes then too:
+	// Fyne saves preferences on its own goroutine only once it runs.
+	a.Lifecycle().SetOnStarted(func() {
+		prefs.DropLegacy()
+		gate.Start()
+	})
 	a.Lifecycle().SetOnExitedForeground(gate.OnBackground)
 	w.ShowAndRun()
 	gate.Close()

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"slices"
 
 	"fyne.io/fyne/v2"
 
@@ -52,6 +53,7 @@ type Gate struct {
 	ui       *UI                 // the officer's screens, from the unlock until a wipe
 	saved    fyne.CanvasObject   // the officer's screens, while a lock hides them
 	overlays []fyne.CanvasObject // their dialogs, likewise
+	form     *pinForm // the PIN form on screen, to type into
 	setPIN   *SetPINScreen
 	lock     *LockScreen
 	forgot   *forgotScreen
@@ -82,6 +84,7 @@ func NewGate(win fyne.Window, deps GateDeps) *Gate {
 // OnStarted.
 func (g *Gate) Start() {
 	g.started = true
+	g.focus()
 	if g.ui != nil {
 		g.ui.Start()
 	}
@@ -91,11 +94,16 @@ func (g *Gate) Start() {
 // foreground.
 func (g *Gate) OnBackground() { g.s.Lock() }
 
-// Close stops following the session and closes the officer's screens.
+// Close stops following the session and closes the officer's screens,
+// writing what they have waiting. It touches no window: main calls it
+// once the app has stopped.
 func (g *Gate) Close() {
 	g.unwatch()
 	g.leave()
-	g.leaveUI()
+	if g.ui != nil {
+		g.ui.Close()
+		g.ui = nil
+	}
 }
 
 // UI is the officer's screens, once built.
@@ -171,8 +179,15 @@ func (g *Gate) showEnrol() {
 // setContent shows o, with form's entry (if any) ready for typing.
 func (g *Gate) setContent(o fyne.CanvasObject, form *pinForm) {
 	g.win.SetContent(o)
-	if form != nil {
-		g.win.Canvas().Focus(form.entry)
+	g.form = form
+	g.focus()
+}
+
+// focus puts the keys in the PIN form's entry, once the app runs: on a
+// phone, focus brings up the keyboard, which Fyne cannot do before.
+func (g *Gate) focus() {
+	if g.form != nil && g.started {
+		g.win.Canvas().Focus(g.form.entry)
 	}
 }
 
@@ -205,9 +220,10 @@ func (g *Gate) hideUI() {
 	}
 	g.saved = g.win.Content()
 	ov := g.win.Canvas().Overlays()
-	g.overlays = ov.List()
-	for _, o := range g.overlays {
-		ov.Remove(o)
+	// A copy: removing an overlay clears the stack's own list.
+	g.overlays = slices.Clone(ov.List())
+	if len(g.overlays) > 0 {
+		ov.Remove(g.overlays[0]) // and every one above it
 	}
 }
 
@@ -219,8 +235,8 @@ func (g *Gate) leaveUI() {
 	}
 	g.ui.Close()
 	g.ui, g.saved, g.overlays = nil, nil, nil
-	for _, o := range g.win.Canvas().Overlays().List() {
-		g.win.Canvas().Overlays().Remove(o)
+	if ov := g.win.Canvas().Overlays(); ov.Top() != nil {
+		ov.Remove(ov.List()[0]) // and every one above it
 	}
 	g.win.SetCloseIntercept(nil)
 	g.win.Canvas().SetOnTypedKey(nil)
@@ -237,5 +253,5 @@ func (g *Gate) leave() {
 		g.offline.unwatch()
 		g.offline = nil
 	}
-	g.setPIN, g.forgot, g.enrol = nil, nil, nil
+	g.setPIN, g.forgot, g.enrol, g.form = nil, nil, nil, nil
 }

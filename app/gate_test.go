@@ -207,11 +207,21 @@ func TestGate(t *testing.T) {
 		t.Fatal("the draft is not listed")
 	}
 	officers := w.win.Content()
+	// A dialog left open names the record: it must not show over the
+	// lock screen either.
+	const dialogCanary = "Canary Dialog 8R"
+	w.gate.UI().message(dialogCanary)
+	if !h.hasText(dialogCanary) {
+		t.Fatal("the dialog does not show")
+	}
 
 	w.gate.OnBackground() // the app leaves the foreground
 	w.pump()
 	if !h.hasText("Waymark is locked") || h.hasText(canary) || h.hasText("Encounters") {
 		t.Fatal("the lock screen does not hide the officer's screens")
+	}
+	if h.hasText(dialogCanary) || w.win.Canvas().Overlays().Top() != nil {
+		t.Fatal("a dialog of the officer's screens shows over the lock screen")
 	}
 	w.shot("gate-locked")
 	for range 5 {
@@ -239,6 +249,10 @@ func TestGate(t *testing.T) {
 	if w.win.Content() != officers || !h.hasText(canary) {
 		t.Fatal("the right PIN did not bring the officer's screens back as they were")
 	}
+	if !h.hasText(dialogCanary) {
+		t.Error("the dialog left open did not come back with the officer's screens")
+	}
+	closeDialogs(w.win)
 
 	// Forgotten PIN: what is lost is counted, and the wipe asks twice.
 	w.s.Lock()
@@ -307,4 +321,11 @@ func TestOfflineScreen(t *testing.T) {
 		t.Error("the offline lock does not say why, or that nothing is deleted")
 	}
 	saveShot(t, win, "gate-offline")
+}
+
+// closeDialogs closes the dialogs open on win.
+func closeDialogs(win fyne.Window) {
+	for o := win.Canvas().Overlays().Top(); o != nil; o = win.Canvas().Overlays().Top() {
+		win.Canvas().Overlays().Remove(o)
+	}
 }
