@@ -53,7 +53,7 @@ type Gate struct {
 	ui       *UI                 // the officer's screens, from the unlock until a wipe
 	saved    fyne.CanvasObject   // the officer's screens, while a lock hides them
 	overlays []fyne.CanvasObject // their dialogs, likewise
-	form     *pinForm // the PIN form on screen, to type into
+	form     *pinForm            // the PIN form on screen, to type into
 	setPIN   *SetPINScreen
 	lock     *LockScreen
 	forgot   *forgotScreen
