@@ -266,7 +266,18 @@ func TestNothingPersonalOutsideTheStore(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(300 * time.Millisecond) // Fyne saves preferences at most every 100 ms
+	// Fyne writes the preferences file in the background, at most every
+	// 100 ms: wait until it holds the last setting changed.
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		b, _ := os.ReadFile(filepath.Join(data, "preferences.json"))
+		if bytes.Contains(b, []byte(`"cy"`)) {
+			time.Sleep(150 * time.Millisecond) // and any save after it
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the preferences file was not written")
+		}
+	}
 
 	ids := []uuid.UUID{r.ID, d.ID, flowDraft, r.People[0].ID, r.People[1].ID, person.ID, a.ID}
 	files := 0

@@ -168,7 +168,7 @@ func (g *Gate) onForgot() {
 // showEnrol shows the enrolment screen, and enrols with the command
 // line's link once.
 func (g *Gate) showEnrol() {
-	g.enrol = NewEnrolScreen(g.win, EnrolDeps{Printer: g.p, Enrol: g.s.Enrol, Server: g.deps.Server, AllowHTTP: g.deps.AllowHTTP})
+	g.enrol = NewEnrolScreen(g.win, EnrolDeps{Printer: g.p, Enrol: g.s.Enrol, Server: g.deps.Server, AllowHTTP: g.deps.AllowHTTP, Do: g.deps.Do})
 	if g.deps.EnrolLink != "" && !g.linkUsed {
 		g.linkUsed = true
 		g.enrol.SetLink(g.deps.EnrolLink)

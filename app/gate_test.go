@@ -282,25 +282,29 @@ func TestGate(t *testing.T) {
 // TestGateWipesAfterTenWrongPINs: the tenth wrong PIN, on the lock
 // screen, wipes the device and says so.
 func TestGateWipesAfterTenWrongPINs(t *testing.T) {
-	w := newGateWorld(t)
-	w.typePIN("482913")
-	w.typePIN("482913")
-	w.s.Close()
+	testApp(t)
+	_, bundle := appContent(t)
+	first, clock := testSession(t, "482913")
+	first.Close()
 	// Started again with the vault made: the lock screen.
-	s, err := session.Open(ctx, session.Options{Dir: w.s.Dir(), TickEvery: -1,
-		Vault: vaulttest.Options(w.clock)})
+	s, err := session.Open(ctx, session.Options{Dir: first.Dir(), TickEvery: -1, Vault: vaulttest.Options(clock)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	w.gate.Close()
-	w.s = s
-	w.gate = NewGate(w.win, GateDeps{Session: s, Printer: w.gate.deps.Printer, Do: w.q.Do})
+	win := test.NewWindow(nil)
+	win.Resize(fyne.NewSize(420, 760))
+	defer win.Close()
+	printer := bundle.Printer(i18n.Source)
+	q := &uiQueue{}
+	gate := NewGate(win, GateDeps{Session: s, Printer: func() *i18n.Printer { return printer }, Do: q.Do})
+	defer gate.Close()
+	w := &gateWorld{t: t, s: s, clock: clock, win: win, gate: gate, q: q, h: onScreen(t, win)}
 	for range 10 {
 		w.typePIN("000000")
-		w.clock.Pass(time.Hour)
-		if w.gate.lock != nil {
-			w.gate.lock.tick()
+		clock.Pass(time.Hour)
+		if gate.lock != nil {
+			gate.lock.tick()
 		}
 	}
 	if !w.h.hasText("Too many wrong PINs were entered") || s.State().Phase != session.Wiped {
