@@ -5,9 +5,10 @@
 // lock when the device has not reached its server for too long, the
 // retention of records the server's policy sets, and the crypto-erase
 // after too many wrong PINs, on a revoked device or disabled account, or
-// on a forgotten PIN. It also holds the plain-Go models of the lock and
-// set-PIN screens. It has no Fyne in it: the app's screens render its
-// state and forward the officer's actions.
+// on a forgotten PIN. It also holds the plain-Go models of the PIN
+// screens: the lock screen (and the hand-over's exit), choosing a PIN,
+// Change PIN and the forgotten-PIN path. It has no Fyne in it: the app's
+// screens render its state and forward the officer's actions.
 //
 // The data folder (mode 0700) holds:
 //
