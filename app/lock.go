@@ -74,6 +74,7 @@ type pinForm struct {
 	problem *widget.Label
 	notes   *widget.Label
 	onEnter func(pin string)
+	busy    bool // a PIN is being checked (submit); UI goroutine only
 }
 
 func newPINForm(p *i18n.Printer, intro, okText string, onEnter func(string), onCancel func()) *pinForm {
@@ -125,8 +126,28 @@ func (f *pinForm) onOK() {
 	f.onEnter(pin)
 }
 
+// submit runs work off the UI goroutine (checking or setting a PIN
+// derives a key), the form taking no other PIN meanwhile; then it renders
+// the screen again and hands work's result to then, if set.
+func (f *pinForm) submit(work func() bool, render func(), then func(ok bool)) {
+	if f.busy {
+		return
+	}
+	f.busy = true
+	render()
+	ok := false
+	goBackground(func() { ok = work() }, func() {
+		f.busy = false
+		render()
+		if then != nil {
+			then(ok)
+		}
+	})
+}
+
 // show renders what a model says: the title, why the last PIN was
-// refused, the notes, and whether a PIN may be typed now.
+// refused, the notes, and whether a PIN may be typed now (never while one
+// is being checked).
 func (f *pinForm) show(title session.Message, problem session.Message, notes []session.Message, enabled bool) {
 	f.title.SetText(say(f.p, title))
 	f.problem.SetText(say(f.p, problem))
@@ -136,7 +157,7 @@ func (f *pinForm) show(title session.Message, problem session.Message, notes []s
 	}
 	f.notes.SetText(strings.Join(ns, " "))
 	f.notes.Hidden = len(ns) == 0
-	if enabled {
+	if enabled && !f.busy {
 		f.ok.Enable()
 		f.entry.Enable()
 	} else {
@@ -157,7 +178,6 @@ type LockScreen struct {
 	forgot  *widget.Button // nil on the hand-over screen
 	bottom  fyne.CanvasObject
 	neutral bool
-	busy    bool // a PIN is being checked; UI goroutine only
 	stop    func()
 	onDone  func()
 }
@@ -194,7 +214,7 @@ func (l *LockScreen) Content() fyne.CanvasObject { return l.form.content(l.botto
 func (l *LockScreen) Close() { l.stop() }
 
 func (l *LockScreen) tick() {
-	if l.busy {
+	if l.form.busy {
 		return
 	}
 	l.model.Refresh()
@@ -211,21 +231,11 @@ func (l *LockScreen) render() {
 	if !l.neutral {
 		notes = m.Warning()
 	}
-	l.form.show(l.title, problem, notes, !l.busy && m.CanTry())
+	l.form.show(l.title, problem, notes, m.CanTry())
 }
 
 func (l *LockScreen) onEnter(pin string) {
-	if l.busy {
-		return
-	}
-	l.busy = true
-	l.render()
-	ok := false
-	goBackground(func() {
-		ok = l.model.Submit(context.Background(), pin)
-	}, func() {
-		l.busy = false
-		l.render()
+	l.form.submit(func() bool { return l.model.Submit(context.Background(), pin) }, l.render, func(ok bool) {
 		if ok && l.onDone != nil {
 			l.onDone()
 		}

@@ -16,7 +16,6 @@ import (
 type SetPINScreen struct {
 	model *session.SetPINModel
 	form  *pinForm
-	busy  bool
 }
 
 // newSetPINScreen returns the screen over model.
@@ -35,23 +34,13 @@ func newSetPINScreen(p *i18n.Printer, model *session.SetPINModel, moving bool) *
 func (sc *SetPINScreen) Content() fyne.CanvasObject { return sc.form.content(nil) }
 
 func (sc *SetPINScreen) render() {
-	sc.form.show(sc.model.Title(), sc.model.Problem, nil, !sc.busy)
+	sc.form.show(sc.model.Title(), sc.model.Problem, nil, true)
 }
 
+// onEnter takes what was typed; once the PIN is set, the session tells
+// the gate, which moves on to enrolment.
 func (sc *SetPINScreen) onEnter(text string) {
-	if sc.busy {
-		return
-	}
-	sc.busy = true
-	sc.render()
-	goBackground(func() {
-		// Sealing the vault derives a key: off the UI goroutine. The
-		// session then tells the gate, which moves on to enrolment.
-		sc.model.Submit(context.Background(), text)
-	}, func() {
-		sc.busy = false
-		sc.render()
-	})
+	sc.form.submit(func() bool { return sc.model.Submit(context.Background(), text) }, sc.render, nil)
 }
 
 // changePINScreen is Change PIN, on Your details: the current PIN,
@@ -62,7 +51,6 @@ type changePINScreen struct {
 	u     *UI
 	model *session.ChangePINModel
 	form  *pinForm
-	busy  bool
 }
 
 // openChangePIN pushes the Change PIN screen, and returns it.
@@ -75,21 +63,11 @@ func (u *UI) openChangePIN() *changePINScreen {
 }
 
 func (c *changePINScreen) render() {
-	c.form.show(c.model.Title(), c.model.Problem, nil, !c.busy)
+	c.form.show(c.model.Title(), c.model.Problem, nil, true)
 }
 
 func (c *changePINScreen) onEnter(text string) {
-	if c.busy {
-		return
-	}
-	c.busy = true
-	c.render()
-	done := false
-	goBackground(func() {
-		done = c.model.Submit(context.Background(), text)
-	}, func() {
-		c.busy = false
-		c.render()
+	c.form.submit(func() bool { return c.model.Submit(context.Background(), text) }, c.render, func(done bool) {
 		if done {
 			c.u.pop()
 			c.u.message(c.u.p.T("changepin.done"))

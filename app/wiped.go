@@ -124,10 +124,5 @@ func (o *offlineScreen) show() {
 		o.detail.Importance = widget.DangerImportance
 	}
 	o.detail.SetText(text)
-	o.syncNow.SetText(o.m.Button())
-	if o.m.Busy() {
-		o.syncNow.Disable()
-	} else {
-		o.syncNow.Enable()
-	}
+	showSyncNow(o.syncNow, o.m)
 }
