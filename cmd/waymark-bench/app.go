@@ -137,9 +137,13 @@ func runApp(bin, display, data, server, shot string, unlock bool) ([2]float64, e
 	}
 	if unlock {
 		time.Sleep(2 * time.Second) // the lock screen's entry takes the keys
+		// Keys sent to a window (--window, XSendEvent) do not always
+		// reach it; keys typed into the focused window (XTEST) do, as the
+		// launch test found.
 		for _, args := range [][]string{
-			{"type", "--window", window, "--delay", "30", string(benchPIN)},
-			{"key", "--window", window, "Return"},
+			{"windowfocus", "--sync", window},
+			{"type", "--delay", "30", string(benchPIN)},
+			{"key", "Return"},
 		} {
 			xd := exec.Command("xdotool", args...)
 			xd.Env = a.Env
