@@ -96,13 +96,18 @@ func TestLaunch(t *testing.T) {
 		links[b.name] = enrolLink(t, srv, id)
 	}
 
-	data := map[string]string{}
+	data, config := map[string]string{}, map[string]string{}
 	for _, b := range builds {
 		data[b.name] = filepath.Join(dir, "data-"+b.name)
+		// Fyne keeps its preferences under the user's configuration
+		// folder, whatever --data says: each build its own, as on two
+		// devices, and none in this machine's.
+		config[b.name] = filepath.Join(dir, "config-"+b.name)
 	}
 	t.Run("live server", func(t *testing.T) {
 		runAll(t, func(b build) launch {
-			l := launch{args: []string{bins[b.name], "--data", data[b.name], "--enrol", links[b.name].String()}, display: displays[b.name]}
+			l := launch{args: []string{bins[b.name], "--data", data[b.name], "--enrol", links[b.name].String()},
+				display: displays[b.name], config: config[b.name]}
 			if b.typed {
 				l.keys = [][]string{{pin, "Return"}, {pin, "Return"}} // choose the PIN, then again
 			}
@@ -126,7 +131,7 @@ func TestLaunch(t *testing.T) {
 	}
 	t.Run("server unreachable", func(t *testing.T) {
 		runAll(t, func(b build) launch {
-			l := launch{args: []string{bins[b.name], "--data", data[b.name]}, display: displays[b.name]}
+			l := launch{args: []string{bins[b.name], "--data", data[b.name]}, display: displays[b.name], config: config[b.name]}
 			if b.typed {
 				l.keys = [][]string{{pin, "Return"}} // unlock
 				l.syncFailed = 1                     // its engine runs, and says so once
@@ -138,11 +143,12 @@ func TestLaunch(t *testing.T) {
 
 // launch is one run of the app: its command line, its display, what is
 // typed into it (each a text and a key, a second apart, once its window
-// is up) and how many "sync failed" lines it must print (else at most
+// is up), its own configuration folder, and how many "sync failed" lines it must print (else at most
 // one).
 type launch struct {
 	args       []string
 	display    string
+	config     string // the user's configuration folder (XDG_CONFIG_HOME)
 	keys       [][]string
 	syncFailed int
 }
@@ -169,7 +175,7 @@ func run(l launch) string {
 	cmd := exec.Command(l.args[0], l.args[1:]...)
 	// The C locale names no language: LANGUAGE says English, as
 	// scripts/demo.sh does, so Fyne has nothing alarming to say.
-	env := append(os.Environ(), "DISPLAY="+l.display, "LANGUAGE=en")
+	env := append(os.Environ(), "DISPLAY="+l.display, "LANGUAGE=en", "XDG_CONFIG_HOME="+l.config)
 	cmd.Env = env
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {

@@ -173,20 +173,25 @@ func (p Prefs) IdleLock() time.Duration {
 func (p Prefs) SetIdleLock(d time.Duration) { p.s.SetInt(prefIdleLock, int(d/time.Minute)) }
 
 // DropLegacy removes from the preferences what earlier versions kept
-// there and must not be outside the encrypted store.
+// there and must not be outside the encrypted store. Where the settings
+// can be listed (Fyne's can), only what is there is removed, so a clean
+// file is not written again.
 func (p Prefs) DropLegacy() {
-	drop := slices.Clone(legacyKeys)
-	if r, ok := p.s.(valueReader); ok {
-		r.ReadValues(func(values map[string]any) {
-			for k := range values {
-				for _, prefix := range legacyPrefixes {
-					if strings.HasPrefix(k, prefix) {
-						drop = append(drop, k)
-					}
-				}
-			}
-		})
+	r, ok := p.s.(valueReader)
+	if !ok {
+		for _, k := range legacyKeys {
+			p.s.RemoveValue(k)
+		}
+		return
 	}
+	var drop []string
+	r.ReadValues(func(values map[string]any) {
+		for k := range values {
+			if slices.Contains(legacyKeys, k) || slices.ContainsFunc(legacyPrefixes, func(prefix string) bool { return strings.HasPrefix(k, prefix) }) {
+				drop = append(drop, k)
+			}
+		}
+	})
 	for _, k := range drop { // not inside ReadValues, which holds a lock
 		p.s.RemoveValue(k)
 	}

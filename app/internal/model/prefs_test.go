@@ -56,6 +56,12 @@ func TestDropLegacy(t *testing.T) {
 			t.Errorf("%s = %q, want %q", k, s.m[k], v)
 		}
 	}
+	// A clean file is left alone: Fyne would write it again.
+	s.removed = 0
+	NewPrefs(s).DropLegacy()
+	if s.removed != 0 {
+		t.Errorf("%d settings removed from a clean file", s.removed)
+	}
 }
 
 // TestKeptInTheStore: the language of the last person screened is kept

@@ -29,8 +29,9 @@ var (
 // settings is an in-memory preference store, as fyne's are in memory for
 // an app without storage.
 type settings struct {
-	mu sync.Mutex
-	m  map[string]string
+	mu      sync.Mutex
+	m       map[string]string
+	removed int // RemoveValue calls
 }
 
 func newSettings() *settings { return &settings{m: map[string]string{}} }
@@ -61,7 +62,12 @@ func (s *settings) ReadValues(fn func(map[string]any)) {
 	}
 	fn(m)
 }
-func (s *settings) RemoveValue(k string) { s.mu.Lock(); defer s.mu.Unlock(); delete(s.m, k) }
+func (s *settings) RemoveValue(k string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.m, k)
+	s.removed++
+}
 
 // env is what a model test works with: the real default content pack,
 // the real catalogues, a real store in memory and a Saver writing to it.
