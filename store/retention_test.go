@@ -30,6 +30,7 @@ func TestPurge(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
+	withSigner(s)
 
 	finalise := func(name string, mutate func(*encounter.Record)) encounter.Record {
 		t.Helper()
