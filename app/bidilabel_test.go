@@ -16,13 +16,9 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"golang.org/x/text/language"
-
-	"github.com/waymark-app/waymark/assets"
 	"github.com/waymark-app/waymark/i18n"
 	"github.com/waymark-app/waymark/i18n/bidi"
 	"github.com/waymark-app/waymark/internal/fonts"
-	"github.com/waymark-app/waymark/screening"
 )
 
 const (
@@ -237,50 +233,4 @@ func diff(a, b uint32) uint32 {
 		return a - b
 	}
 	return b - a
-}
-
-// TestRightToLeftPunctuation lays out every string of every right-to-left
-// screening language as the screens do and checks that a closing full
-// stop or question mark is drawn at the left end of its line, where a
-// right-to-left reader finishes; and that a string which fell back to
-// English on such a page keeps its full stop at the right.
-func TestRightToLeftPunctuation(t *testing.T) {
-	test.NewTempApp(t).Settings().SetTheme(NewTheme())
-	set, err := screening.Parse(assets.Screening)
-	if err != nil {
-		t.Fatal(err)
-	}
-	checked := 0
-	for _, tag := range set.Languages() {
-		l := set.Language(tag)
-		if l.Dir != rtl {
-			continue
-		}
-		for _, text := range l.Texts() {
-			last := []rune(text)[len([]rune(text))-1]
-			if !strings.ContainsRune(".?!۔؟", last) {
-				continue
-			}
-			lb := NewLangLabel(text, tag, rtl)
-			onWindow(t, container.NewVBox(lb), 4000, 400)
-			runs := drawnRuns(lb)
-			if len(runs) == 0 || !runs[0].rtl || !strings.HasSuffix(runs[0].text, string(last)) {
-				t.Errorf("%s %q: %q is not drawn at the left end: %+v", tag, text, last, runs)
-			}
-			checked++
-		}
-		// A string this language lacks, shown in English.
-		s := l.Lookup("no.such.key")
-		en := set.Language(language.English).Get(screening.UIDone)
-		en.Fallback = true
-		lb := NewLangLabel(en.Text, en.Tag, en.Dir)
-		onWindow(t, container.NewVBox(lb), 4000, 400)
-		runs := drawnRuns(lb)
-		if lastRun := runs[len(runs)-1]; !strings.HasSuffix(lastRun.text, ".") || runs[0].rtl || !s.Fallback {
-			t.Errorf("%s: an English fallback %q drawn as %+v", tag, en.Text, runs)
-		}
-	}
-	if checked < 100 {
-		t.Errorf("only %d strings checked", checked)
-	}
 }

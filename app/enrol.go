@@ -25,6 +25,10 @@ type EnrolDeps struct {
 	AllowHTTP bool
 	// OnEnrolled runs on the UI thread once the device is enrolled.
 	OnEnrolled func()
+	// Do runs a function on the UI goroutine: the result of enrolling,
+	// which runs in the background, reaches the widgets only through it.
+	// Nil means fyne.Do.
+	Do func(func())
 }
 
 // EnrolScreen asks for the server's address and the enrolment code, or
@@ -45,6 +49,9 @@ type EnrolScreen struct {
 // NewEnrolScreen shows the enrolment screen in win.
 func NewEnrolScreen(win fyne.Window, deps EnrolDeps) *EnrolScreen {
 	p := deps.Printer
+	if deps.Do == nil {
+		deps.Do = fyne.Do
+	}
 	s := &EnrolScreen{deps: deps, win: win, model: &EnrolModel{Server: deps.Server, AllowHTTP: deps.AllowHTTP}}
 	intro := widget.NewLabel(p.T("enrol.intro"))
 	intro.Wrapping = fyne.TextWrapWord
@@ -111,7 +118,7 @@ func (s *EnrolScreen) onEnrol() {
 	m := *s.model
 	go func() {
 		ok := m.Submit(context.Background(), s.deps.Enrol)
-		fyne.Do(func() {
+		s.deps.Do(func() {
 			*s.model = m
 			s.show()
 			if ok && s.deps.OnEnrolled != nil {

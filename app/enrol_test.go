@@ -94,7 +94,18 @@ func TestEnrolScreen(t *testing.T) {
 	win.Resize(fyne.NewSize(420, 760))
 	defer win.Close()
 	done := make(chan struct{}, 1)
+	q := &uiQueue{} // the UI goroutine: this test's, when it pumps
+	wait := func(ok func() bool) bool {
+		for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+			q.pump()
+			if ok() {
+				return true
+			}
+		}
+		return false
+	}
 	s := NewEnrolScreen(win, EnrolDeps{
+		Do:      q.Do,
 		Printer: bundle.Printer(i18n.Source),
 		Enrol: func(ctx context.Context, l auth.Link, allowHTTP bool) error {
 			cred, err := client.Enrol(ctx, client.EnrolOptions{Link: l, Device: st.DeviceID(), AllowHTTP: allowHTTP})
@@ -110,9 +121,7 @@ func TestEnrolScreen(t *testing.T) {
 		t.Fatalf("from the QR image: server %q, code %q, pin shown %v", s.server.Text, s.code.Text, s.pinNote.Text)
 	}
 	test.Tap(s.enrol)
-	select {
-	case <-done:
-	case <-time.After(30 * time.Second):
+	if !wait(func() bool { return len(done) > 0 }) {
 		t.Fatalf("not enrolled: %q", s.problem.Text)
 	}
 	cred, err := client.LoadCredential(ctx, st)
@@ -122,10 +131,7 @@ func TestEnrolScreen(t *testing.T) {
 
 	// The same code again: refused, in words.
 	test.Tap(s.enrol)
-	deadline := time.Now().Add(30 * time.Second)
-	for s.problem.Text == "" && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
-	}
+	wait(func() bool { return s.problem.Text != "" })
 	if want := bundle.Printer(i18n.Source).T("enrol.err.refused"); s.problem.Text != want {
 		t.Errorf("second use: %q", s.problem.Text)
 	}

@@ -49,7 +49,7 @@ type flowScreen struct {
 // r is already on the device.
 func (u *UI) openFlow(r encounter.Record, stored bool) *flowScreen {
 	m := model.NewFlow(model.FlowDeps{
-		Pack: u.packFor(r.Content), Printer: u.p, Saver: u.saver, Prefs: u.prefs,
+		Pack: u.packFor(r.Content), Printer: u.p, Saver: u.saver,
 		Officer: u.officer, Now: u.deps.Now,
 		Finalised: func(encounter.Record) { u.deps.Sync.Notify() },
 	}, r, stored)

@@ -495,7 +495,7 @@ func (fs *flowScreen) openScreening(id uuid.UUID) *Interpreter {
 	u, m := fs.u, fs.m
 	setup := m.Screening(id)
 	deps := ScreeningDeps{
-		Set: setup.Set, Officer: u.p, Person: setup.Language, Prefs: u.prefs, Now: u.deps.Now,
+		Set: setup.Set, Officer: u.p, Person: setup.Language, Kept: u.saver, Session: u.deps.Session, Now: u.deps.Now,
 		Previous: setup.Previous,
 		Record: func(a screening.Answer) error {
 			return m.RecordScreening(id, a)

@@ -13,25 +13,27 @@ import (
 	"github.com/waymark-app/waymark/app/internal/model"
 	"github.com/waymark-app/waymark/i18n"
 	"github.com/waymark-app/waymark/screening"
+	"github.com/waymark-app/waymark/session"
 )
 
 // HandOver is the screen a possible victim uses alone, on the officer's
 // device: full screen, in their language, one question at a time, with
-// large buttons and "I prefer not to say" always there. Its rules (the
-// session, the PIN) are model.Session and model.Unlock; this renders
-// them.
+// large buttons and "I prefer not to say" always there. Its rules are
+// model.Session (the questions) and session.LockModel (the PIN); this
+// renders them.
 //
 // While it is up, nothing else in the app can be reached: it replaces the
 // window's content, swallows keys (Escape, Android's back button), ignores
 // the window's close button and goes full screen. Only the officer's PIN
-// ends it, and then the window is given back as it was, at its size. The
-// officer chooses that PIN, six digits, the first time a device is handed
-// over; it is kept only as an argon2id hash. Five wrong PINs lock the pad
-// for 30 seconds.
+// ends it, and then the window is given back as it was, at its size. That
+// PIN is the one that unlocks the app, checked by the vault and counted
+// by its lockout (package session): wrong PINs here count towards the
+// wipe as on the lock screen. There is no hand-over PIN of its own.
 //
 // A hide button, always on screen, blanks the screen at once to a plain,
-// empty view, for when someone walks in. Tapping that view asks for a PIN
-// (the pad is titled just "PIN"); the right one brings the question back.
+// empty view, for when someone walks in. Tapping that view asks for the
+// PIN (titled just "PIN", with no warning); the right one brings the
+// question back.
 type HandOver struct {
 	win     fyne.Window
 	deps    ScreeningDeps
@@ -39,7 +41,6 @@ type HandOver struct {
 	lang    *screening.Language
 	officer *screening.Language // where a missing string falls back to
 	session *model.Session
-	unlock  *model.Unlock
 	onDone  func()
 
 	root *fyne.Container // the window's content while handed over
@@ -56,7 +57,7 @@ type HandOver struct {
 	save, next, back   *widget.Button
 	hideBtn, unlockBtn *widget.Button
 	neutral            *tapArea
-	pad                *pinPad
+	pin                *LockScreen // the PIN asked for, while it is
 }
 
 // NewHandOver prepares the hand-over screen for win; Start shows it.
@@ -64,7 +65,6 @@ func NewHandOver(win fyne.Window, deps ScreeningDeps) *HandOver {
 	h := &HandOver{win: win, deps: deps, p: deps.Officer}
 	h.lang = deps.personLanguage()
 	h.session = model.NewSession(deps.Set, h.lang.Tag, deps.Previous, deps.Record, deps.Now)
-	h.unlock = model.NewUnlock(deps.Officer, deps.Prefs, deps.Now)
 	h.officer = deps.officerLanguage()
 	h.root = container.NewStack()
 	h.neutral = newTapArea(h.onNeutralTapped)
@@ -73,7 +73,6 @@ func NewHandOver(win fyne.Window, deps ScreeningDeps) *HandOver {
 
 // Start hands the device over: it takes over the window until the officer
 // unlocks it, then gives the window back as it was and calls onDone.
-// The first time, it asks the officer to choose the unlock PIN.
 func (h *HandOver) Start(onDone func()) {
 	h.onDone = onDone
 	c := h.win.Canvas()
@@ -82,15 +81,12 @@ func (h *HandOver) Start(onDone func()) {
 	c.SetOnTypedKey(func(*fyne.KeyEvent) {})
 	h.win.SetFullScreen(true)
 	h.win.SetContent(h.root)
-	if !h.unlock.Chosen() {
-		h.askNewPIN()
-		return
-	}
 	h.showPage()
 }
 
 // end gives the window back.
 func (h *HandOver) end() {
+	h.closePIN()
 	h.win.SetContent(h.prev.content)
 	h.win.Canvas().SetOnTypedKey(h.prev.onKey)
 	h.win.SetCloseIntercept(nil)
@@ -105,6 +101,7 @@ func (h *HandOver) end() {
 
 // Hide blanks the screen to the neutral view at once.
 func (h *HandOver) Hide() {
+	h.closePIN()
 	h.session.Hide()
 	h.setScreen(h.neutral, false)
 }
@@ -181,6 +178,7 @@ func (h *HandOver) iconButton(s screening.String, icon fyne.Resource, imp widget
 
 // showPage shows the introduction, the question at pos, or the end.
 func (h *HandOver) showPage() {
+	h.closePIN()
 	h.session.Reveal()
 	h.choices = map[string]*widget.Button{}
 	h.text, h.save, h.next = nil, nil, nil
@@ -308,123 +306,33 @@ func (h *HandOver) onSaveText() {
 // Unlocking.
 
 func (h *HandOver) onUnlockTapped() {
-	h.showPad(h.p.T("handover.pin.enter"), func(pin string) {
-		if h.unlocks(pin) {
-			h.end()
-		}
-	}, h.showPage)
+	h.showPIN("handover.pin.enter", false, h.end, h.showPage)
 }
 
 func (h *HandOver) onNeutralTapped() {
-	h.showPad(h.p.T("handover.pin.neutral"), func(pin string) {
-		if h.unlocks(pin) {
-			h.showPage()
-		}
-	}, h.Hide)
+	h.showPIN("handover.pin.neutral", true, h.showPage, h.Hide)
 }
 
-// unlocks reports whether pin is the officer's, telling the pad why
-// not.
-func (h *HandOver) unlocks(pin string) bool {
-	ok, problem := h.unlock.Try(pin)
-	if !ok {
-		h.pad.fail(problem)
+// showPIN asks for the officer's PIN, titled by the message title;
+// neutral leaves out the warning before the last tries, which would tell
+// anyone looking what the screen is. The right PIN runs done; the way
+// back, cancel.
+func (h *HandOver) showPIN(title string, neutral bool, done, cancel func()) {
+	h.closePIN()
+	s := h.deps.Session
+	h.pin = newLockScreen(h.p, session.NewLockModel(s, s.CheckPIN), lockOptions{
+		title: title, neutral: neutral, onDone: done, onCancel: cancel,
+	})
+	h.setScreen(h.pin.Content(), false)
+	h.win.Canvas().Focus(h.pin.form.entry)
+}
+
+// closePIN stops the PIN screen's countdown, if one is up.
+func (h *HandOver) closePIN() {
+	if h.pin != nil {
+		h.pin.Close()
+		h.pin = nil
 	}
-	return ok
-}
-
-// askNewPIN has the officer choose the unlock PIN, twice.
-func (h *HandOver) askNewPIN() {
-	h.showPad(h.unlock.ChoosePrompt(), func(pin string) {
-		done, problem := h.unlock.Choose(pin)
-		switch {
-		case done:
-			h.showPage()
-		case problem != "":
-			h.askNewPIN()
-			h.pad.fail(problem)
-		default:
-			h.askNewPIN() // now to confirm it
-		}
-	}, h.end)
-}
-
-// showPad shows a PIN pad titled title; enter gets a complete PIN, cancel
-// runs on Cancel.
-func (h *HandOver) showPad(title string, enter func(string), cancel func()) {
-	h.pad = newPINPad(h.p, title, enter, cancel)
-	h.setScreen(h.pad.box, false)
-}
-
-// pinPad is a numeric keypad for the officer's PIN, in the officer's
-// language, over model.Pad. Its message keeps two lines when empty, so
-// a refusal never moves the keys under the thumb.
-type pinPad struct {
-	m     *model.Pad
-	box   *fyne.Container
-	title *widget.Label
-	dots  *widget.Label
-	msg   *widget.Label
-	keys  map[string]*widget.Button // "0" to "9", "delete", "ok", "cancel"
-	enter func(string)
-}
-
-func newPINPad(p *i18n.Printer, title string, enter func(string), cancel func()) *pinPad {
-	pp := &pinPad{m: model.NewPad(p), enter: enter, keys: map[string]*widget.Button{}}
-	pp.title = widget.NewLabelWithStyle(title, fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
-	pp.dots = widget.NewLabelWithStyle(" ", fyne.TextAlignCenter, fyne.TextStyle{Monospace: true})
-	pp.dots.SizeName = theme.SizeNameHeadingText
-	pp.msg = widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{})
-	pp.msg.Importance = widget.DangerImportance
-	grid := container.NewGridWithColumns(3)
-	for _, k := range []string{"1", "2", "3", "4", "5", "6", "7", "8", "9", "delete", "0", "ok"} {
-		var b *widget.Button
-		switch k {
-		case "delete":
-			b = widget.NewButtonWithIcon("", theme.ContentUndoIcon(), pp.onDelete)
-		case "ok":
-			b = widget.NewButtonWithIcon(p.T("handover.pin.ok"), theme.ConfirmIcon(), pp.onOK)
-			b.Importance = widget.HighImportance
-		default:
-			b = widget.NewButton(k, func() { pp.onDigit(k) })
-		}
-		pp.keys[k] = b
-		grid.Add(tall(b))
-	}
-	var cancelBox fyne.CanvasObject
-	pp.keys["cancel"], cancelBox = newButton(p.T("handover.pin.cancel"), nil, widget.MediumImportance, cancel)
-	pp.box = container.NewCenter(container.New(column{width: 264},
-		lines(pp.title, 3), pp.dots, lines(pp.msg, 2), grid, cancelBox))
-	return pp
-}
-
-func (pp *pinPad) show() {
-	pp.dots.SetText(pp.m.Dots())
-	pp.msg.SetText(pp.m.Message)
-}
-
-func (pp *pinPad) onDigit(d string) {
-	pp.m.Digit(d)
-	pp.show()
-}
-
-func (pp *pinPad) onDelete() {
-	pp.m.Delete()
-	pp.show()
-}
-
-func (pp *pinPad) onOK() {
-	pin, ok := pp.m.Enter()
-	pp.show()
-	if ok {
-		pp.enter(pin)
-	}
-}
-
-// fail says why the PIN was refused.
-func (pp *pinPad) fail(msg string) {
-	pp.m.Fail(msg)
-	pp.show()
 }
 
 // tapArea is the neutral view: the theme's background, nothing else, and

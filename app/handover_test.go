@@ -32,23 +32,13 @@ func (w *spyWindow) pressClose() {
 
 const officerScreen = "Officer records: encounter list"
 
-// handOverClock is the hand-over's clock in these tests.
-var handOverClock time.Time
-
 // handOverSetup starts a hand-over in person's language on a window that
-// was showing the officer's screen.
+// was showing the officer's screen, on a device whose PIN (the app's one
+// PIN, in its vault) is pin.
 func handOverSetup(t *testing.T, person string, pin string) (*HandOver, *spyWindow, *recorder, *bool) {
 	t.Helper()
 	deps, rec, _ := screeningSetup(t, person)
-	deps.Now = func() time.Time { return handOverClock }
-	handOverClock = testNow
-	if pin != "" {
-		hash, err := model.HashPIN(pin)
-		if err != nil {
-			t.Fatal(err)
-		}
-		deps.Prefs.SetUnlockPIN(hash)
-	}
+	deps.Session, _ = testSession(t, pin)
 	base := onWindow(t, widget.NewLabel(officerScreen), 420, 800)
 	win := &spyWindow{Window: base}
 	h := NewHandOver(win, deps)
@@ -59,34 +49,14 @@ func handOverSetup(t *testing.T, person string, pin string) (*HandOver, *spyWind
 }
 
 func enterPIN(h *HandOver, pin string) {
-	for _, d := range pin {
-		test.Tap(h.pad.keys[string(d)])
-	}
-	test.Tap(h.pad.keys["ok"])
+	test.Type(h.pin.form.entry, pin)
+	test.Tap(h.pin.form.ok)
 }
 
 func TestHandOverOneQuestionAtATime(t *testing.T) {
-	h, win, rec, done := handOverSetup(t, "sq", "")
+	h, win, rec, done := handOverSetup(t, "sq", "246810")
 	s := onScreen(t, win)
-	// First use: the officer chooses the PIN, twice.
-	if !s.hasText("Choose an officer PIN") {
-		t.Fatal("no PIN set-up")
-	}
-	enterPIN(h, "123")
-	if !s.hasText("Enter all 6 digits.") {
-		t.Error("a short PIN was taken")
-	}
-	enterPIN(h, "246810")
-	enterPIN(h, "246811")
-	if !s.hasText("The two PINs were different") {
-		t.Error("mismatched PINs taken")
-	}
-	enterPIN(h, "246810")
-	enterPIN(h, "246810")
-	if h.deps.Prefs.UnlockPIN() == "" || !model.CheckPIN(h.deps.Prefs.UnlockPIN(), "246810") {
-		t.Fatal("PIN not kept as a hash")
-	}
-
+	// The officer's PIN is the app's: no PIN of its own to choose first.
 	if !s.hasText("Këto pyetje janë private.") {
 		t.Fatal("no introduction in Albanian")
 	}
@@ -174,19 +144,24 @@ func TestHandOverCannotBeLeft(t *testing.T) {
 	stillHandedOver("the question buttons")
 
 	test.Tap(h.unlockBtn)
-	test.Tap(h.pad.keys["cancel"])
+	test.Tap(h.pin.form.cancel)
 	stillHandedOver("cancelling the PIN")
 	test.Tap(h.unlockBtn)
-	for i := 1; i <= model.MaxPINFailures; i++ {
+	for range 5 {
 		enterPIN(h, "000000")
 		stillHandedOver("a wrong PIN")
 	}
-	if !s.hasText("Too many wrong PINs. Wait 30 seconds.") {
+	// The app's lockout: the same count, the same delays, on disk.
+	if !s.hasText("Too many wrong PINs. Try again in 30 seconds.") {
 		t.Error("no lockout after 5 wrong PINs")
+	}
+	if st := h.deps.Session.LockStatus(); st.Failures != 5 {
+		t.Errorf("the vault counted %d wrong PINs, want 5", st.Failures)
 	}
 	enterPIN(h, "135790")
 	stillHandedOver("the right PIN during the lockout")
-	handOverClock = testNow.Add(31 * time.Second)
+	vaultClock(h.deps.Session).Pass(31 * time.Second)
+	h.pin.tick()
 	enterPIN(h, "135790")
 	if !*done || win.Content() == root || !s.hasText(officerScreen) {
 		t.Fatal("the right PIN did not give the window back")
@@ -220,10 +195,11 @@ func TestQuickHide(t *testing.T) {
 	}
 	saveShot(t, win, "handover-hidden")
 	test.Tap(h.neutral)
+	saveShot(t, win, "handover-pin-neutral")
 	if !s.hasText("PIN") || s.hasText("Officer") {
-		t.Error("the neutral view's PIN pad is not neutral")
+		t.Error("the neutral view's PIN form is not neutral")
 	}
-	test.Tap(h.pad.keys["cancel"])
+	test.Tap(h.pin.form.cancel)
 	if !h.session.Hidden() {
 		t.Error("cancel did not go back to the neutral view")
 	}
@@ -239,7 +215,7 @@ func TestQuickHide(t *testing.T) {
 }
 
 func TestHandOverRecordFailure(t *testing.T) {
-	h, win, rec, _ := handOverSetup(t, "zh-Hans", "111111")
+	h, win, rec, _ := handOverSetup(t, "zh-Hans", "482913")
 	test.Tap(h.next)
 	rec.fail = true
 	test.Tap(h.choices[screening.DontKnow])

@@ -97,7 +97,9 @@ func (s *Interpreter) Person() language.Tag { return s.person.Tag }
 
 func (s *Interpreter) onPerson(t language.Tag) {
 	s.person = s.deps.Set.Language(t)
-	s.deps.Prefs.SetPersonLanguage(t)
+	if s.deps.Kept != nil {
+		s.deps.Kept.SetPersonLanguage(t)
+	}
 	s.build()
 }
 

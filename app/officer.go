@@ -17,9 +17,10 @@ import (
 // protocol's list.
 var agencies = wire.Agencies
 
-// openOfficer shows Your details: who the officer is, and how the app
-// looks to them (language, text size, light or dark), kept across
-// restarts. next, if set, runs once the details are saved.
+// openOfficer shows Your details: who the officer is, how the app looks
+// to them (language, text size, light or dark), kept across restarts,
+// and, on a device with a PIN, a way to lock the app now and to change
+// the PIN. next, if set, runs once the details are saved.
 func (u *UI) openOfficer(next func()) {
 	p := u.p
 	o := u.officer()
@@ -62,7 +63,11 @@ func (u *UI) openOfficer(next func()) {
 			problem.SetText(p.T("officer.needed"))
 			return
 		}
-		u.prefs.SetOfficer(o)
+		if !u.enrolled() {
+			// An enrolled officer is their account, in the encrypted
+			// store: nothing of them goes to the preferences file.
+			u.prefs.SetOfficer(o)
+		}
 		u.pop()
 		if next != nil {
 			next()
@@ -83,6 +88,14 @@ func (u *UI) openOfficer(next func()) {
 	box.Add(field(p.T("look.appearance"), lookChoices(u, strs(model.Appearances), string(u.prefs.Appearance()), "look.appearance.", func(v string) {
 		u.prefs.SetAppearance(model.Appearance(v))
 	}), nil))
+	if s := u.deps.Session; s != nil {
+		_, lock := newButton(p.T("officer.lock"), theme.VisibilityOffIcon(), widget.MediumImportance, s.Lock)
+		_, change := newButton(p.T("officer.change_pin"), theme.SettingsIcon(), widget.MediumImportance, func() { u.openChangePIN() })
+		box.Add(widget.NewSeparator())
+		box.Add(heading(p.T("officer.security")))
+		box.Add(lock)
+		box.Add(change)
+	}
 	u.push(screen{title: p.T("officer.title"), content: container.NewVScroll(container.NewPadded(box))})
 }
 

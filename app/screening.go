@@ -7,8 +7,10 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"golang.org/x/text/language"
 
+	"github.com/waymark-app/waymark/app/internal/model"
 	"github.com/waymark-app/waymark/i18n"
 	"github.com/waymark-app/waymark/screening"
+	"github.com/waymark-app/waymark/session"
 )
 
 // ScreeningDeps are what the interpreter and hand-over screens need. The
@@ -19,9 +21,13 @@ type ScreeningDeps struct {
 	// also picks the officer's column of questions (English or Welsh).
 	Officer *i18n.Printer
 	// Person is the person's language. language.Und means the language
-	// of the last person screened (kept in Prefs), else the set's source.
+	// of the last person screened (Kept), else the set's source.
 	Person language.Tag
-	Prefs  Prefs
+	// Kept remembers the language of the last person screened, in the
+	// encrypted store (model.Saver). Nil: nothing is remembered.
+	Kept *model.Saver
+	// Session checks the officer's PIN, which ends a hand-over.
+	Session *session.Session
 	// Record keeps one answer; the flow stores it on the person in the
 	// encounter record, and the Saver writes it off the UI goroutine. An
 	// error leaves the answer unrecorded and says so on screen.
@@ -51,7 +57,9 @@ func (d *ScreeningDeps) officerLanguage() *screening.Language {
 func (d *ScreeningDeps) personLanguage() *screening.Language {
 	want := d.Person
 	if want == language.Und {
-		want, _ = d.Prefs.PersonLanguage()
+		if d.Kept != nil {
+			want, _ = d.Kept.PersonLanguage()
+		}
 	}
 	l, _ := d.Set.Match(want)
 	return l

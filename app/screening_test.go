@@ -13,9 +13,11 @@ import (
 	"fyne.io/fyne/v2/widget"
 	"golang.org/x/text/language"
 
+	"github.com/waymark-app/waymark/app/internal/model"
 	"github.com/waymark-app/waymark/assets"
 	"github.com/waymark-app/waymark/i18n"
 	"github.com/waymark-app/waymark/screening"
+	"github.com/waymark-app/waymark/store"
 )
 
 // recorder keeps the answers the screens record, as the encounter flow
@@ -54,11 +56,30 @@ func screeningSetup(t *testing.T, person string) (ScreeningDeps, *recorder, fyne
 		Set:     set,
 		Officer: b.Printer(language.English),
 		Person:  language.MustParse(person),
-		Prefs:   NewPrefs(a.Preferences()),
+		Kept:    newKept(t, memStore(t)),
 		Record:  rec.record,
 		Now:     func() time.Time { return testNow },
 	}
 	return deps, rec, a
+}
+
+// memStore is a real store in memory.
+func memStore(t *testing.T) *store.Store {
+	t.Helper()
+	st, err := store.Open(ctx, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+// newKept is a Saver over st: what the app keeps about encounters in the
+// encrypted store, such as the last person's language.
+func newKept(t *testing.T, st *store.Store) *model.Saver {
+	s := model.NewSaver(st, nil)
+	t.Cleanup(s.Close)
+	return s
 }
 
 // onWindow shows o on a test window of size w×h and lays it out twice, as
@@ -172,16 +193,19 @@ func absPos(win fyne.Window, o fyne.CanvasObject) fyne.Position {
 // a content update that drops or renames a language.
 func TestLanguagesStick(t *testing.T) {
 	deps, _, a := screeningSetup(t, "und")
+	st := memStore(t)
+	deps.Kept = newKept(t, st)
 	s := NewInterpreter(deps, nil)
 	if got := s.Person(); got != language.English {
 		t.Errorf("first person language %v, want the source", got)
 	}
 	s.langSel.sel.SetSelected(s.langSel.labels[indexOf(s.langSel.tags, language.MustParse("prs"))])
-	if got, _ := deps.Prefs.PersonLanguage(); got.String() != "prs" {
+	if got, _ := deps.Kept.PersonLanguage(); got.String() != "prs" {
 		t.Fatalf("person language kept as %v", got)
 	}
-	// Restart: new preferences accessor, new screen.
-	deps.Prefs = NewPrefs(a.Preferences())
+	// Restart: the store read afresh, new screen.
+	deps.Kept.Close()
+	deps.Kept = newKept(t, st)
 	if got := NewInterpreter(deps, nil).Person(); got.String() != "prs" {
 		t.Errorf("after restart %v", got)
 	}
@@ -217,8 +241,8 @@ func TestLanguagesStick(t *testing.T) {
 	if got := NewInterpreter(deps, nil).Person(); got != language.English {
 		t.Errorf("without Dari or Persian: %v", got)
 	}
-	if got, _ := deps.Prefs.PersonLanguage(); got.String() != "prs" {
-		t.Errorf("the preference was lost: %v", got)
+	if got, _ := deps.Kept.PersonLanguage(); got.String() != "prs" {
+		t.Errorf("the remembered language was lost: %v", got)
 	}
 
 	b, _ := i18n.Load()

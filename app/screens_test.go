@@ -14,16 +14,20 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 	"golang.org/x/text/language"
 
 	"github.com/waymark-app/waymark/app/internal/model"
+	"github.com/waymark-app/waymark/assets"
 	"github.com/waymark-app/waymark/encounter"
 	"github.com/waymark-app/waymark/screening"
+	"github.com/waymark-app/waymark/session"
 )
 
 // tour drives the interface through every screen, calling seen with a
@@ -38,9 +42,13 @@ func tour(h *harness, seen func(name string)) {
 	t.Helper()
 	u := h.ui
 	seen("list-empty")
+	// A device with a PIN: Your details offers to lock and to change it.
+	pins, _ := testSession(t, tourPIN)
+	u.deps.Session = pins
 	u.openOfficer(nil)
 	h.settle()
 	seen("details")
+	tourChangePIN(h, seen)
 	u.pop()
 
 	u.list.onNew()
@@ -96,17 +104,8 @@ func tour(h *harness, seen func(name string)) {
 	iv := fs.openScreening(adult)
 	h.settle()
 	seen("interpreter")
-	hash, err := model.HashPIN("135790")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ho := NewHandOver(h.win, ScreeningDeps{Set: iv.deps.Set, Officer: u.p, Person: iv.Person(), Prefs: u.prefs,
-		Record: iv.deps.Record, Previous: iv.deps.Previous})
+	ho := NewHandOver(h.win, iv.deps)
 	ho.Start(nil)
-	h.settle()
-	seen("pin-choose")
-	u.prefs.SetUnlockPIN(hash)
-	ho.showPage()
 	h.settle()
 	seen("handover-intro")
 	ho.onNext()
@@ -127,9 +126,15 @@ func tour(h *harness, seen func(name string)) {
 	ho.Hide()
 	h.settle()
 	seen("handover-hidden")
-	ho.onUnlockTapped()
+	ho.onNeutralTapped()
 	h.settle()
-	seen("pin-pad")
+	seen("handover-pin-neutral")
+	ho.showPage()
+	ho.onUnlockTapped()
+	test.Type(ho.pin.form.entry, "000000")
+	test.Tap(ho.pin.form.ok)
+	h.settle()
+	seen("handover-pin-wrong")
 	ho.end()
 	u.pop()
 	h.settle()
@@ -190,6 +195,87 @@ func tour(h *harness, seen func(name string)) {
 	NewEnrolScreen(h.win, EnrolDeps{Printer: u.p, Server: "https://waymark.example:8765"})
 	h.settle()
 	seen("enrol")
+	tourGate(h, seen)
+}
+
+// tourPIN is the PIN of the tour's devices.
+const tourPIN = "482913"
+
+// tourChangePIN shows each stage of Change PIN, from Your details: the
+// current PIN (once refused), the new one (once refused), the
+// confirmation.
+func tourChangePIN(h *harness, seen func(string)) {
+	u := h.ui
+	u.openChangePIN()
+	h.settle()
+	seen("changepin-current")
+	c := u.stack[len(u.stack)-1]
+	typePIN := func(pin string) {
+		e := find(h, "PIN entry", func(e *widget.Entry) bool { return e.Password })
+		test.Type(e, pin)
+		e.OnSubmitted(pin)
+		h.settle()
+	}
+	typePIN("000000")
+	seen("changepin-wrong")
+	typePIN(tourPIN)
+	seen("changepin-new")
+	typePIN("123456")
+	seen("changepin-rule")
+	typePIN("864213")
+	seen("changepin-confirm")
+	if u.stack[len(u.stack)-1].title != c.title {
+		h.t.Fatal("Change PIN left before the confirmation")
+	}
+	u.pop()
+	h.settle()
+}
+
+// tourGate shows the screens the gate puts before the officer's: choosing
+// a PIN (on a device made before the vault, its longest sentence; a PIN
+// refused; the confirmation), the lock screen (fresh, then in a delay
+// with the warning before the last tries), the forgotten-PIN screen
+// (then armed), the wiped screen for every reason, and the offline lock.
+func tourGate(h *harness, seen func(string)) {
+	t, p := h.t, h.ui.p
+	show := func(name string, o fyne.CanvasObject) {
+		h.win.SetContent(o)
+		h.settle()
+		seen(name)
+	}
+	fresh := openSession(t)
+	sp := newSetPINScreen(p, session.NewSetPINModel(fresh), true)
+	show("setpin", sp.Content())
+	sp.onEnter("123456")
+	show("setpin-rule", sp.Content())
+	sp.onEnter(tourPIN)
+	show("setpin-confirm", sp.Content())
+
+	s, clock := testSession(t, tourPIN)
+	lock := newLockScreen(p, session.NewLockModel(s, s.CheckPIN), lockOptions{title: "lock.title", intro: "lock.prompt", onForgot: func() {}})
+	defer lock.Close()
+	show("lock", lock.Content())
+	for i := range 7 {
+		if i > 0 {
+			clock.Pass(time.Hour) // past each delay
+			lock.tick()
+		}
+		lock.onEnter("000000")
+	}
+	show("lock-warning", lock.Content())
+	if !h.hasText(say(p, lock.model.Warning()[0])) {
+		t.Error("no warning before the last tries")
+	}
+
+	f := newForgotScreen(p, session.NewForgotModel(s), func() {})
+	show("forgot", f.content)
+	test.Tap(f.wipe)
+	show("forgot-armed", f.content)
+	for why := session.WipedEarlier; why <= session.WipedDamaged; why++ {
+		show("wiped-"+why.String(), newWipedScreen(p, why, func() {}))
+	}
+	o := newOfflineScreen(p, 14, nil, func(fn func()) { fn() })
+	show("offline", o.content)
 }
 
 // closeOverlays closes the dialogs open on the window.
@@ -438,4 +524,118 @@ func widest(root fyne.CanvasObject) string {
 		found = append(found, fmt.Sprintf("%T %.0f [%s]", o, o.MinSize().Width, strings.Join(kids, "; ")))
 	})
 	return strings.Join(found, " | ")
+}
+
+// TestScreensPINNothingMoves: on every PIN screen (the lock screen, the
+// hand-over's exit, choosing a PIN, Change PIN) a refused PIN, a delay,
+// the warning before the last tries and the confirmation step never move
+// the entry or the button just tapped, nor the wipe button of the
+// forgotten-PIN screen when it asks again.
+func TestScreensPINNothingMoves(t *testing.T) {
+	h := newHarnessWith(t, harnessOptions{noServer: true})
+	p := h.ui.p
+	steady := func(name string, form *pinForm, pins ...string) {
+		t.Helper()
+		for _, pin := range pins {
+			entry, ok := absPos(h.win, form.entry), absPos(h.win, form.ok)
+			test.Type(form.entry, pin)
+			test.Tap(form.ok)
+			h.settle()
+			if e, o := absPos(h.win, form.entry), absPos(h.win, form.ok); e != entry || o != ok {
+				t.Errorf("%s, PIN %q: the entry moved from %v to %v, the button from %v to %v", name, pin, entry, e, ok, o)
+			}
+		}
+	}
+
+	s, clock := testSession(t, tourPIN)
+	lock := newLockScreen(p, session.NewLockModel(s, s.CheckPIN), lockOptions{title: "lock.title", intro: "lock.prompt", onForgot: func() {}})
+	defer lock.Close()
+	h.win.SetContent(lock.Content())
+	h.settle()
+	forgot := absPos(h.win, lock.forgot)
+	for i := range 7 {
+		if i > 0 {
+			clock.Pass(time.Hour)
+			lock.tick()
+			h.settle()
+		}
+		steady("lock", lock.form, "000000")
+	}
+	if lock.form.notes.Hidden || absPos(h.win, lock.forgot) != forgot {
+		t.Error("no warning, or the forgotten-PIN button moved")
+	}
+
+	hand, _ := testSession(t, tourPIN)
+	neutral := newLockScreen(p, session.NewLockModel(hand, hand.CheckPIN), lockOptions{title: "handover.pin.neutral", neutral: true, onCancel: func() {}})
+	defer neutral.Close()
+	h.win.SetContent(neutral.Content())
+	h.settle()
+	steady("hand-over", neutral.form, "000000", "135791")
+
+	sp := newSetPINScreen(p, session.NewSetPINModel(openSession(t)), false)
+	h.win.SetContent(sp.Content())
+	h.settle()
+	steady("set PIN", sp.form, "123456", tourPIN, "864213", tourPIN)
+
+	h.ui.deps.Session = s
+	clock.Pass(time.Hour)
+	cp := h.ui.openChangePIN()
+	h.settle()
+	steady("Change PIN", cp.form, tourPIN, "111111", "864213")
+
+	f := newForgotScreen(p, session.NewForgotModel(s), func() {})
+	h.win.SetContent(f.content)
+	h.settle()
+	wipe := absPos(h.win, f.wipe)
+	test.Tap(f.wipe)
+	h.settle()
+	if got := absPos(h.win, f.wipe); got != wipe {
+		t.Errorf("the wipe button moved from %v to %v when armed", wipe, got)
+	}
+}
+
+// TestScreensRightToLeftPunctuation lays out every string of every
+// right-to-left screening language as the screens do and checks that a closing full
+// stop or question mark is drawn at the left end of its line, where a
+// right-to-left reader finishes; and that a string which fell back to
+// English on such a page keeps its full stop at the right.
+func TestScreensRightToLeftPunctuation(t *testing.T) {
+	test.NewTempApp(t).Settings().SetTheme(NewTheme())
+	set, err := screening.Parse(assets.Screening)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	for _, tag := range set.Languages() {
+		l := set.Language(tag)
+		if l.Dir != rtl {
+			continue
+		}
+		for _, text := range l.Texts() {
+			last := []rune(text)[len([]rune(text))-1]
+			if !strings.ContainsRune(".?!۔؟", last) {
+				continue
+			}
+			lb := NewLangLabel(text, tag, rtl)
+			onWindow(t, container.NewVBox(lb), 4000, 400)
+			runs := drawnRuns(lb)
+			if len(runs) == 0 || !runs[0].rtl || !strings.HasSuffix(runs[0].text, string(last)) {
+				t.Errorf("%s %q: %q is not drawn at the left end: %+v", tag, text, last, runs)
+			}
+			checked++
+		}
+		// A string this language lacks, shown in English.
+		s := l.Lookup("no.such.key")
+		en := set.Language(language.English).Get(screening.UIDone)
+		en.Fallback = true
+		lb := NewLangLabel(en.Text, en.Tag, en.Dir)
+		onWindow(t, container.NewVBox(lb), 4000, 400)
+		runs := drawnRuns(lb)
+		if lastRun := runs[len(runs)-1]; !strings.HasSuffix(lastRun.text, ".") || runs[0].rtl || !s.Fallback {
+			t.Errorf("%s: an English fallback %q drawn as %+v", tag, en.Text, runs)
+		}
+	}
+	if checked < 100 {
+		t.Errorf("only %d strings checked", checked)
+	}
 }

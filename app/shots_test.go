@@ -10,7 +10,6 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
 
-	"github.com/waymark-app/waymark/app/internal/model"
 	"github.com/waymark-app/waymark/i18n"
 	"github.com/waymark-app/waymark/screening"
 )
@@ -22,11 +21,7 @@ import (
 // WAYMARK_SHOTS set it saves each screen as a PNG to look at.
 func TestScreensEveryLanguage(t *testing.T) {
 	deps, _, _ := screeningSetup(t, "en")
-	hash, err := model.HashPIN("123456")
-	if err != nil {
-		t.Fatal(err)
-	}
-	deps.Prefs.SetUnlockPIN(hash)
+	deps.Session, _ = testSession(t, "482913")
 	// The two questions the test looks at, unless pictures of every
 	// question are wanted: laying out all of them in 29 languages is most
 	// of this package's test time.

@@ -88,10 +88,16 @@ func (b *statusBar) show() {
 		b.detail.Importance = importance(b.notice.Kind)
 	}
 	b.detail.SetText(text)
-	b.syncNow.SetText(b.m.Button())
-	if b.m.Busy() {
-		b.syncNow.Disable()
+	showSyncNow(b.syncNow, b.m)
+}
+
+// showSyncNow labels the Sync now button from m: "Sending…", and no
+// other tap, while a sync runs or is asked for.
+func showSyncNow(button *widget.Button, m *model.Status) {
+	button.SetText(m.Button())
+	if m.Busy() {
+		button.Disable()
 	} else {
-		b.syncNow.Enable()
+		button.Enable()
 	}
 }

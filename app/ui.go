@@ -12,6 +12,7 @@ import (
 	"github.com/waymark-app/waymark/content"
 	"github.com/waymark-app/waymark/encounter"
 	"github.com/waymark-app/waymark/i18n"
+	"github.com/waymark-app/waymark/session"
 	"github.com/waymark-app/waymark/sync/client"
 )
 
@@ -69,6 +70,11 @@ type Deps struct {
 	// Results of background work (saves, reads, sync statuses) reach the
 	// widgets only through it.
 	Do func(func())
+	// Session holds the officer's PIN: it ends a hand-over, and Your
+	// details offers to lock the app and to change the PIN; every screen
+	// shown counts as the officer's activity for the idle lock. Nil: none
+	// of these (tests of the interface alone).
+	Session *session.Session
 }
 
 // UI is the officer app's interface in one window: a stack of screens
@@ -244,6 +250,9 @@ func (u *UI) setTitle(t string) {
 }
 
 func (u *UI) showTop() {
+	if u.deps.Session != nil {
+		u.deps.Session.Touch() // a new screen: the officer is there
+	}
 	top := u.stack[len(u.stack)-1]
 	u.title.SetText(top.title)
 	u.body.Objects = []fyne.CanvasObject{top.content}

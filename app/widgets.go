@@ -102,6 +102,8 @@ type choiceButton struct {
 	// Primary draws it as the screen's main action even when not
 	// selected.
 	Primary bool
+	// Danger draws it as an action that destroys something.
+	Danger bool
 	// Heading draws it flat, its label at the start after Icon: the
 	// heading of a fold.
 	Heading  bool
@@ -192,6 +194,9 @@ func (r *choiceRenderer) Refresh() {
 		r.bg.FillColor = th.Color(theme.ColorNamePrimary, v)
 		seg.Style.ColorName = theme.ColorNameForegroundOnPrimary
 		seg.Style.TextStyle.Bold = true
+	case r.b.Danger:
+		r.bg.FillColor = th.Color(theme.ColorNameError, v)
+		seg.Style.ColorName = theme.ColorNameForegroundOnError
 	case r.b.Primary:
 		r.bg.FillColor = th.Color(theme.ColorNamePrimary, v)
 		seg.Style.ColorName = theme.ColorNameForegroundOnPrimary

@@ -315,3 +315,43 @@ func ParseDocument(b []byte) (Record, error) {
 	r.State = Synced
 	return r, nil
 }
+
+// Open reports whether r still asks something of its officer at now, so
+// that the device must keep it whatever the retention: a crime to record
+// (the crime-recording clock runs with no reference yet, overdue or not),
+// or a referral it names that has not been made (an NRM referral with no
+// referral time, a Duty to Notify with no notification time: only a draft
+// has those, as finalising stamps them). r is the record with its
+// amendments applied, since a crime reference arrives by amendment.
+//
+// The checklist is not looked at: a finalised record's ticks cannot
+// change (an amendment has no field for them), so an action left unticked
+// at finalising would keep the record for ever.
+func (r Record) Open(now time.Time) bool {
+	switch r.CrimeStatus(now) {
+	case CrimeDue, CrimeDueSoon, CrimeOverdue:
+		return true
+	}
+	for _, p := range r.People {
+		switch ref := p.Referral; {
+		case ref == nil:
+		case ref.NRM != nil && ref.NRM.ReferredAt.IsZero():
+			return true
+		case ref.DutyToNotify != nil && ref.DutyToNotify.NotifiedAt.IsZero():
+			return true
+		}
+	}
+	return false
+}
+
+// LastChange is when r last changed as evidence: its finalising or its
+// latest amendment.
+func (r Record) LastChange() time.Time {
+	t := r.FinalisedAt
+	for _, a := range r.Amendments {
+		if a.At.After(t) {
+			t = a.At
+		}
+	}
+	return t
+}

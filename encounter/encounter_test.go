@@ -290,3 +290,54 @@ func TestAmendmentCheck(t *testing.T) {
 		}
 	}
 }
+
+// TestOpen is the rule retention follows: a record with a crime to
+// record or a referral not made is kept; one closed is not.
+func TestOpen(t *testing.T) {
+	sealed := func(people ...Person) Record {
+		t.Helper()
+		r := complete(t)
+		r.People = people
+		if err := r.Seal(t0); err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	crimeRef := func(r Record) Record {
+		a, _ := NewAmendment(r.ID, device, Officer{Name: "A Example", Number: "PC 1"}, t0.Add(3*time.Hour))
+		a.Reason = "Crime recorded"
+		a.Changes = []Change{{Field: FieldCrimeReference, To: "CR/0002/26"}}
+		return r.WithAmendments([]Amendment{a})
+	}
+	nrm := func() *Referral { return &Referral{NRM: &NRM{Explained: explained, Consent: true}} }
+	dtn := &Referral{DutyToNotify: &DutyToNotify{Explained: *explained}}
+	draftNRM := person(30, false, nrm())
+	later := t0.Add(40 * 24 * time.Hour)
+	for _, c := range []struct {
+		name string
+		r    Record
+		now  time.Time
+		want bool
+	}{
+		{"no referral", sealed(person(30, false, nil)), later, false},
+		{"police NRM, crime due", sealed(person(30, false, nrm())), t0.Add(time.Hour), true},
+		{"police NRM, crime overdue", sealed(person(30, false, nrm())), later, true},
+		{"police NRM, crime recorded", crimeRef(sealed(person(30, false, nrm()))), later, false},
+		{"duty to notify made", sealed(person(30, false, dtn)), later, false},
+		{"NRM not yet referred (a draft)", Record{People: []Person{draftNRM}}, later, true},
+		{"duty to notify not yet made (a draft)", Record{People: []Person{person(30, false, &Referral{DutyToNotify: &DutyToNotify{}})}}, later, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if got := c.r.Open(c.now); got != c.want {
+				t.Errorf("Open = %v, want %v", got, c.want)
+			}
+		})
+	}
+	r := crimeRef(sealed(person(30, false, nrm())))
+	if got := r.LastChange(); !got.Equal(t0.Add(3 * time.Hour)) {
+		t.Errorf("LastChange = %v, want the amendment's time", got)
+	}
+	if got := sealed().LastChange(); !got.Equal(t0) {
+		t.Errorf("LastChange = %v, want the finalising time", got)
+	}
+}

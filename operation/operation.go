@@ -96,11 +96,15 @@ const (
 // Validate checks the operation, naming the field at fault and the rule,
 // never the value. agencies are the agencies a partner may be.
 func (o Operation) Validate(agencies []string) error {
-	bad := func(field, rule string) error { return fmt.Errorf("operation field %s %s: %w", field, rule, ErrInvalid) }
+	bad := func(field, rule string) error {
+		return fmt.Errorf("operation field %s %s: %w", field, rule, ErrInvalid)
+	}
 	line := func(s string, max int) bool {
 		return utf8.ValidString(s) && utf8.RuneCountInString(s) <= max && !strings.ContainsAny(s, "\n\r\x00")
 	}
-	text := func(s string) bool { return utf8.ValidString(s) && utf8.RuneCountInString(s) <= MaxText && !strings.Contains(s, "\x00") }
+	text := func(s string) bool {
+		return utf8.ValidString(s) && utf8.RuneCountInString(s) <= MaxText && !strings.Contains(s, "\x00")
+	}
 	start, err1 := time.Parse(time.DateOnly, o.Start)
 	end, err2 := time.Parse(time.DateOnly, o.End)
 	switch {

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs the Waymark server on its embedded store on the given loopback
-# address, over TLS, then the app enrolled with it. On the first run it
+# address, over TLS, then the app, which asks for a PIN (chosen on the
+# first run) and enrols with the server if it is not enrolled. On the first
+# run it
 # initialises the server in .demo/server (keys, certificate, first
 # administrator) and adds a demo officer; every run makes that officer a
 # fresh one-time enrolment code, which the app uses if it is not enrolled
@@ -81,7 +83,8 @@ for _ in $(seq 1 50); do
 	sleep 0.1
 done
 # A one-time code for the demo officer, over the running server's admin
-# socket; the app enrols with it unless it is enrolled already.
+# socket; the app enrols with it, after the PIN, unless it is enrolled
+# already.
 link=$($srv enrol demo --data .demo/server --qr .demo/enrol.png | sed -n 's/^Enrolment link: //p')
 echo "Waymark server on https://$addr (log: .demo/server.log); opening the app."
 if [ -f .demo/console.txt ]; then

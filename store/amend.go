@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/dgraph-io/badger/v4"
 	"github.com/google/uuid"
@@ -148,10 +149,10 @@ func scanAmendments(txn *badger.Txn, prefix []byte, fn func(storedAmendment)) er
 }
 
 // setSent moves the record or amendment an outbox entry carries to state
-// (Synced or Held, with code), or back to Queued, provided that entry is
-// the latest one about it. It is how Acknowledge and a rewind update
+// (Synced at at, or Held with code), or back to Queued, provided that
+// entry is the latest one about it. It is how Acknowledge and a rewind update
 // what the officer sees.
-func setSent(txn *badger.Txn, seq uint64, ov outboxValue, state encounter.State, code string) error {
+func setSent(txn *badger.Txn, seq uint64, ov outboxValue, state encounter.State, code string, at time.Time) error {
 	if ov.Kind == KindAmendment {
 		sa, err := getAmendment(txn, ov.Encounter, ov.ID)
 		if err != nil {
@@ -171,6 +172,9 @@ func setSent(txn *badger.Txn, seq uint64, ov outboxValue, state encounter.State,
 		return nil // a later entry about the same record decides its state
 	}
 	st.State, st.Held = state, code
+	if state == encounter.Synced {
+		st.Synced = at.UTC()
+	}
 	return putStored(txn, st)
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/dgraph-io/badger/v4"
 	"github.com/google/uuid"
@@ -150,6 +151,7 @@ func (s *Store) Acknowledge(ctx context.Context, ack uint64, rejected []Rejected
 		}
 		return nil
 	}
+	now := s.now()
 	seqs := make([]uint64, 0, ack-acked)
 	for q := acked + 1; q <= ack; q++ {
 		seqs = append(seqs, q)
@@ -160,9 +162,9 @@ func (s *Store) Acknowledge(ctx context.Context, ack uint64, rejected []Rejected
 			return err
 		}
 		if code, ok := held[seqs[i]]; ok {
-			return setSent(txn, seqs[i], ov, encounter.Held, code)
+			return setSent(txn, seqs[i], ov, encounter.Held, code, now)
 		}
-		return setSent(txn, seqs[i], ov, encounter.Synced, "")
+		return setSent(txn, seqs[i], ov, encounter.Synced, "", now)
 	}, func(txn *badger.Txn, done int) error {
 		return setUint(txn, keyAcked, seqs[done-1])
 	})
@@ -173,9 +175,17 @@ func (s *Store) Acknowledge(ctx context.Context, ack uint64, rejected []Rejected
 }
 
 // rewind moves the acknowledged mark back to ack, so that entries after it
-// are sent again. Their records go back to Queued. Callers hold wmu.
+// are sent again. Their records go back to Queued. It fails with
+// ErrPurged if retention has removed an entry after ack. Callers hold wmu.
 func (s *Store) rewind(ack uint64) error {
 	return s.update(func(txn *badger.Txn) error {
+		floor, err := getUint(txn, keyFloor)
+		if err != nil {
+			return err
+		}
+		if ack < floor {
+			return fmt.Errorf("rewind to %d: %w", ack, ErrPurged)
+		}
 		last, err := getUint(txn, keySeq)
 		if err != nil {
 			return err
@@ -185,7 +195,7 @@ func (s *Store) rewind(ack uint64) error {
 			if err != nil {
 				return err
 			}
-			if err := setSent(txn, q, ov, encounter.Queued, ""); err != nil {
+			if err := setSent(txn, q, ov, encounter.Queued, "", time.Time{}); err != nil {
 				return err
 			}
 		}
@@ -204,6 +214,7 @@ func (s *Store) ApplyPulled(ctx context.Context, ops []Pulled, cursor uint64) er
 	}
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
+	now := s.now().UTC()
 	err := s.chunked(len(ops), func(txn *badger.Txn, i int) error {
 		op := ops[i]
 		switch op.Kind {
@@ -217,7 +228,7 @@ func (s *Store) ApplyPulled(ctx context.Context, ops []Pulled, cursor uint64) er
 		switch {
 		case err == nil:
 			if old.State == encounter.Queued {
-				old.State = encounter.Synced
+				old.State, old.Synced = encounter.Synced, now
 				return putStored(txn, old)
 			}
 			return nil
@@ -231,7 +242,7 @@ func (s *Store) ApplyPulled(ctx context.Context, ops []Pulled, cursor uint64) er
 		if r.ID != op.ID {
 			return fmt.Errorf("operation %d: body is record %s, not %s", op.Cursor, r.ID, op.ID)
 		}
-		return putStored(txn, stored{State: encounter.Synced, Doc: r, Seal: op.Seal})
+		return putStored(txn, stored{State: encounter.Synced, Doc: r, Seal: op.Seal, Synced: now})
 	}, func(txn *badger.Txn, done int) error {
 		c := cursor
 		if done > 0 && done < len(ops) {

@@ -31,6 +31,9 @@ import (
 //	a/<id><aid>     amendment aid of record id: JSON of storedAmendment
 //	o/<seq>         outbox entry: JSON of outboxValue, seq uint64 big-endian
 //	p/<id>/<ver>    content pack bundle (see packs.go)
+//	m/credential    the device's enrolment, without its private key (credential.go)
+//	m/floor         uint64: the highest outbox sequence retention removed (retention.go)
+//	s/<name>        a setting of the app's, such as the server's policy (settings.go)
 //
 // Outbox entries stay after they are acknowledged: they are the exact bytes
 // that were sent, and if a server ever answers with a lower Ack than before
@@ -40,6 +43,7 @@ var (
 	keySeq      = []byte("m/seq")
 	keyAcked    = []byte("m/acked")
 	keyCursor   = []byte("m/cursor")
+	keyFloor    = []byte("m/floor")
 	prefixRec   = []byte("r/")
 	prefixAmend = []byte("a/")
 	prefixOutbx = []byte("o/")
@@ -189,7 +193,10 @@ func (s *Store) loadDevice() error {
 }
 
 // LoadOrCreateKey reads a 32-byte store key from path, creating the file
-// with a fresh random key and mode 0600 if it does not exist.
+// with a fresh random key and mode 0600 if it does not exist. The server's
+// data folder keeps its key so (docs/security.md says what that means);
+// the officer app never does: its store key exists on disk only sealed in
+// the vault, under the officer's PIN (package session).
 func LoadOrCreateKey(path string) ([]byte, error) {
 	key, err := os.ReadFile(path)
 	if err == nil {
@@ -236,6 +243,9 @@ type stored struct {
 	Held  string           `json:"held,omitempty"` // why the server kept it aside
 	Doc   encounter.Record `json:"doc"`
 	Seal  *evidence.Seal   `json:"seal,omitempty"` // its signature, once finalised
+	// Synced is when this device learnt the server holds the record:
+	// retention counts from it (see Purge).
+	Synced time.Time `json:"synced,omitzero"`
 }
 
 func (st stored) record() encounter.Record {

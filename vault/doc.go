@@ -2,7 +2,7 @@
 // random data key for the encrypted store and other secrets (the device's
 // enrolment key), wrapped by a key derived from the PIN with argon2id, an
 // escalating lockout kept on disk, and a crypto-erase after too many wrong
-// PINs. The design and its threat model are in docs/security-vault.md.
+// PINs. The design and its threat model are in docs/security.md.
 //
 // A vault is a folder (mode 0700) of two files, each mode 0600 and each
 // replaced atomically:

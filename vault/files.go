@@ -94,7 +94,7 @@ func syncDir(dir string) error {
 // for the raw key file of versions before the vault.
 //
 // Overwriting is the best a program can do through a file system; flash
-// storage may keep the old blocks elsewhere (docs/security-vault.md says
+// storage may keep the old blocks elsewhere (docs/security.md says
 // what that means for the vault).
 func Shred(path string) error {
 	f, err := os.OpenFile(path, os.O_WRONLY, 0)

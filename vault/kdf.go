@@ -24,7 +24,7 @@ type KDF struct {
 // DefaultKDF returns the parameters new vaults are made with: RFC 9106's
 // second recommended option (64 MiB, 3 passes, 4 lanes), which is above
 // OWASP's minimum for argon2id (19 MiB, 2 passes, 1 lane) in memory and
-// in work. docs/security-vault.md gives the unlock time measured with it.
+// in work. docs/security.md gives the unlock time measured with it.
 func DefaultKDF() KDF { return KDF{Memory: 64 << 10, Time: 3, Threads: 4} }
 
 func (k KDF) orDefault() KDF {

@@ -22,7 +22,7 @@ type PINRules struct {
 	MinLength int
 	// Passphrase refuses PINs of digits only: a force that wants copies
 	// of the device's files to resist offline guessing sets it (see
-	// docs/security-vault.md).
+	// docs/security.md).
 	Passphrase bool
 }
 

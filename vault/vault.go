@@ -111,7 +111,7 @@ type Vault struct {
 // is rebuilt as if FreeTries wrong PINs had just been made: deleting it
 // never gives a thief more than a fresh start at the delays (and one who
 // can delete it can copy the vault file anyway; see
-// docs/security-vault.md).
+// docs/security.md).
 func Open(ctx context.Context, dir string, opts Options) (*Vault, error) {
 	v := &Vault{
 		dir:    dir,

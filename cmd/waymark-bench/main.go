@@ -1,5 +1,6 @@
 // Command waymark-bench measures Waymark and prints one table: durable
-// saves against bare Badger writes, store open time, syncs over loopback
+// saves against bare Badger writes, unlocking with the PIN (argon2id) and
+// its memory, store open time, syncs over loopback
 // (a full one, an empty one, resumed ones after cuts), 200 devices pushing
 // at once to a real server process, the memory of the server and the
 // app, and the console's page times over 100,000 encounters. The ambitions are printed beside the figures; nothing is
@@ -68,7 +69,7 @@ func main() {
 	perDevice := flag.Int("per-device", 50, "encounters each of those devices pushes")
 	authN := flag.Int("auth-n", 5000, "encounters in the authentication-cost comparison")
 	consoleN := flag.Int("console-encounters", 100000, "encounters the console's pages are timed over")
-	only := flag.String("only", "", "comma-separated parts to run: save,open,sync,auth,resume,load,sim,app,console (default all)")
+	only := flag.String("only", "", "comma-separated parts to run: save,unlock,open,sync,auth,resume,load,sim,app,console (default all)")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -88,6 +89,7 @@ func main() {
 		fn   func(context.Context) error
 	}{
 		{"save", func(ctx context.Context) error { return b.saves(ctx, *saves) }},
+		{"unlock", b.unlock},
 		{"open", b.open},
 		{"sync", func(ctx context.Context) error { return b.sync(ctx, *syncN) }},
 		{"auth", func(ctx context.Context) error { return b.authCost(ctx, *authN) }},

@@ -22,13 +22,13 @@ import (
 // Credential is what a device keeps after enrolment: the server it
 // enrolled with and that server's pinned key, its own private key (which
 // never leaves the device) and the account it belongs to. It signs
-// requests: it is an auth.Signer. Issue 10 seals the private key with the
-// officer's PIN behind that interface.
+// requests: it is an auth.Signer. The app keeps the private key sealed
+// under the officer's PIN, apart from the rest (SaveSealedCredential).
 type Credential struct {
 	Server     string             `json:"server"`
 	Pin        string             `json:"pin"` // empty only for a development http:// server
 	Device     uuid.UUID          `json:"device"`
-	PrivateKey ed25519.PrivateKey `json:"private_key"`
+	PrivateKey ed25519.PrivateKey `json:"private_key,omitempty"` // empty where it is sealed apart
 	Account    wire.Account       `json:"account"`
 	Enrolled   time.Time          `json:"enrolled"`
 }
@@ -68,6 +68,19 @@ func SaveCredential(ctx context.Context, st CredentialStore, c *Credential) erro
 // LoadCredential reads the credential kept in st; the store's
 // ErrNotEnrolled if there is none.
 func LoadCredential(ctx context.Context, st CredentialStore) (*Credential, error) {
+	c, err := readCredential(ctx, st)
+	if err != nil {
+		return nil, err
+	}
+	if len(c.PrivateKey) != ed25519.PrivateKeySize {
+		return nil, errors.New("decode credential: no device key")
+	}
+	return c, nil
+}
+
+// readCredential reads and decodes the credential kept in st, with or
+// without its private key.
+func readCredential(ctx context.Context, st CredentialStore) (*Credential, error) {
 	b, err := st.Credential(ctx)
 	if err != nil {
 		return nil, err
@@ -76,8 +89,8 @@ func LoadCredential(ctx context.Context, st CredentialStore) (*Credential, error
 	if err := json.Unmarshal(b, &c); err != nil {
 		return nil, fmt.Errorf("decode credential: %w", err)
 	}
-	if len(c.PrivateKey) != ed25519.PrivateKeySize || c.Device == uuid.Nil {
-		return nil, errors.New("decode credential: no device key")
+	if c.Device == uuid.Nil {
+		return nil, errors.New("decode credential: no device id")
 	}
 	return &c, nil
 }

@@ -10,6 +10,9 @@ import (
 
 // Records is what the models need from the device store. *store.Store
 // implements it; every method may be called from the Saver's goroutine.
+// Settings are small values kept encrypted with the records: what the
+// app remembers about an encounter outside the record itself (Saver's
+// DraftStep and PersonLanguage).
 type Records interface {
 	DeviceID() uuid.UUID
 	SaveDraft(ctx context.Context, r encounter.Record) error
@@ -18,4 +21,7 @@ type Records interface {
 	Amend(ctx context.Context, a encounter.Amendment) (encounter.Record, error)
 	Get(ctx context.Context, id uuid.UUID) (encounter.Record, error)
 	List(ctx context.Context) ([]encounter.Record, error)
+	Setting(ctx context.Context, name string) ([]byte, error)
+	SetSetting(ctx context.Context, name string, b []byte) error
+	DeleteSetting(ctx context.Context, name string) error
 }

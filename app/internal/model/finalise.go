@@ -99,7 +99,7 @@ func (f *Flow) Finalise(then func(problem string)) {
 			then(f.saveProblem(err))
 		default:
 			f.done = true
-			f.d.Prefs.ForgetDraft(id)
+			f.d.Saver.ForgetDraft(id)
 			if f.d.Finalised != nil {
 				f.d.Finalised(r)
 			}

@@ -49,8 +49,8 @@ type FlowDeps struct {
 	// Pack is the content pack the record is made under.
 	Pack    *content.Pack
 	Printer *i18n.Printer
-	Saver   *Saver
-	Prefs   Prefs
+	// Saver writes the draft, and keeps the step it was left at.
+	Saver *Saver
 	// Officer is who ticks actions and records decisions.
 	Officer func() encounter.Officer
 	// Now returns the current time.
@@ -126,7 +126,7 @@ func NewFlow(d FlowDeps, r encounter.Record, stored bool) *Flow {
 	}
 	f.result = f.assess()
 	f.known = len(r.Indicators) > 0 || len(r.People) > 0
-	if s, ok := d.Prefs.DraftStep(r.ID); ok && stored && slices.Contains(f.Steps(), s) {
+	if s, ok := d.Saver.DraftStep(r.ID); ok && stored && slices.Contains(f.Steps(), s) {
 		f.step = s
 	}
 	if f.step >= StepObserve {
@@ -179,7 +179,7 @@ func (f *Flow) GoTo(s Step) {
 		f.known = true
 	}
 	if f.written {
-		f.d.Prefs.SetDraftStep(f.rec.ID, s)
+		f.d.Saver.SetDraftStep(f.rec.ID, s)
 	}
 }
 
@@ -295,7 +295,7 @@ func (f *Flow) save() {
 	}
 	if !f.written {
 		f.written = true
-		f.d.Prefs.SetDraftStep(f.rec.ID, f.step)
+		f.d.Saver.SetDraftStep(f.rec.ID, f.step)
 	}
 	f.d.Saver.SaveDraft(f.rec, f.onSaved)
 }
@@ -334,7 +334,7 @@ func (f *Flow) Leave() {
 		return
 	}
 	f.done = true
-	f.d.Prefs.ForgetDraft(f.rec.ID)
+	f.d.Saver.ForgetDraft(f.rec.ID)
 	if f.written {
 		f.d.Saver.Discard(f.rec.ID, nil)
 	}
@@ -344,7 +344,7 @@ func (f *Flow) Leave() {
 // the result.
 func (f *Flow) Discard(then func(error)) {
 	f.done = true
-	f.d.Prefs.ForgetDraft(f.rec.ID)
+	f.d.Saver.ForgetDraft(f.rec.ID)
 	if !f.written {
 		then(nil)
 		return

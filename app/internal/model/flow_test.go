@@ -37,6 +37,17 @@ func TestStepsAndResume(t *testing.T) {
 	if again.Step() != StepQuestions {
 		t.Errorf("resumed at %v, want the questions", again.Step())
 	}
+	// The step is kept in the encrypted store, with the records: nothing
+	// about the draft, not even its id, is in the preferences file.
+	e.saver.Wait()
+	if b, err := e.st.Setting(ctx, keptDraftStep+r.ID.String()); err != nil || string(b) != "questions" {
+		t.Errorf("step in the store: %q, %v", b, err)
+	}
+	for k := range e.set.m {
+		if strings.Contains(k, r.ID.String()) {
+			t.Errorf("the preferences name the draft: %q", k)
+		}
+	}
 	// A step the draft no longer has (its people removed) opens at the
 	// start.
 	again.RemovePerson(again.Record().People[0].ID)
@@ -304,8 +315,11 @@ func TestFinalise(t *testing.T) {
 	if r.State != encounter.Queued || len(e.final) != 1 || !f.Done() {
 		t.Errorf("after finalising: %v, told %d", r.State, len(e.final))
 	}
-	if _, ok := e.prefs.DraftStep(r.ID); ok {
+	if _, ok := e.saver.DraftStep(r.ID); ok {
 		t.Error("the step of a finalised record is kept")
+	}
+	if _, err := e.st.Setting(ctx, keptDraftStep+r.ID.String()); err == nil {
+		t.Error("the step of a finalised record is kept in the store")
 	}
 	// Nothing stops a record without a name or an address being
 	// finalised but the rule: the plan says so.

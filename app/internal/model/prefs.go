@@ -3,21 +3,31 @@ package model
 import (
 	"slices"
 	"strings"
+	"time"
 
-	"github.com/google/uuid"
 	"golang.org/x/text/language"
 
 	"github.com/waymark-app/waymark/encounter"
 	"github.com/waymark-app/waymark/i18n"
+	"github.com/waymark-app/waymark/session"
 )
 
-// Settings is where the app keeps its preferences. fyne.Preferences
-// implements it.
+// Settings is where the app keeps its preferences: a file outside the
+// encrypted store, so nothing in it may say anything about an encounter
+// (what does is kept in the store: see Saver.DraftStep).
+// fyne.Preferences implements it.
 type Settings interface {
 	String(key string) string
 	StringWithFallback(key, fallback string) string
 	SetString(key, value string)
+	IntWithFallback(key string, fallback int) int
+	SetInt(key string, value int)
 	RemoveValue(key string)
+}
+
+// valueReader lists every setting kept; Fyne's preferences implement it.
+type valueReader interface {
+	ReadValues(fn func(map[string]any))
 }
 
 // Preference keys: every setting Waymark keeps, and the only place their
@@ -26,14 +36,23 @@ type Settings interface {
 // languages cannot change what they mean.
 const (
 	prefOfficerLanguage = "i18n.officer_language"
-	prefPersonLanguage  = "screening.person_language"
-	prefUnlockPIN       = "handover.unlock_pin" // an argon2id hash, see pin.go
 	prefOfficerName     = "officer.name"
 	prefOfficerNumber   = "officer.number"
 	prefOfficerAgency   = "officer.agency"
 	prefTextSize        = "look.text_size"
 	prefAppearance      = "look.appearance"
-	prefDraftStep       = "flow.step." // + the draft's id: the step it was left at
+	prefIdleLock        = "lock.idle_minutes"
+)
+
+// legacyKeys are settings earlier versions kept in the preferences file
+// that must not be there: the hand-over PIN's hash (the vault holds the
+// one PIN now), the officer's name, number and agency (an enrolled
+// device's account is in the encrypted store), the language of the last
+// person screened, and (legacyPrefixes) the step each draft was left at
+// (both in the encrypted store now).
+var (
+	legacyKeys     = []string{"handover.unlock_pin", prefOfficerName, prefOfficerNumber, prefOfficerAgency, keptPersonLanguage}
+	legacyPrefixes = []string{keptDraftStep}
 )
 
 // TextSize is how large the officer wants text: the interface scales
@@ -98,14 +117,9 @@ func (p Prefs) OfficerLanguage() (language.Tag, bool) { return p.tag(prefOfficer
 // SetOfficerLanguage keeps the officer's choice of interface language.
 func (p Prefs) SetOfficerLanguage(t language.Tag) { p.s.SetString(prefOfficerLanguage, t.String()) }
 
-// PersonLanguage is the language of the last person screened.
-func (p Prefs) PersonLanguage() (language.Tag, bool) { return p.tag(prefPersonLanguage) }
-
-// SetPersonLanguage keeps the language of the person being screened.
-func (p Prefs) SetPersonLanguage(t language.Tag) { p.s.SetString(prefPersonLanguage, t.String()) }
-
-// Officer is the officer using this device, as set in Your details.
-// Their agency is police unless they said otherwise.
+// Officer is the officer using this device, as set in Your details on a
+// device not enrolled (the interface's own tests). Their agency is police
+// unless they said otherwise.
 func (p Prefs) Officer() encounter.Officer {
 	return encounter.Officer{
 		Name:   p.s.String(prefOfficerName),
@@ -114,18 +128,14 @@ func (p Prefs) Officer() encounter.Officer {
 	}
 }
 
-// SetOfficer keeps who the officer using this device is.
+// SetOfficer keeps who the officer using this device is. An enrolled
+// device never calls it: its officer is its account, kept in the
+// encrypted store.
 func (p Prefs) SetOfficer(o encounter.Officer) {
 	p.s.SetString(prefOfficerName, strings.TrimSpace(o.Name))
 	p.s.SetString(prefOfficerNumber, strings.TrimSpace(o.Number))
 	p.s.SetString(prefOfficerAgency, o.Agency)
 }
-
-// UnlockPIN is the hash of the officer's hand-over PIN, or "".
-func (p Prefs) UnlockPIN() string { return p.s.String(prefUnlockPIN) }
-
-// SetUnlockPIN keeps the hash of the officer's hand-over PIN.
-func (p Prefs) SetUnlockPIN(hash string) { p.s.SetString(prefUnlockPIN, hash) }
 
 // TextSize is the officer's text size; normal unless they chose another.
 func (p Prefs) TextSize() TextSize {
@@ -150,19 +160,42 @@ func (p Prefs) Appearance() Appearance {
 // SetAppearance keeps the officer's choice of colours.
 func (p Prefs) SetAppearance(a Appearance) { p.s.SetString(prefAppearance, string(a)) }
 
-// DraftStep is the step a draft was left at, so that it opens there
-// again. Only the draft's id and a step name are kept outside the
-// encrypted store, nothing the officer wrote.
-func (p Prefs) DraftStep(id uuid.UUID) (Step, bool) {
-	return ParseStep(p.s.String(prefDraftStep + id.String()))
+// IdleLock is how long the app stays open with nothing done before it
+// locks: session.DefaultIdleLock unless set, from a minute to
+// session.MaxIdleLock.
+func (p Prefs) IdleLock() time.Duration {
+	m := p.s.IntWithFallback(prefIdleLock, int(session.DefaultIdleLock/time.Minute))
+	return min(max(time.Duration(m)*time.Minute, time.Minute), session.MaxIdleLock)
 }
 
-// SetDraftStep keeps the step a draft is at.
-func (p Prefs) SetDraftStep(id uuid.UUID, s Step) { p.s.SetString(prefDraftStep+id.String(), s.Key()) }
+// SetIdleLock keeps how long the app stays open with nothing done, in
+// whole minutes.
+func (p Prefs) SetIdleLock(d time.Duration) { p.s.SetInt(prefIdleLock, int(d/time.Minute)) }
 
-// ForgetDraft drops what is kept about a draft once it is finalised or
-// discarded.
-func (p Prefs) ForgetDraft(id uuid.UUID) { p.s.RemoveValue(prefDraftStep + id.String()) }
+// DropLegacy removes from the preferences what earlier versions kept
+// there and must not be outside the encrypted store. Where the settings
+// can be listed (Fyne's can), only what is there is removed, so a clean
+// file is not written again.
+func (p Prefs) DropLegacy() {
+	r, ok := p.s.(valueReader)
+	if !ok {
+		for _, k := range legacyKeys {
+			p.s.RemoveValue(k)
+		}
+		return
+	}
+	var drop []string
+	r.ReadValues(func(values map[string]any) {
+		for k := range values {
+			if slices.Contains(legacyKeys, k) || slices.ContainsFunc(legacyPrefixes, func(prefix string) bool { return strings.HasPrefix(k, prefix) }) {
+				drop = append(drop, k)
+			}
+		}
+	})
+	for _, k := range drop { // not inside ReadValues, which holds a lock
+		p.s.RemoveValue(k)
+	}
+}
 
 // OfficerPrinter returns a printer in the officer's language: the one
 // they chose, or the closest the catalogue has, or else the one that best

@@ -2,6 +2,7 @@ package model
 
 import (
 	"context"
+	"encoding/json"
 	"sync"
 
 	"github.com/google/uuid"
@@ -20,14 +21,15 @@ type Saver struct {
 	records Records
 	deliver func(func())
 
-	mu     sync.Mutex // guards queue, drafts, busy and closed
-	queue  []job
-	drafts map[uuid.UUID]draft // the latest draft of each record waiting
-	busy   bool                // a job is running
-	closed bool
-	wake   chan struct{} // a job was queued
-	idle   *sync.Cond    // signalled when the queue empties and nothing runs
-	done   chan struct{} // closed when the goroutine has stopped
+	mu       sync.Mutex // guards queue, drafts, settings, busy and closed
+	queue    []job
+	drafts   map[uuid.UUID]draft // the latest draft of each record waiting
+	settings map[string]string   // settings kept but not yet written; "" removes
+	busy     bool                // a job is running
+	closed   bool
+	wake     chan struct{} // a job was queued
+	idle     *sync.Cond    // signalled when the queue empties and nothing runs
+	done     chan struct{} // closed when the goroutine has stopped
 }
 
 // job is one piece of work. A draft job holds no work of its own: it
@@ -61,8 +63,10 @@ func NewSaver(records Records, deliver func(func())) *Saver {
 
 // SaveDraft writes r as a draft; then, if not nil, receives the result.
 // A draft of the same record still waiting is replaced, and its then is
-// not called: only the latest result matters.
+// not called: only the latest result matters. The Saver keeps a copy of
+// r of its own: the caller may go on editing r at once.
 func (s *Saver) SaveDraft(r encounter.Record, then func(error)) {
+	r = detach(r)
 	s.mu.Lock()
 	_, waiting := s.drafts[r.ID]
 	s.drafts[r.ID] = draft{rec: r, then: then}
@@ -201,4 +205,25 @@ func (s *Saver) loop() {
 		s.busy = false
 		s.mu.Unlock()
 	}
+}
+
+// detach returns a copy of r that shares no memory with it. The Saver
+// writes a draft on its own goroutine while the interface's goes on
+// editing it, and a record's people, answers and referrals are slices,
+// maps and pointers: written as they were being changed, a draft could
+// be torn (go test -race found it). The store keeps a record as JSON, so
+// a JSON copy is what it would write; the fields JSON leaves out (State,
+// Amendments, Original; a draft has neither of the last two) are copied
+// as they are.
+func detach(r encounter.Record) encounter.Record {
+	b, err := json.Marshal(r)
+	if err != nil {
+		return r // not a record the store could write either; it says so
+	}
+	var c encounter.Record
+	if err := json.Unmarshal(b, &c); err != nil {
+		return r
+	}
+	c.State, c.Amendments, c.Original = r.State, r.Amendments, r.Original
+	return c
 }

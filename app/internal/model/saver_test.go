@@ -91,3 +91,27 @@ func TestSaverReadsAfterWrites(t *testing.T) {
 		t.Errorf("listed %d records, want 2", len(got))
 	}
 }
+
+// TestSaverKeepsItsOwnCopy: a draft handed to the saver is written as it
+// was handed over, even when the caller edits its people (slices it
+// shares) before the disk is free.
+func TestSaverKeepsItsOwnCopy(t *testing.T) {
+	e := newEnv(t)
+	g := &gated{Store: e.st, gate: make(chan struct{})}
+	s := NewSaver(g, nil)
+	defer s.Close()
+	r, _ := encounter.New(e.st.DeviceID(), testNow)
+	r.Premises.Name = "Example Wash"
+	r.People = []encounter.Person{{ID: uuid.New(), Label: "As handed over", AgeYears: 30}}
+	s.SaveDraft(r, nil)
+	r.People[0].Label, r.People[0].AgeYears = "Edited afterwards", 15
+	close(g.gate)
+	s.Wait()
+	got, err := e.st.Get(ctx, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := got.People[0]; p.Label != "As handed over" || p.AgeYears != 30 {
+		t.Errorf("written %q aged %d: the saver's copy changed under it", p.Label, p.AgeYears)
+	}
+}

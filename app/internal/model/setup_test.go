@@ -5,6 +5,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -29,8 +30,9 @@ var (
 // settings is an in-memory preference store, as fyne's are in memory for
 // an app without storage.
 type settings struct {
-	mu sync.Mutex
-	m  map[string]string
+	mu      sync.Mutex
+	m       map[string]string
+	removed int // RemoveValue calls
 }
 
 func newSettings() *settings { return &settings{m: map[string]string{}} }
@@ -43,7 +45,30 @@ func (s *settings) StringWithFallback(k, fb string) string {
 	return fb
 }
 func (s *settings) SetString(k, v string) { s.mu.Lock(); defer s.mu.Unlock(); s.m[k] = v }
-func (s *settings) RemoveValue(k string)  { s.mu.Lock(); defer s.mu.Unlock(); delete(s.m, k) }
+func (s *settings) IntWithFallback(k string, fb int) int {
+	if n, err := strconv.Atoi(s.String(k)); err == nil {
+		return n
+	}
+	return fb
+}
+func (s *settings) SetInt(k string, v int) { s.SetString(k, strconv.Itoa(v)) }
+
+// ReadValues lists every setting, as Fyne's preferences do.
+func (s *settings) ReadValues(fn func(map[string]any)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m := map[string]any{}
+	for k, v := range s.m {
+		m[k] = v
+	}
+	fn(m)
+}
+func (s *settings) RemoveValue(k string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.m, k)
+	s.removed++
+}
 
 // env is what a model test works with: the real default content pack,
 // the real catalogues, a real store in memory and a Saver writing to it.
@@ -114,7 +139,7 @@ func (e *env) flow(r *encounter.Record) *Flow {
 		r = &n
 	}
 	return NewFlow(FlowDeps{
-		Pack: e.pack, Printer: e.p, Saver: e.saver, Prefs: e.prefs,
+		Pack: e.pack, Printer: e.p, Saver: e.saver,
 		Officer:   func() encounter.Officer { return testOfficer },
 		Now:       func() time.Time { return e.now },
 		Finalised: func(r encounter.Record) { e.final = append(e.final, r) },
