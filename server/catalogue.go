@@ -55,6 +55,10 @@ type Summary struct {
 	DtN           int // Duty to Notify returns
 	Crime         *encounter.Crime
 	Amendments    int
+
+	// search is the premises' name, address and postcode (as written and
+	// normalised) in lower case, for Filter.Text.
+	search string
 }
 
 // CrimeStatus is where the summary's crime-recording clock stands at now.
@@ -73,6 +77,7 @@ func summarise(r encounter.Record, rv recordValue, amendments int) *Summary {
 	if r.Assessment != nil {
 		s.Level = r.Assessment.Level
 	}
+	s.search = strings.ToLower(strings.Join([]string{r.Premises.Name, r.Premises.Address, r.Premises.Postcode, s.Place.Postcode}, "\n"))
 	for _, p := range r.People {
 		child := p.Child()
 		if child {
@@ -270,8 +275,22 @@ type Filter struct {
 	State string
 	Now   time.Time
 	// Text matches the premises' name, address or postcode, without
-	// regard to case.
+	// regard to case (a postcode also without its space).
 	Text string
+
+	needles []string // Text in lower case, and as a postcode; set by prepare
+}
+
+// prepare works out once what match needs for every summary.
+func (f Filter) prepare() Filter {
+	if f.Text != "" {
+		t := strings.ToLower(strings.TrimSpace(f.Text))
+		f.needles = []string{t}
+		if pc := encounter.NormalisePostcode(f.Text); pc != "" {
+			f.needles = append(f.needles, strings.ToLower(pc))
+		}
+	}
+	return f
 }
 
 func (f Filter) match(s *Summary) bool {
@@ -313,12 +332,8 @@ func (f Filter) match(s *Summary) bool {
 			return false
 		}
 	}
-	if f.Text != "" {
-		t := strings.ToLower(f.Text)
-		if !strings.Contains(strings.ToLower(s.Premises.Name), t) && !strings.Contains(strings.ToLower(s.Premises.Address), t) &&
-			!strings.Contains(strings.ToLower(s.Premises.Postcode), t) && !strings.Contains(strings.ToLower(s.Place.Postcode), strings.ReplaceAll(strings.ToUpper(t), " ", "")) {
-			return false
-		}
+	if len(f.needles) > 0 && !slices.ContainsFunc(f.needles, func(n string) bool { return strings.Contains(s.search, n) }) {
+		return false
 	}
 	return f.May == nil || f.May(s.Scope)
 }
@@ -326,6 +341,7 @@ func (f Filter) match(s *Summary) bool {
 // Find returns the summaries f chooses, newest first, from offset, at most
 // limit of them, and how many f chooses in all.
 func (s *Server) Find(f Filter, offset, limit int) ([]Summary, int) {
+	f = f.prepare()
 	c := s.cat
 	c.mu.RLock()
 	defer c.mu.RUnlock()
@@ -346,6 +362,7 @@ func (s *Server) Find(f Filter, offset, limit int) ([]Summary, int) {
 // Each calls fn with every summary f chooses, newest first, under the
 // catalogue's read lock: fn must not call back into the server.
 func (s *Server) Each(f Filter, fn func(*Summary)) {
+	f = f.prepare()
 	c := s.cat
 	c.mu.RLock()
 	defer c.mu.RUnlock()
