@@ -242,6 +242,18 @@ func TestConsoleInBrowser(t *testing.T) {
 		t.Errorf("before the sync the day says %q", got)
 	}
 	north.sync(t)
+	// The GLAA inspector, on the operation as a partner, records their own
+	// observations of the same visit on their own device: the same
+	// operation and premises link the two records.
+	glaa.sync(t)
+	if gb, err := glaa.st.Briefings(ctx); err != nil || len(gb.Operations) != 1 {
+		t.Fatalf("the partner's device holds %d operations (%v)", len(gb.Operations), err)
+	}
+	obs := glaa.record(t, green, op.Premises[0].Encounter(), now.Add(-50*time.Minute), func(r *encounter.Record) {
+		r.OperationID, r.PremisesID, r.Operation = op.ID, op.Premises[0].ID, op.Name
+		r.Notes = "GLAA findings: no payslips; workers paid in cash below the minimum wage."
+	})
+	glaa.sync(t)
 	b.open("/console/?op=" + opID.String())
 	if got := b.text(".tiles"); !strings.Contains(got, "1 / 2") || !strings.Contains(got, "1\nRed") && !strings.Contains(got, "1 Red") {
 		t.Errorf("after the sync the day says %q", got)
@@ -253,7 +265,7 @@ func TestConsoleInBrowser(t *testing.T) {
 
 	// Filter the encounters: Red only.
 	b.open("/console/encounters")
-	if got := b.text(".count"); !strings.Contains(got, "of 4 encounters") {
+	if got := b.text(".count"); !strings.Contains(got, "of 5 encounters") {
 		t.Errorf("all encounters: %q", got)
 	}
 	b.do(chromedp.SetValue(chromedp.CSS(`select[name=level]`), "red"))
@@ -275,6 +287,9 @@ func TestConsoleInBrowser(t *testing.T) {
 	}
 	if got := b.html("main"); !strings.Contains(got, "Inspector Example") || !strings.Contains(got, "Operation Example") {
 		t.Error("the record does not show the partner present or its operation")
+	}
+	if got := b.html("main"); !strings.Contains(got, `href="/console/encounters/`+obs.ID.String()+`"`) {
+		t.Error("the officer's record does not link the partner's record of the same visit")
 	}
 	b.shoot("record", "/console/encounters/"+fromList.ID.String())
 
@@ -319,8 +334,13 @@ func TestConsoleInBrowser(t *testing.T) {
 	b.signIn(sys, "glaa1")
 	b.open("/console/encounters")
 	rows = b.html("main")
-	if !strings.Contains(rows, theirs.ID.String()) || strings.Contains(rows, overdue.ID.String()) || strings.Contains(rows, fromList.ID.String()) {
+	if !strings.Contains(rows, theirs.ID.String()) || !strings.Contains(rows, obs.ID.String()) || strings.Contains(rows, overdue.ID.String()) || strings.Contains(rows, fromList.ID.String()) {
 		t.Errorf("the partner's encounters: %s", rows)
+	}
+	// Their own record of the visit does not lead them to the police's.
+	b.open("/console/encounters/" + obs.ID.String())
+	if got := b.html("main"); strings.Contains(got, fromList.ID.String()) {
+		t.Error("the partner's record links the police record of the visit")
 	}
 	if h := b.open("/console/encounters/" + overdue.ID.String()); !strings.HasPrefix(h, "404") {
 		t.Errorf("a police record opened by the partner: %q", h)
