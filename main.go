@@ -114,7 +114,7 @@ func wire(w fyne.Window, s *session.Session, prefs fyne.Preferences, bundle *i18
 	deps.Session, deps.Printer, deps.Prefs = s, printer, prefs
 	deps.Open = func() *app.UI {
 		return app.New(w, app.Deps{Records: s.Records(), Sync: s.Engine(), Content: s.Library(),
-			Printer: printer(), Bundle: bundle, Prefs: prefs, Officer: s.Officer(), Session: s})
+			Printer: printer(), Bundle: bundle, Prefs: prefs, Officer: s.Officer(), Session: s, Operations: s.Records()})
 	}
 	return app.NewGate(w, deps)
 }

@@ -164,7 +164,7 @@ func newHarnessWith(t *testing.T, o harnessOptions) *harness {
 		records = o.records(st)
 	}
 	h.ui = New(h.win, Deps{Records: records, Sync: h.main, Content: lib, Printer: printer, Bundle: bundle,
-		Officer: testOfficer, Do: h.main.do})
+		Officer: testOfficer, Do: h.main.do, Operations: st})
 	t.Cleanup(h.ui.Close)
 	h.ui.Start()
 	h.settle()

@@ -24,6 +24,18 @@ type listScreen struct {
 	search        *widget.Entry
 	filterBtn     *widget.Button
 	detailsButton fyne.CanvasObject
+	todayBtn      *widget.Button
+	todayBox      fyne.CanvasObject
+}
+
+// setToday shows the Today button with label, or hides it if "".
+func (s *listScreen) setToday(label string) {
+	if label == "" {
+		s.todayBox.Hide()
+		return
+	}
+	s.todayBtn.SetText(label)
+	s.todayBox.Show()
 }
 
 func newListScreen(u *UI) *listScreen {
@@ -51,7 +63,9 @@ func newListScreen(u *UI) *listScreen {
 		func(i widget.ListItemID, o fyne.CanvasObject) { updateRow(s.m.Rows()[i], o) },
 	)
 	s.list.OnSelected = s.onSelected
-	head := container.NewVBox(newBtn, container.NewBorder(nil, nil, nil, filter, tall(s.search)), s.notice)
+	s.todayBtn, s.todayBox = newButton("", theme.CalendarIcon(), widget.MediumImportance, u.openToday)
+	s.todayBox.Hide()
+	head := container.NewVBox(s.todayBox, newBtn, container.NewBorder(nil, nil, nil, filter, tall(s.search)), s.notice)
 	s.box = container.NewBorder(head, nil, nil, nil,
 		container.NewStack(s.list, container.NewPadded(container.NewVBox(s.empty))))
 	s.show()

@@ -63,6 +63,9 @@ type Deps struct {
 	// them without letting them be changed. Zero: the officer types their
 	// details (a device not enrolled: tests of the interface alone).
 	Officer encounter.Officer
+	// Operations holds the operations the account is on, for the Today
+	// screen. Nil: no Today screen.
+	Operations Operations
 	// Do runs a function on the interface's goroutine. Nil means fyne.Do.
 	// Results of background work (saves, reads, sync statuses) reach the
 	// widgets only through it.
@@ -83,15 +86,17 @@ type UI struct {
 	prefs model.Prefs
 	saver *model.Saver
 
-	back    *widget.Button
-	backBox fyne.CanvasObject
-	title   *widget.Label
-	action  *fyne.Container // the title bar's right-hand button
-	body    *fyne.Container // holds the top screen
-	stack   []screen
-	list    *listScreen
-	status  *statusBar
-	flow    *flowScreen // the encounter flow last opened
+	back      *widget.Button
+	backBox   fyne.CanvasObject
+	title     *widget.Label
+	action    *fyne.Container // the title bar's right-hand button
+	body      *fyne.Container // holds the top screen
+	stack     []screen
+	list      *listScreen
+	status    *statusBar
+	flow      *flowScreen // the encounter flow last opened
+	today     *model.Today
+	todayView *todayScreen // the Today screen while it is open
 
 	started bool
 	unwatch func()
@@ -124,6 +129,7 @@ func New(win fyne.Window, deps Deps) *UI {
 		deps.Do = fyne.Do
 	}
 	u := &UI{win: win, deps: deps, p: deps.Printer, prefs: model.NewPrefs(deps.Prefs)}
+	u.today = model.NewToday(deps.Printer, deps.Content.Current, deps.Now)
 	u.saver = model.NewSaver(deps.Records, deps.Do)
 	applyLook(u.prefs)
 	u.build()
@@ -165,6 +171,7 @@ func (u *UI) build() {
 func (u *UI) setLanguage(printer *i18n.Printer) {
 	u.p = printer
 	u.deps.Printer = printer
+	u.today = model.NewToday(printer, u.deps.Content.Current, u.deps.Now)
 	u.build()
 	if u.started {
 		u.status.set(u.deps.Sync.Status())
@@ -202,6 +209,7 @@ func (u *UI) reload() {
 		}
 		u.list.set(rs)
 		u.status.setDrafts(u.list.m.Drafts())
+		u.loadToday()
 		if top := u.stack[len(u.stack)-1]; top.onShow != nil && len(u.stack) > 1 {
 			top.onShow()
 		}

@@ -13,8 +13,11 @@ import (
 
 // Schema is the version of the record document written by this package.
 // ParseDocument accepts documents of this schema and older ones. Schema 3
-// added referrals made after the event to amendments (LateReferral).
-const Schema = 3
+// added referrals made after the event to amendments (LateReferral);
+// schema 4 the operation and premises of a day of action (OperationID,
+// PremisesID), the premises' postcode and who was present from which
+// agency (Present). A record that uses none of them encodes as before.
+const Schema = 4
 
 // Business is the kind of premises visited. Its values are stable
 // identifiers stored in records; labels come from the i18n catalogue.
@@ -87,6 +90,18 @@ type Premises struct {
 	Name     string   `json:"name,omitempty"`
 	Address  string   `json:"address,omitempty"`
 	Business Business `json:"business,omitempty"`
+	// Postcode is the premises' postcode, when it was given apart from
+	// the address (schema 4; an operation's premises always has one).
+	Postcode string `json:"postcode,omitempty"`
+}
+
+// Presence is someone present at the encounter from a partner agency (or
+// an interpreter), as the officer records them: the agency, and the
+// person's name or role as they gave it. It names staff, never the
+// people screened.
+type Presence struct {
+	Agency string `json:"agency"`
+	Name   string `json:"name,omitempty"`
 }
 
 // Officer identifies who made or changed a record.
@@ -151,12 +166,21 @@ const CrimeWindow = 24 * time.Hour
 // document is evidence, so once a record leaves the Draft state it is
 // never changed in place: corrections are Amendments appended to it.
 type Record struct {
-	ID            uuid.UUID   `json:"id"`
-	Schema        int         `json:"schema"`
-	Device        uuid.UUID   `json:"device"`
-	Officer       Officer     `json:"officer,omitzero"`
-	Operation     string      `json:"operation,omitempty"`
-	Premises      Premises    `json:"premises"`
+	ID        uuid.UUID `json:"id"`
+	Schema    int       `json:"schema"`
+	Device    uuid.UUID `json:"device"`
+	Officer   Officer   `json:"officer,omitzero"`
+	Operation string    `json:"operation,omitempty"`
+	// OperationID and PremisesID name the operation (day of action) and
+	// the premises of its list the encounter was started from (schema 4).
+	// Every record of one premises visit in one operation, the officer's
+	// and each partner's own, carries the same pair: that is what links
+	// them (docs/protocol.md, "A visit").
+	OperationID uuid.UUID `json:"operation_id,omitzero"`
+	PremisesID  uuid.UUID `json:"premises_id,omitzero"`
+	Premises    Premises  `json:"premises"`
+	// Present lists who was there from partner agencies (schema 4).
+	Present       []Presence  `json:"present,omitempty"`
 	OccurredAt    time.Time   `json:"occurred_at"`
 	PeoplePresent int         `json:"people_present"`
 	Notes         string      `json:"notes,omitempty"`

@@ -46,6 +46,29 @@ if [ ! -f .demo/server/config.json ]; then
 	$srv init --data .demo/server --addr "$addr" >>.demo/server.log
 	$srv user add demo --data .demo/server --name "Demo Officer" --number "PC 1001" \
 		--agency police --team demo --roles officer >>.demo/server.log
+	# A supervisor for the console: a password and a TOTP secret, kept in
+	# .demo/console.txt (0600) so that every run can say them again.
+	$srv user add sup --data .demo/server --name "Demo Supervisor" --number "PS 2001" \
+		--agency police --team ht --roles supervisor >>.demo/server.log
+	pw=$($srv user passwd sup --generate --data .demo/server | sed -n 's/^Console password for sup: //p')
+	secret=$($srv user totp sup --data .demo/server --qr .demo/totp.png | sed -n 's/^TOTP secret for sup: //p')
+	(umask 077; printf 'password=%s\nsecret=%s\n' "$pw" "$secret" >.demo/console.txt)
+	# One operation today, the demo officer in its team: synthetic premises.
+	day=$(date +%F)
+	id() { cat /proc/sys/kernel/random/uuid; }
+	cat >.demo/operation.json <<JSON
+{"id":"$(id)","revision":0,"name":"Operation Demo","start":"$day","end":"$day",
+ "briefing":"Intelligence-led visits to hand car washes and nail bars on the ring road. Labour exploitation suspected: workers seen sleeping on site, cash only. Screen every worker privately; interpreters on call.",
+ "rendezvous":"Example Road police station, 07:00",
+ "teams":[{"name":"Demo team","members":["demo"]}],
+ "partners":[{"agency":"glaa","contact":"GLAA inspector on duty"},{"agency":"immigration","contact":"Immigration Enforcement officer"}],
+ "interpreters":[{"name":"Interpreter on call (Romanian, Albanian)","languages":["ro","sq"],"phone":"01000 000000"}],
+ "premises":[
+  {"id":"$(id)","name":"Example Hand Car Wash","address":"1 Example Road, Exampleton","postcode":"EX1 1AA","business":"car_wash","intelligence":"Workers seen sleeping in a cabin behind the wash.","safety":"Dog on premises; manager known for violence."},
+  {"id":"$(id)","name":"Example Nails","address":"2 Sample Street, Exampleton","postcode":"EX2 2BB","business":"nail_bar","intelligence":"Same workers dropped off and collected by one van."},
+  {"id":"$(id)","name":"Example Takeaway","address":"3 Sample Parade, Exampleton","postcode":"EX3 3DD","business":"takeaway"}]}
+JSON
+	$srv operation save .demo/operation.json --data .demo/server >>.demo/server.log
 fi
 $srv --addr "$addr" --data .demo/server 2>>.demo/server.log &
 server=$!
@@ -64,4 +87,16 @@ done
 # already.
 link=$($srv enrol demo --data .demo/server --qr .demo/enrol.png | sed -n 's/^Enrolment link: //p')
 echo "Waymark server on https://$addr (log: .demo/server.log); opening the app."
+if [ -f .demo/console.txt ]; then
+	. .demo/console.txt
+	echo
+	echo "Supervisor's console: https://$addr/console/  (the server's own certificate: accept it, or"
+	echo "  trust its key: chromium --ignore-certificate-errors-spki-list=$(sed -n 's/.*pin="sha256\/\([^"]*\)".*/\1/p' .demo/server.log | tail -1))"
+	echo "  account:  sup"
+	echo "  password: $password"
+	echo "  code:     from an authenticator app set up with .demo/totp.png (secret $secret),"
+	echo "            or the current one: $srv code $secret"
+	echo "  The demo officer 'demo' is on Operation Demo: the app's Today screen shows it."
+	echo
+fi
 bin/waymark --data .demo/device --enrol "$link"

@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/waymark-app/waymark/operation"
 	"github.com/waymark-app/waymark/sync/auth"
 	"github.com/waymark-app/waymark/sync/wire"
 )
@@ -45,6 +46,17 @@ type Administration interface {
 	Verify(ctx context.Context, anchors []Head) (Report, error)
 	// Head is the log's last link, to anchor outside the server.
 	Head(ctx context.Context) (Head, error)
+	// SetPassword sets account id's console password (at least
+	// MinPassword characters).
+	SetPassword(ctx context.Context, id, password string) error
+	// SetupTOTP makes account id a new TOTP secret for the console.
+	SetupTOTP(ctx context.Context, id string) (TOTPSetup, error)
+	// AsideEntries lists the entries kept aside, unresolved first.
+	AsideEntries(ctx context.Context) ([]AsideEntry, error)
+	// ResolveAside records a decision (Decisions) on an entry kept aside.
+	ResolveAside(ctx context.Context, ref, decision string) (AsideEntry, error)
+	// SaveOperation saves an operation (a new one has Revision 0).
+	SaveOperation(ctx context.Context, o operation.Operation) (operation.Operation, error)
 }
 
 // Code is an enrolment code as made: the code itself, shown once to the
@@ -247,6 +259,30 @@ func (ad *Admin) Verify(ctx context.Context, anchors []Head) (Report, error) {
 		return Report{}, errNoStore
 	}
 	return ad.srv.Verify(ctx, anchors...)
+}
+
+// AsideEntries lists the entries kept aside.
+func (ad *Admin) AsideEntries(ctx context.Context) ([]AsideEntry, error) {
+	if ad.srv == nil {
+		return nil, errNoStore
+	}
+	return ad.srv.AsideEntries(ctx)
+}
+
+// ResolveAside records a decision on an entry kept aside, as the admin's actor.
+func (ad *Admin) ResolveAside(ctx context.Context, ref, decision string) (AsideEntry, error) {
+	if ad.srv == nil {
+		return AsideEntry{}, errNoStore
+	}
+	return ad.srv.ResolveAside(ctx, ref, decision, ad.actor)
+}
+
+// SaveOperation saves an operation, as the admin's actor.
+func (ad *Admin) SaveOperation(ctx context.Context, o operation.Operation) (operation.Operation, error) {
+	if ad.srv == nil {
+		return operation.Operation{}, errNoStore
+	}
+	return ad.srv.ops.SaveOperation(ctx, o, ad.actor)
 }
 
 // Head is the log's last link.

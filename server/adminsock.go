@@ -13,6 +13,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/waymark-app/waymark/internal/strictjson"
+	"github.com/waymark-app/waymark/operation"
 	"github.com/waymark-app/waymark/sync/wire"
 )
 
@@ -31,6 +32,11 @@ type adminRequest struct {
 	Device  uuid.UUID   `json:"device,omitzero"`
 	Roles   []wire.Role `json:"roles,omitempty"`
 	Anchors []Head      `json:"anchors,omitempty"`
+	// Password is a console password being set: never logged.
+	Password  string               `json:"password,omitempty"`
+	Ref       string               `json:"ref,omitempty"`
+	Decision  string               `json:"decision,omitempty"`
+	Operation *operation.Operation `json:"operation,omitempty"`
 }
 
 // The operations of the socket.
@@ -46,20 +52,30 @@ const (
 	opLog         = "log"
 	opVerify      = "verify"
 	opHead        = "head"
+	opPasswd      = "user.passwd"
+	opTOTP        = "user.totp"
+	opAsideList   = "aside.list"
+	opAsideSolve  = "aside.resolve"
+	opOpSave      = "operation.save"
 )
 
 // adminResponse is the answer: the one field the operation fills, or
 // Error.
 type adminResponse struct {
-	Account  *Account    `json:"account,omitempty"`
-	Accounts []Account   `json:"accounts,omitempty"`
-	Code     *Code       `json:"code,omitempty"`
-	Device   *Device     `json:"device,omitempty"`
-	Devices  []Device    `json:"devices,omitempty"`
-	Log      []LogEntry  `json:"log,omitempty"`
-	Report   *Report     `json:"report,omitempty"`
-	Head     *Head       `json:"head,omitempty"`
-	Error    *adminError `json:"error,omitempty"`
+	Account   *Account             `json:"account,omitempty"`
+	Accounts  []Account            `json:"accounts,omitempty"`
+	Code      *Code                `json:"code,omitempty"`
+	Device    *Device              `json:"device,omitempty"`
+	Devices   []Device             `json:"devices,omitempty"`
+	Log       []LogEntry           `json:"log,omitempty"`
+	Report    *Report              `json:"report,omitempty"`
+	Head      *Head                `json:"head,omitempty"`
+	TOTP      *TOTPSetup           `json:"totp,omitempty"`
+	Aside     []AsideEntry         `json:"aside,omitempty"`
+	Resolved  *AsideEntry          `json:"resolved,omitempty"`
+	Operation *operation.Operation `json:"operation,omitempty"`
+	Done      bool                 `json:"done,omitempty"`
+	Error     *adminError          `json:"error,omitempty"`
 }
 
 // adminError carries an error and which of the package's sentinels it
@@ -172,6 +188,27 @@ func dispatch(ctx context.Context, a Administration, req adminRequest) adminResp
 		var h Head
 		h, err = a.Head(ctx)
 		r.Head = &h
+	case opPasswd:
+		err = a.SetPassword(ctx, req.ID, req.Password)
+		r.Done = err == nil
+	case opTOTP:
+		var t TOTPSetup
+		t, err = a.SetupTOTP(ctx, req.ID)
+		r.TOTP = &t
+	case opAsideList:
+		r.Aside, err = a.AsideEntries(ctx)
+	case opAsideSolve:
+		var e AsideEntry
+		e, err = a.ResolveAside(ctx, req.Ref, req.Decision)
+		r.Resolved = &e
+	case opOpSave:
+		if req.Operation == nil {
+			err = fmt.Errorf("operation.save needs an operation: %w", ErrInvalid)
+			break
+		}
+		var o operation.Operation
+		o, err = a.SaveOperation(ctx, *req.Operation)
+		r.Operation = &o
 	default:
 		err = fmt.Errorf("unknown admin operation %q: %w", req.Op, ErrInvalid)
 	}
@@ -274,6 +311,36 @@ func (c *AdminClient) Verify(ctx context.Context, anchors []Head) (Report, error
 func (c *AdminClient) Head(ctx context.Context) (Head, error) {
 	r, err := c.call(ctx, adminRequest{Op: opHead})
 	return deref(r.Head), err
+}
+
+// SetPassword sets a console password on the running server.
+func (c *AdminClient) SetPassword(ctx context.Context, id, password string) error {
+	_, err := c.call(ctx, adminRequest{Op: opPasswd, ID: id, Password: password})
+	return err
+}
+
+// SetupTOTP makes a TOTP secret on the running server.
+func (c *AdminClient) SetupTOTP(ctx context.Context, id string) (TOTPSetup, error) {
+	r, err := c.call(ctx, adminRequest{Op: opTOTP, ID: id})
+	return deref(r.TOTP), err
+}
+
+// AsideEntries lists the running server's entries kept aside.
+func (c *AdminClient) AsideEntries(ctx context.Context) ([]AsideEntry, error) {
+	r, err := c.call(ctx, adminRequest{Op: opAsideList})
+	return r.Aside, err
+}
+
+// ResolveAside records a decision on the running server.
+func (c *AdminClient) ResolveAside(ctx context.Context, ref, decision string) (AsideEntry, error) {
+	r, err := c.call(ctx, adminRequest{Op: opAsideSolve, Ref: ref, Decision: decision})
+	return deref(r.Resolved), err
+}
+
+// SaveOperation saves an operation on the running server.
+func (c *AdminClient) SaveOperation(ctx context.Context, o operation.Operation) (operation.Operation, error) {
+	r, err := c.call(ctx, adminRequest{Op: opOpSave, Operation: &o})
+	return deref(r.Operation), err
 }
 
 // readLine reads one JSON value written by json.Encoder: up to its

@@ -27,6 +27,7 @@ import (
 //	D/<device>                 Device (16 raw bytes)
 //	L/<unix nanos><n>          LogEntry, n a uint32 to keep entries of one
 //	                           nanosecond apart
+//	P/<account id>             Credential: the console sign-in
 //
 // Nonces are kept in memory only: see nonceMemory.
 var (
@@ -35,7 +36,47 @@ var (
 	prefixCode      = []byte("C/")
 	prefixDeviceKey = []byte("D/")
 	prefixAdminLog  = []byte("L/")
+	prefixCred      = []byte("P/")
 )
+
+func credKey(id string) []byte { return append(slices.Clone(prefixCred), id...) }
+
+func (d *badgerDirectory) Credential(ctx context.Context, id string) (Credential, error) {
+	var c Credential
+	err := d.db.View(func(txn *badger.Txn) error {
+		if _, err := txn.Get(accountKey(id)); errors.Is(err, badger.ErrKeyNotFound) {
+			return fmt.Errorf("account %s: %w", id, ErrNotFound)
+		} else if err != nil {
+			return err
+		}
+		_, err := getJSON(txn, credKey(id), &c)
+		return err
+	})
+	return c, err
+}
+
+func (d *badgerDirectory) UpdateCredential(ctx context.Context, id string, change func(*Credential) (LogEntry, error)) (Credential, error) {
+	var c Credential
+	err := d.update(func(txn *badger.Txn) error {
+		if _, err := txn.Get(accountKey(id)); errors.Is(err, badger.ErrKeyNotFound) {
+			return fmt.Errorf("account %s: %w", id, ErrNotFound)
+		} else if err != nil {
+			return err
+		}
+		if _, err := getJSON(txn, credKey(id), &c); err != nil {
+			return err
+		}
+		e, err := change(&c)
+		if err != nil {
+			return err
+		}
+		if _, err := setJSON(txn, credKey(id), c); err != nil {
+			return err
+		}
+		return d.putLog(txn, e)
+	})
+	return c, err
+}
 
 func accountKey(id string) []byte { return append(slices.Clone(prefixAccount), id...) }
 func numberKey(agency, number string) []byte {

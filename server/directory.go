@@ -64,6 +64,15 @@ type Directory interface {
 
 	// Log lists the admin log, oldest first.
 	Log(ctx context.Context) ([]LogEntry, error)
+
+	// Credential returns account id's console sign-in credential; the
+	// zero Credential if none was set up (ErrNotFound only if the account
+	// does not exist).
+	Credential(ctx context.Context, id string) (Credential, error)
+	// UpdateCredential reads account id's credential, lets change alter
+	// it and say what it did, and stores both atomically; an error from
+	// change stores nothing. The log entry holds no secret.
+	UpdateCredential(ctx context.Context, id string, change func(*Credential) (LogEntry, error)) (Credential, error)
 }
 
 // Errors of the directory and of administration, tested with errors.Is.
@@ -154,4 +163,10 @@ const (
 	ActionEnrolDevice    = "enrol.device"
 	ActionEnrolBurnt     = "enrol.burnt"
 	ActionDeviceRevoke   = "device.revoke"
+	// Console sign-in (issue 13): a password or TOTP set up, a sign-in.
+	ActionAccountPassword = "account.password"
+	ActionAccountTOTP     = "account.totp"
+	ActionConsoleSignIn   = "console.signin"
+	// Operations and entries kept aside (issue 13).
+	ActionAsideResolve = "aside.resolve"
 )

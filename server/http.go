@@ -27,6 +27,7 @@ import (
 //	POST /v3/pull      signed; officer, partner or supervisor
 //	POST /v3/content   signed; any active account
 //	GET  /v3/me        signed; any active account
+//	POST /v3/operations signed; officer, partner or supervisor
 //	/v1/..., /v2/...   protocol_version: update the app
 //
 // Anything else is not_found; a known path with another method is
@@ -43,6 +44,7 @@ func (s *Server) Handler() http.Handler {
 		{http.MethodPost, wire.PathPull, s.protocol(true, s.onPull)},
 		{http.MethodPost, wire.PathContent, s.protocol(true, endpoint(s, nil, s.contentFor))},
 		{http.MethodGet, wire.PathMe, s.protocol(true, s.onMe)},
+		{http.MethodPost, wire.PathOperations, s.protocol(true, endpoint(s, pullRoles, s.OperationsFor))},
 	}
 	for _, rt := range routes {
 		mux.HandleFunc(rt.method+" "+rt.path, rt.h)
@@ -61,6 +63,24 @@ func (s *Server) Handler() http.Handler {
 		s.writeError(w, r, wire.Errorf(wire.CodeNotFound, "no such path"))
 	})
 	return s.logged(mux)
+}
+
+// WithConsole returns the server's handler with the console that
+// console makes (nil: none) under /console/, and / sent there.
+func (s *Server) WithConsole(console func(*Server) (http.Handler, error)) (http.Handler, error) {
+	h := s.Handler()
+	if console == nil {
+		return h, nil
+	}
+	ch, err := console(s)
+	if err != nil {
+		return nil, fmt.Errorf("console: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/console/", ch)
+	mux.Handle("GET /{$}", http.RedirectHandler("/console/", http.StatusSeeOther))
+	mux.Handle("/", h)
+	return mux, nil
 }
 
 func (s *Server) onHealth(w http.ResponseWriter, r *http.Request) {
@@ -265,7 +285,16 @@ func (s *Server) onPull(w http.ResponseWriter, r *http.Request, c *call) error {
 	if s.content != nil {
 		cv = s.content.Version
 	}
-	fmt.Fprintf(out, `],"cursor":%d,"more":%t,"content_version":%d}`+"\n", pg.cursor, pg.more, cv)
+	ov, err := s.ops.OperationsVersion(r.Context())
+	if err != nil {
+		s.log.Error("pull answer cut off", "err", err)
+		panic(http.ErrAbortHandler)
+	}
+	fmt.Fprintf(out, `],"cursor":%d,"more":%t,"content_version":%d`, pg.cursor, pg.more, cv)
+	if ov > 0 {
+		fmt.Fprintf(out, `,"operations_version":%d`, ov)
+	}
+	fmt.Fprint(out, "}\n")
 	return nil
 }
 
@@ -359,7 +388,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 // anything.
 func logPath(r *http.Request) string {
 	switch p := r.URL.Path; p {
-	case wire.PathHealth, wire.PathEnrol, wire.PathPush, wire.PathPull, wire.PathContent, wire.PathMe:
+	case wire.PathHealth, wire.PathEnrol, wire.PathPush, wire.PathPull, wire.PathContent, wire.PathMe, wire.PathOperations:
 		return p
 	}
 	for _, old := range wire.OldPaths {

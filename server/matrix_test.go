@@ -58,6 +58,7 @@ const (
 	pull          route = "POST /v2/pull"
 	content       route = "POST /v2/content"
 	me            route = "GET /v2/me"
+	operations    route = "POST /v3/operations"
 	v1Push        route = "POST /v1/push"
 	v1Pull        route = "POST /v1/pull"
 	unknown       route = "GET /v9/everything"
@@ -127,6 +128,9 @@ var matrix = []struct {
 		revoked: gone, disabled: off, wrongKey: unauth, replayed: replay, skewed: skew}},
 	{me, map[caller]want{
 		anonymous: unauth, officer: ok, partner: ok, interpreter: ok, supervisor: ok, admin: ok,
+		revoked: gone, disabled: off, wrongKey: unauth, replayed: replay, skewed: skew}},
+	{operations, map[caller]want{
+		anonymous: unauth, officer: ok, partner: ok, interpreter: forbidden, supervisor: ok, admin: forbidden,
 		revoked: gone, disabled: off, wrongKey: unauth, replayed: replay, skewed: skew}},
 	{pushOwn, map[caller]want{
 		anonymous: unauth, officer: stored, partner: stored, interpreter: forbidden, supervisor: stored, admin: forbidden,
@@ -359,6 +363,9 @@ func (f *fixture) ask(r route, c caller) (int, []byte, *wire.PullResponse, *wire
 		body = []byte(`{"have":0}`)
 	case me:
 		method, path = "GET", wire.PathMe
+	case operations:
+		method, path = "POST", wire.PathOperations
+		body = []byte(`{"have":0}`)
 	case v1Push:
 		method, path = "POST", "/v1/push"
 		body = []byte(`{"device":"` + f.creds[officer].Device.String() + `","entries":[]}`)

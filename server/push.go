@@ -37,7 +37,8 @@ const txnBudget = 4 << 20
 // pushJob is a validated push waiting for the committer.
 type pushJob struct {
 	who    Principal
-	remote string // the network address it came from, for the log
+	assign assignment // the operations who is on, for the scope of amendments
+	remote string     // the network address it came from, for the log
 	req    *wire.PushRequest
 	checks []entryCheck // one per entry
 	done   chan struct{}
@@ -51,6 +52,9 @@ type entryCheck struct {
 	invalid string    // why the body breaks the rules; empty if it does not
 	code    wire.Code // invalid_record, identity_mismatch or signature_invalid, with invalid
 	amends  uuid.UUID // for an amendment: the record it amends
+	// operation is the operation an encounter names (schema 4), which its
+	// scope takes if the author is on it.
+	operation uuid.UUID
 	// canonical is the body re-encoded from the decoded record, which the
 	// signature covers and which is stored; set when the body is valid.
 	canonical json.RawMessage
@@ -90,6 +94,7 @@ func checkEntry(e wire.Entry, who Principal) entryCheck {
 			return refused(wire.CodeInvalidRecord, err.Error())
 		}
 		dev, by, field = r.Device, r.Officer, "officer"
+		c.operation = r.OperationID
 		canonical, err = r.Document()
 	case wire.KindAmendment:
 		a, perr := encounter.ParseAmendment(e.Body)
@@ -156,7 +161,11 @@ func (s *Server) Push(ctx context.Context, p Principal, req *wire.PushRequest) (
 	}
 	// Check and re-encode bodies before they reach the committer: doing
 	// it here keeps work off the single writer.
-	job := &pushJob{who: p, remote: p.Remote, req: req, checks: make([]entryCheck, len(req.Entries)), done: make(chan struct{})}
+	as, err := s.assignmentOf(ctx, p.Account)
+	if err != nil {
+		return wire.PushResponse{}, err
+	}
+	job := &pushJob{who: p, assign: as, remote: p.Remote, req: req, checks: make([]entryCheck, len(req.Entries)), done: make(chan struct{})}
 	// Entries are checked on every core: decoding, encoding again and
 	// verifying a signature is most of what a push costs.
 	var next atomic.Int64
@@ -259,6 +268,7 @@ func (s *Server) applyGroup(group []*pushJob) error {
 	startCursor := cursor
 	used := 0
 	touched := map[uuid.UUID]bool{}
+	var fresh []stored // records stored in this transaction, for the catalogue
 	commit := func() error {
 		for dev := range touched {
 			if err := advanceAck(txn, dev); err != nil {
@@ -274,6 +284,10 @@ func (s *Server) applyGroup(group []*pushJob) error {
 			return fmt.Errorf("commit: %w", err)
 		}
 		cw.committed()
+		if err := s.cat.add(s.db, fresh); err != nil {
+			s.log.Error("catalogue not updated", "err", err)
+		}
+		fresh = nil
 		txn = s.db.NewTransaction(true)
 		startCursor, used = cursor, 0
 		clear(touched)
@@ -289,7 +303,7 @@ func (s *Server) applyGroup(group []*pushJob) error {
 					return err
 				}
 			}
-			a := applying{txn: txn, cw: cw, who: j.who, remote: j.remote, e: e, check: j.checks[i], cursor: &cursor, now: s.now()}
+			a := applying{txn: txn, cw: cw, who: j.who, assign: j.assign, remote: j.remote, fresh: &fresh, e: e, check: j.checks[i], cursor: &cursor, now: s.now()}
 			n, rej, err := s.applyEntry(&a)
 			var full *wire.Error
 			if errors.As(err, &full) {
@@ -305,7 +319,9 @@ func (s *Server) applyGroup(group []*pushJob) error {
 			if err != nil {
 				return err
 			}
-			used += n
+			// What applyEntry reports leaves out the log event, the entry and
+			// the head it also wrote: count at least the estimate.
+			used += max(n, need)
 			touched[dev] = true
 			if rej != nil {
 				j.resp.Rejected = append(j.resp.Rejected, *rej)
@@ -336,6 +352,8 @@ type applying struct {
 	txn    *badger.Txn
 	cw     *chainWriter
 	who    Principal
+	assign assignment
+	fresh  *[]stored // what was stored, for the catalogue once committed
 	remote string
 	e      wire.Entry
 	check  entryCheck
@@ -383,6 +401,11 @@ func (s *Server) applyEntry(a *applying) (int, *wire.Rejection, error) {
 	}
 
 	scope := scopeOf(a.who.Account)
+	if check.operation != uuid.Nil && a.assign.any[check.operation] {
+		// Only an operation the author is on (or a supervisor): a record
+		// cannot put itself before an operation's officers by naming it.
+		scope.Operation = check.operation
+	}
 	if check.invalid == "" && check.amends != uuid.Nil {
 		// An amendment takes the scope of the record it amends, which its
 		// author must be able to read: the same answer whether the record
@@ -392,7 +415,7 @@ func (s *Server) applyEntry(a *applying) (int, *wire.Rejection, error) {
 		if err != nil {
 			return 0, nil, err
 		}
-		if !ok || target.Kind != wire.KindEncounter || !mayAmend(a.who.Account, target.Scope) {
+		if !ok || target.Kind != wire.KindEncounter || !mayAmend(a.who.Account, a.assign, target.Scope) {
 			check = refused(wire.CodeInvalidRecord, "field encounter names a record this server does not hold or this account may not read")
 			check.entryHash = a.check.entryHash
 		} else if why := checkAmendmentOf(target.Body, e.Body); why != "" {
@@ -440,6 +463,7 @@ func (s *Server) applyEntry(a *applying) (int, *wire.Rejection, error) {
 			return 0, nil, err
 		}
 		written += len(rb) + len(ob)
+		*a.fresh = append(*a.fresh, stored{kind: e.Kind, rv: rv})
 		le := a.event(EventEntryStored)
 		le.At, le.Cursor, le.BodyHash, le.StoredHash, le.OpHash = now, *a.cursor, hexOf(h), hashHex(rb), hashHex(ob)
 		le.Sig, le.KeyID = e.Sig, evidence.KeyID(a.who.Key)

@@ -33,6 +33,10 @@ type RunOptions struct {
 	Content *Content
 	// Limits bound what clients may cost the server (zero: defaults).
 	Limits Limits
+	// Console, if set, makes the web console of the server, which is
+	// then served under /console/ beside the protocol (package
+	// server/console).
+	Console func(*Server) (http.Handler, error)
 	// AnchorEvery is how often the log's head is printed to the server's
 	// log, to be kept where the server cannot rewrite it (default a day;
 	// it is also printed at start and at shutdown).
@@ -108,8 +112,12 @@ func Run(ctx context.Context, o RunOptions) error {
 	}
 	limits := o.Limits.withDefaults()
 	ln = LimitListener(ln, limits.Connections)
+	handler, err := srv.WithConsole(o.Console)
+	if err != nil {
+		return err
+	}
 	hs := &http.Server{
-		Handler:           srv.Handler(),
+		Handler:           handler,
 		TLSConfig:         tlsCfg,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       2 * time.Minute,

@@ -30,6 +30,9 @@ type Scope struct {
 	Account string `json:"account"`
 	Team    string `json:"team,omitempty"`
 	Agency  string `json:"agency"`
+	// Operation is the operation the record was made on, if its author
+	// was assigned to it when it was pushed (issue 13).
+	Operation uuid.UUID `json:"operation,omitzero"`
 }
 
 // scopeOf is the scope of an encounter written by a.
@@ -56,15 +59,17 @@ func hasAny(a Account, roles []wire.Role) bool {
 // the one place the rule is written:
 //
 //   - a supervisor reads every record on the server (the force's);
-//   - an officer reads the records of their own team (for handovers);
-//   - a partner reads the records of their own agency;
+//   - an officer reads the records of their own team (for handovers),
+//     and the records of every operation they are on in one of its
+//     teams (as.team);
+//   - a partner reads the records of their own agency, and no more: an
+//     operation gives a partner its briefing, not the police's records;
 //   - anyone who may pull reads what their own account wrote (on another
 //     device, say a replaced phone);
 //   - an interpreter or an administrator alone reads nothing.
 //
-// Operations (issue 13) add a clause here: records of an operation the
-// account is assigned to; the scope will carry the operation.
-func mayRead(a Account, sc Scope) bool {
+// The console (issue 13) applies the same rule.
+func mayRead(a Account, as assignment, sc Scope) bool {
 	switch {
 	case !hasAny(a, pullRoles):
 		return false
@@ -73,6 +78,8 @@ func mayRead(a Account, sc Scope) bool {
 	case sc.Account == a.ID:
 		return true
 	case a.Has(wire.RoleOfficer) && a.Team != "" && sc.Team == a.Team:
+		return true
+	case a.Has(wire.RoleOfficer) && sc.Operation != uuid.Nil && as.team[sc.Operation]:
 		return true
 	case a.Has(wire.RolePartner) && sc.Agency == a.Agency:
 		return true
@@ -83,4 +90,6 @@ func mayRead(a Account, sc Scope) bool {
 // mayAmend reports whether account a may append an amendment to a record
 // of scope sc: only a record it may read, and only with a role that may
 // push.
-func mayAmend(a Account, sc Scope) bool { return hasAny(a, pushRoles) && mayRead(a, sc) }
+func mayAmend(a Account, as assignment, sc Scope) bool {
+	return hasAny(a, pushRoles) && mayRead(a, as, sc)
+}

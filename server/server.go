@@ -44,6 +44,9 @@ type Options struct {
 	// Limits bound what any one device, address or the whole load may
 	// cost the server. Zero fields take DefaultLimits'.
 	Limits Limits
+	// Operations keeps the operations. Nil keeps them in the store
+	// opened here.
+	Operations OperationStore
 }
 
 // Policy defaults.
@@ -76,7 +79,9 @@ type Server struct {
 	failLimit  rateLimit // unauthenticated failures per address
 	limits     Limits
 	chain      *chain
-	gate       *gate // requests in flight, decoded bytes in flight
+	ops        OperationStore
+	cat        *catalogue // what the console and visit history read
+	gate       *gate      // requests in flight, decoded bytes in flight
 	rates      *deviceRates
 
 	pushes        chan *pushJob
@@ -130,6 +135,16 @@ func Open(opts Options) (*Server, error) {
 	}
 	s.started = s.now()
 	if s.chain, err = openChain(db); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if opts.Operations != nil {
+		s.ops = opts.Operations
+	} else if s.ops, err = openOperations(db, s.chain, s.now); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if s.cat, err = loadCatalogue(context.Background(), db); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -205,8 +220,12 @@ func (s *Server) page(ctx context.Context, p Principal, req *wire.PullRequest) (
 	if limit == 0 {
 		limit = 500
 	}
+	as, err := s.assignmentOf(ctx, p.Account)
+	if err != nil {
+		return pullPage{}, err
+	}
 	var pg pullPage
-	err := s.db.View(func(txn *badger.Txn) error {
+	err = s.db.View(func(txn *badger.Txn) error {
 		last, err := getUint(txn, keyCursor)
 		if err != nil {
 			return err
@@ -239,7 +258,7 @@ func (s *Server) page(ctx context.Context, p Principal, req *wire.PullRequest) (
 			if err := it.Item().Value(func(b []byte) error { return json.Unmarshal(b, &ov) }); err != nil {
 				return fmt.Errorf("decode op %d: %w", cursor, err)
 			}
-			if ov.Device == p.Device || !mayRead(p.Account, ov.Scope) {
+			if ov.Device == p.Device || !mayRead(p.Account, as, ov.Scope) {
 				pg.cursor = cursor
 				continue
 			}
@@ -305,6 +324,9 @@ func (s *Server) Pull(ctx context.Context, p Principal, req *wire.PullRequest) (
 		return wire.PullResponse{}, err
 	}
 	resp := wire.PullResponse{Ops: make([]wire.Op, 0, len(pg.refs)), Cursor: pg.cursor, More: pg.more}
+	if resp.OperationsVersion, err = s.ops.OperationsVersion(ctx); err != nil {
+		return wire.PullResponse{}, err
+	}
 	if s.content != nil {
 		resp.ContentVersion = s.content.Version
 	}

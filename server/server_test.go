@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -443,5 +444,53 @@ func TestEnrolRateLimit(t *testing.T) {
 	now = now.Add(time.Minute)
 	if code := enrol(true); code != http.StatusOK {
 		t.Errorf("a minute later: status %d", code)
+	}
+}
+
+// TestResolveAside: a decision on an entry kept aside is stored and
+// logged in the chain (verify still passes), gives the device's quota
+// back so that a device answered aside_full pushes again, and is taken
+// once.
+func TestResolveAside(t *testing.T) {
+	s, hs := newServer(t, Options{Limits: Limits{AsideEntries: 1}})
+	ctx := context.Background()
+	first, second := enrolDevice(t, s, account("", "")), enrolDevice(t, s, account("", ""))
+	id, id2 := uuid.New(), uuid.New()
+	post(t, hs, first, wire.PathPush, wire.PushRequest{Entries: []wire.Entry{
+		{Seq: 1, ID: id, Kind: wire.KindEncounter, Body: body(first, id, "v0")},
+		{Seq: 2, ID: id2, Kind: wire.KindEncounter, Body: body(first, id2, "w0")}}}, nil)
+	post(t, hs, second, wire.PathPush, wire.PushRequest{Entries: []wire.Entry{{Seq: 1, ID: id, Kind: wire.KindEncounter, Body: body(second, id, "v1")}}}, nil)
+	// Its quota (one entry) is full: the next conflict is refused whole.
+	if code, raw := post(t, hs, second, wire.PathPush, wire.PushRequest{Entries: []wire.Entry{{Seq: 2, ID: id2, Kind: wire.KindEncounter, Body: body(second, id2, "w1")}}}, nil); code != http.StatusInsufficientStorage {
+		t.Fatalf("past the quota: %d %s", code, raw)
+	}
+	es, err := s.AsideEntries(ctx)
+	if err != nil || len(es) != 1 || es[0].Resolved != nil || es[0].Code != wire.CodeConflict {
+		t.Fatalf("entries aside: %+v %v", es, err)
+	}
+	if _, err := s.ResolveAside(ctx, es[0].Ref, "keep both", "cli:test"); !errors.Is(err, ErrInvalid) {
+		t.Errorf("an unknown decision: %v", err)
+	}
+	got, err := s.ResolveAside(ctx, es[0].Ref, DecisionStoredStands, "console:sup1")
+	if err != nil || got.Resolved == nil || got.Resolved.By != "console:sup1" {
+		t.Fatalf("resolve: %+v %v", got, err)
+	}
+	if _, err := s.ResolveAside(ctx, es[0].Ref, DecisionDuplicate, "console:sup2"); !errors.Is(err, ErrExists) {
+		t.Errorf("a second decision: %v", err)
+	}
+	var logged bool
+	s.Events(ctx, func(ev Event) {
+		logged = logged || ev.Type == EventAsideResolved && ev.Actor == "console:sup1" && ev.Reason == DecisionStoredStands && ev.Record == id
+	})
+	if !logged {
+		t.Error("the decision is not in the chain")
+	}
+	if rep, err := s.Verify(ctx); err != nil || !rep.OK() {
+		t.Errorf("verify after a decision: %v %+v", err, rep.Problems)
+	}
+	// The quota is given back: the device's next conflict is kept aside.
+	var resp wire.PushResponse
+	if code, raw := post(t, hs, second, wire.PathPush, wire.PushRequest{Entries: []wire.Entry{{Seq: 2, ID: id2, Kind: wire.KindEncounter, Body: body(second, id2, "w1")}}}, &resp); code != http.StatusOK || len(resp.Rejected) != 1 {
+		t.Errorf("after the decision: %d %s", code, raw)
 	}
 }

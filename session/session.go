@@ -456,6 +456,9 @@ func (s *Session) startEngine() {
 	if s.lib != nil {
 		o.Content = s.lib
 	}
+	if o.Operations == nil {
+		o.Operations = s.st // the operations the account is on (issue 13)
+	}
 	if o.HTTPClient == nil {
 		// The session's own, so that stopping the engine (a wipe, a
 		// close) also closes its connections to the server.

@@ -2,8 +2,8 @@
 // saves against bare Badger writes, unlocking with the PIN (argon2id) and
 // its memory, store open time, syncs over loopback
 // (a full one, an empty one, resumed ones after cuts), 200 devices pushing
-// at once to a real server process, and the memory of the server and the
-// app. The ambitions are printed beside the figures; nothing is
+// at once to a real server process, the memory of the server and the
+// app, and the console's page times over 100,000 encounters. The ambitions are printed beside the figures; nothing is
 // asserted.
 //
 //	waymark-bench --server-bin bin/waymark-server --app-bin bin/waymark
@@ -68,7 +68,8 @@ func main() {
 	devices := flag.Int("devices", 200, "devices pushing at once")
 	perDevice := flag.Int("per-device", 50, "encounters each of those devices pushes")
 	authN := flag.Int("auth-n", 5000, "encounters in the authentication-cost comparison")
-	only := flag.String("only", "", "comma-separated parts to run: save,unlock,open,sync,auth,resume,load,sim,app (default all)")
+	consoleN := flag.Int("console-encounters", 100000, "encounters the console's pages are timed over")
+	only := flag.String("only", "", "comma-separated parts to run: save,unlock,open,sync,auth,resume,load,sim,app,console (default all)")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -96,6 +97,7 @@ func main() {
 		{"load", func(ctx context.Context) error { return b.load(ctx, *devices, *perDevice) }},
 		{"sim", func(ctx context.Context) error { return b.simulate(ctx, *devices) }},
 		{"app", func(ctx context.Context) error { return b.app(ctx, *appBin, *appShot) }},
+		{"console", func(ctx context.Context) error { return b.consolePages(ctx, *consoleN) }},
 	}
 	start := time.Now()
 	for _, s := range steps {

@@ -1,7 +1,10 @@
 package main
 
 import (
+	"bufio"
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"errors"
 	"flag"
 	"fmt"
@@ -16,6 +19,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/waymark-app/waymark/internal/enrolqr"
+	"github.com/waymark-app/waymark/operation"
 	"github.com/waymark-app/waymark/server"
 	"github.com/waymark-app/waymark/sync/auth"
 	"github.com/waymark-app/waymark/sync/wire"
@@ -36,10 +40,12 @@ type config struct {
 	anchors                        []string
 	insecureHTTP                   bool
 	qr                             string
+	generate                       bool
 	limits                         server.Limits
 	// user fields
 	name, number, agency, team, roles string
 	out                               io.Writer
+	in                                io.Reader
 }
 
 func env(name, def string) string {
@@ -75,7 +81,8 @@ func (c *config) flags(fs *flag.FlagSet) {
 	fs.Int64Var(&c.limits.AsideBytes, "aside-bytes", 0, "serve: bytes kept aside for review per device (0: 16 MiB)")
 	fs.DurationVar(&c.limits.BodyGrace, "body-grace", 0, "serve: time a request body may take before it must keep up --body-rate (0: 10s)")
 	fs.Int64Var(&c.limits.BodyRate, "body-rate", 0, "serve: bytes a second a request body must arrive at after --body-grace (0: 8192)")
-	fs.StringVar(&c.qr, "qr", "", "enrol: also write the enrolment link as a QR code PNG to this file")
+	fs.StringVar(&c.qr, "qr", "", "enrol, user totp: also write the link as a QR code PNG to this file")
+	fs.BoolVar(&c.generate, "generate", false, "user passwd: make a random password and print it, instead of reading one line from standard input")
 	fs.StringVar(&c.name, "name", "", "user add: the person's name")
 	fs.StringVar(&c.number, "number", "", "user add: staff or collar number")
 	fs.StringVar(&c.agency, "agency", "", "user add: agency, one of "+strings.Join(wire.Agencies, ", "))
@@ -110,7 +117,7 @@ func (c *config) parse(args []string) ([]string, error) {
 
 // run runs the command line args, printing to out.
 func run(args []string, out io.Writer) error {
-	c := &config{out: out}
+	c := &config{out: out, in: os.Stdin}
 	words, err := c.parse(args)
 	if err != nil {
 		return err
@@ -125,10 +132,22 @@ func run(args []string, out io.Writer) error {
 		return c.serve(ctx)
 	case "init":
 		return c.init(ctx)
-	case "user", "enrol", "device", "log", "verify", "head":
+	case "user", "enrol", "device", "log", "verify", "head", "aside", "operation":
 		return c.admin(ctx, cmd, rest)
+	case "code":
+		// The current code of a TOTP secret, for a demo or a test without
+		// an authenticator app: it is the secret's holder's to run.
+		if len(rest) != 1 {
+			return usagef("code takes a TOTP secret (base32)")
+		}
+		secret, err := server.ParseTOTPSecret(rest[0])
+		if err != nil {
+			return usagef("the TOTP secret is not base32")
+		}
+		fmt.Fprintln(c.out, server.TOTPCode(secret, time.Now()))
+		return nil
 	}
-	return usagef("unknown command %q: want serve, init, user, enrol, device, log, verify or head", cmd)
+	return usagef("unknown command %q: want serve, init, user, enrol, device, log, verify, head, aside, operation or code", cmd)
 }
 
 // actor is who runs this command, as the admin log records it when the
@@ -201,7 +220,7 @@ func parseRoles(s string) []wire.Role {
 
 func (c *config) admin(ctx context.Context, cmd string, args []string) error {
 	sub := ""
-	if cmd == "user" || cmd == "device" {
+	if cmd == "user" || cmd == "device" || cmd == "aside" || cmd == "operation" {
 		if len(args) == 0 {
 			return usagef("%s needs a subcommand", cmd)
 		}
@@ -232,8 +251,20 @@ func (c *config) admin(ctx context.Context, cmd string, args []string) error {
 				return usagef("%v", err)
 			}
 		}
-	case "user disable", "user enable":
+	case "user disable", "user enable", "user passwd", "user totp":
 		if err := need(1, "an account id"); err != nil {
+			return err
+		}
+	case "aside list":
+		if err := need(0, "no arguments"); err != nil {
+			return err
+		}
+	case "aside resolve":
+		if err := need(2, "an entry (device/seq/hash, as aside list shows it) and a decision: "+strings.Join(server.Decisions, ", ")); err != nil {
+			return err
+		}
+	case "operation save":
+		if err := need(1, "a file holding the operation's JSON document"); err != nil {
 			return err
 		}
 	case "user role":
@@ -325,6 +356,67 @@ func (c *config) admin(ctx context.Context, cmd string, args []string) error {
 			return err
 		}
 		fmt.Fprintf(w, "Device %s of %s revoked: it is refused from its next request\n", d.ID, d.Account)
+	case "user passwd":
+		pw, err := c.password()
+		if err != nil {
+			return err
+		}
+		if err := ad.SetPassword(ctx, args[0], pw); err != nil {
+			return err
+		}
+		if c.generate {
+			fmt.Fprintf(w, "Console password for %s: %s\n", args[0], pw)
+		}
+		fmt.Fprintf(w, "The console password of %s is set.\n", args[0])
+	case "user totp":
+		t, err := ad.SetupTOTP(ctx, args[0])
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "TOTP secret for %s: %s\nAuthenticator link: %s\n", t.Account, t.Secret, t.URL)
+		if c.qr != "" {
+			png, err := enrolqr.Encode(t.URL)
+			if err != nil {
+				return err
+			}
+			if err := os.WriteFile(c.qr, png, 0o600); err != nil {
+				return fmt.Errorf("write QR code: %w", err)
+			}
+			fmt.Fprintf(w, "QR code written to %s: scan it with an authenticator app, then delete it\n", c.qr)
+		}
+	case "aside list":
+		es, err := ad.AsideEntries(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(w, "entry\taccount\trecord\tkind\tcode\treceived\tdecision")
+		for _, e := range es {
+			d := "to resolve"
+			if e.Resolved != nil {
+				d = e.Resolved.Decision + " by " + e.Resolved.By
+			}
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e.Ref, e.Account, e.ID, e.Kind, e.Code, e.Received.Local().Format(time.DateTime), d)
+		}
+	case "aside resolve":
+		e, err := ad.ResolveAside(ctx, args[0], args[1])
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "Entry %s resolved: %s (logged)\n", e.Ref, e.Resolved.Decision)
+	case "operation save":
+		b, err := os.ReadFile(args[0])
+		if err != nil {
+			return err
+		}
+		o, err := operation.Parse(b)
+		if err != nil {
+			return err
+		}
+		o, err = ad.SaveOperation(ctx, o)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "Operation %s (%s) saved at revision %d\n", o.Name, o.ID, o.Revision)
 	case "head ":
 		h, err := ad.Head(ctx)
 		if err != nil {
@@ -356,6 +448,23 @@ func (c *config) admin(ctx context.Context, cmd string, args []string) error {
 		}
 	}
 	return nil
+}
+
+// password is the console password to set: a random one with
+// --generate, else one line of standard input.
+func (c *config) password() (string, error) {
+	if c.generate {
+		b := make([]byte, 12)
+		if _, err := rand.Read(b); err != nil {
+			return "", err
+		}
+		return base64.RawURLEncoding.EncodeToString(b), nil
+	}
+	line, err := bufio.NewReader(c.in).ReadString('\n')
+	if err != nil && line == "" {
+		return "", fmt.Errorf("read the password from standard input: %w", err)
+	}
+	return strings.TrimRight(line, "\r\n"), nil
 }
 
 // errVerify is verify's failure: the report says what is wrong.

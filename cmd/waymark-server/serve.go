@@ -4,12 +4,14 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
 
 	"github.com/waymark-app/waymark/content"
 	"github.com/waymark-app/waymark/server"
+	"github.com/waymark-app/waymark/server/console"
 )
 
 // serve runs the server on the data folder until SIGINT or SIGTERM,
@@ -39,5 +41,12 @@ func (c *config) serve(ctx context.Context) error {
 		},
 		Content: &server.Content{ID: pack.ID, Version: pack.Version, Bundle: pack.Bundle()},
 		Limits:  c.limits,
+		Console: func(s *server.Server) (http.Handler, error) {
+			con, err := console.New(s, console.Options{Logger: log, Insecure: c.insecureHTTP})
+			if err != nil {
+				return nil, err
+			}
+			return con.Handler(), nil
+		},
 	})
 }

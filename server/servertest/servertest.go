@@ -39,6 +39,8 @@ type Options struct {
 	Now func() time.Time
 	// Limits are the server's limits (zero: its defaults).
 	Limits server.Limits
+	// Console, if set, makes the web console, served under /console/.
+	Console func(*server.Server) (http.Handler, error)
 }
 
 // Server is a running server.
@@ -97,7 +99,12 @@ func (s *Server) serve(ln net.Listener) error {
 		return err
 	}
 	s.Server = srv
-	s.hs = &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second,
+	h, err := srv.WithConsole(s.opts.Console)
+	if err != nil {
+		srv.Close()
+		return err
+	}
+	s.hs = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog: slog.NewLogLogger(slog.DiscardHandler, slog.LevelError)}
 	s.done = make(chan error, 1)
 	tln := tls.NewListener(ln, server.TLSConfig(s.cert))
@@ -213,6 +220,9 @@ func Engine(box client.Outbox, cred *client.Credential, url string, o client.Opt
 		url = cred.Server
 	}
 	o.Server, o.Signer, o.Pin = url, cred, cred.Pin
+	if sink, ok := box.(client.OperationSink); ok && o.Operations == nil {
+		o.Operations = sink
+	}
 	return client.New(box, o)
 }
 

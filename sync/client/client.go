@@ -14,6 +14,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/waymark-app/waymark/evidence"
+	"github.com/waymark-app/waymark/operation"
 	"github.com/waymark-app/waymark/store"
 	"github.com/waymark-app/waymark/sync/auth"
 	"github.com/waymark-app/waymark/sync/wire"
@@ -40,6 +41,14 @@ type Outbox interface {
 type ContentSink interface {
 	ContentVersion() int
 	InstallContent(ctx context.Context, bundle []byte) error
+}
+
+// OperationSink receives the operations the device's account is on.
+// The engine fetches them when a pull announces an operations version
+// other than the one the sink holds. *store.Store implements it.
+type OperationSink interface {
+	OperationsVersion() uint64
+	SaveOperations(ctx context.Context, version uint64, ops []operation.Operation, history []operation.Visit) error
 }
 
 // Options configures an Engine. Zero values choose the defaults given.
@@ -69,6 +78,8 @@ type Options struct {
 	PullLimit int
 	// Content, if set, receives newer content packs from the server.
 	Content ContentSink
+	// Operations, if set, receives the operations the account is on.
+	Operations OperationSink
 	// Logger receives the engine's log. Nil discards it.
 	Logger *slog.Logger
 	// Now returns the current time. Nil means time.Now.
@@ -406,6 +417,9 @@ func (e *Engine) pull(ctx context.Context) error {
 		}
 		e.update(func(s *Status) { s.ContentVersion = resp.ContentVersion })
 		if !resp.More {
+			if err := e.updateOperations(ctx, resp.OperationsVersion); err != nil {
+				return err
+			}
 			return e.updateContent(ctx, resp.ContentVersion)
 		}
 		if resp.Cursor == p.Cursor {
@@ -414,6 +428,42 @@ func (e *Engine) pull(ctx context.Context) error {
 			return &Error{Kind: ServerFault, Err: fmt.Errorf("pull: more to come, but the cursor stayed at %d", p.Cursor)}
 		}
 	}
+}
+
+// updateOperations fetches the operations the account is on if the
+// server announces another version than the sink holds. An operation
+// whose document does not parse or validate is left out and logged by
+// id: the rest still reach the officer.
+func (e *Engine) updateOperations(ctx context.Context, published uint64) error {
+	sink := e.opts.Operations
+	if sink == nil || published == sink.OperationsVersion() {
+		return nil
+	}
+	var resp wire.OperationsResponse
+	if err := e.post(ctx, wire.PathOperations, &wire.OperationsRequest{Have: sink.OperationsVersion()}, &resp); err != nil {
+		return err
+	}
+	ops := make([]operation.Operation, 0, len(resp.Operations))
+	for i, doc := range resp.Operations {
+		o, err := operation.Parse(doc)
+		if err == nil {
+			err = o.Validate(wire.Agencies)
+		}
+		if err != nil {
+			e.log.Warn("operation refused", "index", i, "err", err)
+			continue
+		}
+		ops = append(ops, o)
+	}
+	history := make([]operation.Visit, len(resp.History))
+	for i, v := range resp.History {
+		history[i] = operation.Visit{Operation: v.Operation, Premises: v.Premises, Record: v.Record, OccurredAt: v.OccurredAt,
+			Level: v.Level, Officer: v.Officer, Agency: v.Agency, People: v.People, Children: v.Children, Referrals: v.Referrals, Name: v.Name}
+	}
+	if err := sink.SaveOperations(ctx, resp.Version, ops, history); err != nil {
+		return &Error{Kind: DeviceFault, Err: err}
+	}
+	return nil
 }
 
 // updateContent fetches and installs the published content pack if it is

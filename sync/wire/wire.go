@@ -28,6 +28,10 @@ const (
 	PathEnrol   = "/v3/enrol"
 	PathMe      = "/v3/me"
 	PathHealth  = "/healthz"
+	// PathOperations (POST, signed) returns the operations the account is
+	// on, with the visit history of their premises (since protocol 3 of
+	// issue 13: an added route, so no new version).
+	PathOperations = "/v3/operations"
 )
 
 // OldPaths prefix every path of protocols 1 and 2: a server answers them
@@ -134,6 +138,47 @@ type PullResponse struct {
 	Cursor         uint64 `json:"cursor"`
 	More           bool   `json:"more"`
 	ContentVersion int    `json:"content_version"`
+	// OperationsVersion grows with every change to any operation: a
+	// device holding another version asks PathOperations again. Absent
+	// (0) from a server without operations.
+	OperationsVersion uint64 `json:"operations_version,omitempty"`
+}
+
+// OperationsRequest asks for the operations the signing device's account
+// is on. Have is the operations version the device holds (0: none).
+type OperationsRequest struct {
+	Have uint64 `json:"have"`
+}
+
+// Validate accepts any version.
+func (r *OperationsRequest) Validate() error { return nil }
+
+// OperationsResponse carries every operation the account is on (in a
+// team or among a partner agency's staff), each as its document
+// (package operation), and the visit history of their premises within
+// what the account may read. Version is the operations version it
+// reflects.
+type OperationsResponse struct {
+	Version    uint64            `json:"version"`
+	Operations []json.RawMessage `json:"operations"`
+	History    []Visit           `json:"history,omitempty"`
+}
+
+// Visit is an earlier encounter at an operation's premises, matched by
+// normalised address and postcode (encounter.SamePlace): what an officer
+// needs before going in. It carries no one's details.
+type Visit struct {
+	Operation  uuid.UUID `json:"operation"` // the operation whose premises it matched
+	Premises   uuid.UUID `json:"premises"`  // that premises' id
+	Record     uuid.UUID `json:"record"`
+	OccurredAt time.Time `json:"occurred_at"`
+	Level      string    `json:"level,omitempty"` // green, amber, red
+	Officer    string    `json:"officer"`         // number and name
+	Agency     string    `json:"agency"`
+	People     int       `json:"people"`
+	Children   int       `json:"children,omitempty"`
+	Referrals  int       `json:"referrals,omitempty"` // NRM and Duty to Notify
+	Name       string    `json:"name,omitempty"`      // the operation it was made on, if any
 }
 
 // Op is one change stored on the server: an entry that some device pushed,

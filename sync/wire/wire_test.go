@@ -66,6 +66,15 @@ var goldens = []struct {
 		Message: "this device is sending requests faster than the server allows; wait and try again",
 	}}, func() any { return new(ErrorResponse) }},
 	{"pull_request.json", &PullRequest{Since: 41, Limit: 500}, func() any { return new(PullRequest) }},
+	{"pull_response_operations.json", &PullResponse{Ops: []Op{}, Cursor: 42, ContentVersion: 3, OperationsVersion: 7}, func() any { return new(PullResponse) }},
+	{"operations_request.json", &OperationsRequest{Have: 6}, func() any { return new(OperationsRequest) }},
+	{"operations_response.json", &OperationsResponse{
+		Version:    7,
+		Operations: []json.RawMessage{json.RawMessage(`{"id":"0192f1a0-2222-7222-8222-000000000001","revision":2,"name":"Operation Example"}`)},
+		History: []Visit{{Operation: uuid.MustParse("0192f1a0-2222-7222-8222-000000000001"), Premises: uuid.MustParse("0192f1a0-2222-7222-8222-0000000000a1"),
+			Record: rec1, OccurredAt: time.Date(2026, 2, 10, 14, 5, 0, 0, time.UTC), Level: "amber", Officer: "PC 101 A Example", Agency: "police",
+			People: 4, Children: 1, Referrals: 2, Name: "Operation Earlier"}},
+	}, func() any { return new(OperationsResponse) }},
 	{"pull_response.json", &PullResponse{
 		Ops: []Op{
 			{Cursor: 42, Kind: KindEncounter, ID: rec1, Device: other, Seq: 7, Body: json.RawMessage(`{"id":"0192f1a0-1111-7111-8111-000000000001"}`),

@@ -74,6 +74,9 @@ func (l *List) Set(records []encounter.Record) {
 	l.apply()
 }
 
+// All returns every record held, whatever the filters.
+func (l *List) All() []encounter.Record { return l.records }
+
 // Filters are the filters in use.
 func (l *List) Filters() Filters { return l.filters }
 

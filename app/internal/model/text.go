@@ -172,3 +172,6 @@ func CrimeClock(p *i18n.Printer, r encounter.Record, now time.Time) (text string
 // languageTag reads a BCP 47 tag; a language's name, as an officer may
 // have typed it, is not one.
 func languageTag(s string) (language.Tag, error) { return language.Parse(strings.TrimSpace(s)) }
+
+// AgencyLabel names an agency in the officer's words.
+func AgencyLabel(p *i18n.Printer, agency string) string { return p.T("agency." + agency) }
