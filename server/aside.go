@@ -2,18 +2,18 @@ package server
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/dgraph-io/badger/v4"
 	"github.com/google/uuid"
 
+	"github.com/waymark-app/waymark/server/storage"
 	"github.com/waymark-app/waymark/sync/wire"
 )
 
@@ -23,9 +23,7 @@ import (
 // (EventAsideResolved), and the device's quota is given back, so that a
 // device answered aside_full can push again.
 //
-//	X/<device><seq><h8>   Resolution of the entry kept aside at x/<same>
-
-var prefixResolved = []byte("X/")
+//	Resolutions <device><seq><h8>   Resolution of the entry kept aside under the same key
 
 // EventAsideResolved is the chain event of a decision on an entry kept aside.
 const EventAsideResolved = "aside.resolved"
@@ -70,11 +68,7 @@ type AsideEntry struct {
 	Resolved *Resolution
 }
 
-func resolvedKey(aside []byte) []byte {
-	return append(slices.Clone(prefixResolved), aside[len(prefixAside):]...)
-}
-
-// parseAsideRef reads a Ref back into its x/ key.
+// parseAsideRef reads a Ref back into its key.
 func parseAsideRef(ref string) ([]byte, uuid.UUID, uint64, error) {
 	parts := strings.Split(ref, "/")
 	if len(parts) != 3 {
@@ -88,7 +82,7 @@ func parseAsideRef(ref string) ([]byte, uuid.UUID, uint64, error) {
 	}
 	var h32 [32]byte
 	copy(h32[:], h)
-	return asideKey(dev, seq, h32)[:len(prefixAside)+16+8+8], dev, seq, nil
+	return asideKey(dev, seq, h32), dev, seq, nil
 }
 
 // AsideEntries lists every entry kept aside, unresolved first, oldest
@@ -101,31 +95,27 @@ func (s *Server) AsideEntries(ctx context.Context) ([]AsideEntry, error) {
 			devAccounts[d.ID] = d.Account
 		}
 	}
-	err := s.db.View(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{PrefetchValues: true, Prefix: prefixAside})
-		defer it.Close()
-		for it.Seek(prefixAside); it.ValidForPrefix(prefixAside); it.Next() {
-			k := it.Item().KeyCopy(nil)
+	err := s.st.View(ctx, func(r storage.Reader) error {
+		return r.Scan(storage.Aside, nil, false, func(k, v []byte) error {
 			var av asideValue
-			if err := it.Item().Value(func(b []byte) error { return json.Unmarshal(b, &av) }); err != nil {
+			if err := json.Unmarshal(v, &av); err != nil {
 				return err
 			}
-			var dev uuid.UUID
-			copy(dev[:], k[len(prefixAside):])
-			seq := uint64FromKey(k[len(prefixAside)+16:])
-			e := AsideEntry{Ref: fmt.Sprintf("%s/%d/%x", dev, seq, k[len(prefixAside)+24:]), Device: dev, Account: devAccounts[dev],
+			dev := uuid.UUID(k[:16])
+			seq := binary.BigEndian.Uint64(k[16:24])
+			e := AsideEntry{Ref: fmt.Sprintf("%s/%d/%x", dev, seq, k[24:32]), Device: dev, Account: devAccounts[dev],
 				Seq: seq, ID: av.ID, Kind: av.Kind, Code: av.Code, Received: av.Received, Bytes: len(av.Body)}
-			var r Resolution
-			found, err := getJSON(txn, resolvedKey(k), &r)
+			var res Resolution
+			found, err := getJSON(r, storage.Resolutions, k, &res)
 			if err != nil {
 				return err
 			}
 			if found {
-				e.Resolved = &r
+				e.Resolved = &res
 			}
 			out = append(out, e)
-		}
-		return nil
+			return nil
+		})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list entries kept aside: %w", err)
@@ -151,47 +141,44 @@ func (s *Server) ResolveAside(ctx context.Context, ref, decision, actor string) 
 	if !slices.Contains(Decisions, decision) {
 		return AsideEntry{}, fmt.Errorf("decision must be one of %s: %w", strings.Join(Decisions, ", "), ErrInvalid)
 	}
-	prefix, dev, seq, err := parseAsideRef(ref)
+	key, dev, seq, err := parseAsideRef(ref)
 	if err != nil {
 		return AsideEntry{}, err
 	}
 	var out AsideEntry
-	err = s.chain.update(func(txn *badger.Txn, w *chainWriter) error {
-		// prefix is the x/ key: it names one entry exactly.
-		item, err := txn.Get(prefix)
-		if errors.Is(err, badger.ErrKeyNotFound) {
+	err = s.chain.update(ctx, func(tx storage.Tx, w *chainWriter) error {
+		raw, found, err := tx.Get(storage.Aside, key)
+		if err != nil {
+			return err
+		}
+		if !found {
 			return fmt.Errorf("entry kept aside %s: %w", ref, ErrNotFound)
-		}
-		if err != nil {
-			return err
-		}
-		raw, err := item.ValueCopy(nil)
-		if err != nil {
-			return err
 		}
 		var av asideValue
 		if err := json.Unmarshal(raw, &av); err != nil {
 			return err
 		}
-		if _, err := txn.Get(resolvedKey(prefix)); err == nil {
+		if _, done, err := tx.Get(storage.Resolutions, key); err != nil {
+			return err
+		} else if done {
 			return fmt.Errorf("entry kept aside %s is resolved already: %w", ref, ErrExists)
 		}
 		r := Resolution{Decision: decision, By: actor, At: s.now().UTC()}
-		if _, err := setJSON(txn, resolvedKey(prefix), r); err != nil {
+		if _, err := setJSON(tx, storage.Resolutions, key, r); err != nil {
 			return err
 		}
 		var q asideQuota
-		if _, err := getJSON(txn, quotaKey(dev), &q); err != nil {
+		if _, err := getJSON(tx, storage.Quotas, quotaKey(dev), &q); err != nil {
 			return err
 		}
 		q.Entries = max(0, q.Entries-1)
 		q.Bytes = max(0, q.Bytes-int64(len(av.Body)))
 		q.Alerted = false
-		if _, err := setJSON(txn, quotaKey(dev), q); err != nil {
+		if _, err := setJSON(tx, storage.Quotas, quotaKey(dev), q); err != nil {
 			return err
 		}
 		out = AsideEntry{Ref: ref, Device: dev, Seq: seq, ID: av.ID, Kind: av.Kind, Code: av.Code, Received: av.Received, Bytes: len(av.Body), Resolved: &r}
-		return w.append(txn, Event{At: r.At, Type: EventAsideResolved, Actor: actor, Device: dev, EntrySeq: seq,
+		return w.append(Event{At: r.At, Type: EventAsideResolved, Actor: actor, Device: dev, EntrySeq: seq,
 			Record: av.ID, Kind: av.Kind, Code: av.Code, AsideHash: hashHex(raw), Reason: decision})
 	})
 	if err != nil {
@@ -204,18 +191,18 @@ func (s *Server) ResolveAside(ctx context.Context, ref, decision, actor string) 
 // AsideBody returns the body of the entry kept aside ref, for a person to
 // compare with the record stored; the caller logs the read.
 func (s *Server) AsideBody(ctx context.Context, ref string) ([]byte, error) {
-	prefix, _, _, err := parseAsideRef(ref)
+	key, _, _, err := parseAsideRef(ref)
 	if err != nil {
 		return nil, err
 	}
 	var av asideValue
-	err = s.db.View(func(txn *badger.Txn) error {
-		found, err := getJSON(txn, prefix, &av)
-		if err == nil && !found {
-			err = fmt.Errorf("entry kept aside %s: %w", ref, ErrNotFound)
-		}
-		return err
-	})
+	b, found, err := s.st.Get(ctx, storage.Aside, key)
+	if err == nil && !found {
+		err = fmt.Errorf("entry kept aside %s: %w", ref, ErrNotFound)
+	}
+	if err == nil {
+		err = json.Unmarshal(b, &av)
+	}
 	return av.Body, err
 }
 
@@ -224,26 +211,22 @@ func (s *Server) AsideBody(ctx context.Context, ref string) ([]byte, error) {
 // 50,000 events back.
 func (s *Server) Refusals(ctx context.Context, limit int) ([]Event, error) {
 	var out []Event
-	err := s.db.View(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{PrefetchValues: true, PrefetchSize: 100, Reverse: true, Prefix: prefixChain})
-		defer it.Close()
-		n := 0
-		for it.Seek(chainKey(^uint64(0))); it.ValidForPrefix(prefixChain) && len(out) < limit && n < 50000; it.Next() {
+	n := 0
+	err := s.st.View(ctx, func(r storage.Reader) error {
+		return r.Scan(storage.Chain, nil, true, func(k, v []byte) error {
+			if len(out) >= limit || n >= 50000 {
+				return storage.ErrStop
+			}
 			n++
-			var ev Event
-			err := it.Item().Value(func(v []byte) error {
-				var err error
-				ev, _, err = decodeLink(v)
-				return err
-			})
+			ev, _, err := decodeLink(v)
 			if err != nil {
 				return err
 			}
 			if ev.Type == EventEntryRefused {
 				out = append(out, ev)
 			}
-		}
-		return nil
+			return nil
+		})
 	})
 	return out, err
 }

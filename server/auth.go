@@ -17,8 +17,8 @@ import (
 // steps: what the headers alone can show, before the body is read (so an
 // anonymous request never costs the server its body), then the rest. In
 // order: the header's form; its time, within auth.Window of the server's
-// clock and not before the server started (the embedded directory
-// forgets nonces on restart); the device, known; then, with the body, the
+// clock and, on the embedded store, not before the server started (it
+// forgets nonces on restart; a shared store keeps them); the device, known; then, with the body, the
 // signature over this method, path and body by the device's key; the
 // nonce, never seen; the device not revoked and its account not disabled.
 // Refusal messages name the rule, never a value from the request.
@@ -42,7 +42,10 @@ func (s *Server) authenticateHeaders(r *http.Request) (*authenticator, error) {
 	if skew := sg.Time().Sub(now); skew > auth.Window || skew < -auth.Window {
 		return nil, s.skewed(now, fmt.Sprintf("the request's time is %v from the server's", skew.Round(time.Second)))
 	}
-	if sg.TS < s.started.UnixMilli() {
+	if !s.st.Shared() && sg.TS < s.started.UnixMilli() {
+		// The embedded store's nonces live in this process's memory: a
+		// request signed before it started may have been seen by the
+		// process before it. A shared store keeps them (RememberNonce).
 		return nil, s.skewed(now, "the request was signed before the server started")
 	}
 	dev, err := s.dir.Device(r.Context(), sg.Device)

@@ -2,30 +2,31 @@ package server
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/json"
+	"log/slog"
 	"fmt"
 	"slices"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/dgraph-io/badger/v4"
 	"github.com/google/uuid"
 
 	"github.com/waymark-app/waymark/encounter"
+	"github.com/waymark-app/waymark/server/storage"
 	"github.com/waymark-app/waymark/sync/wire"
 )
 
 // The catalogue is the server's index of its encounters for the console
 // and for visit history: one Summary per encounter, with its amendments
 // applied, in memory, kept in order of when they happened (newest first)
-// and by postcode. It is built from the store when the server opens and
-// updated after each commit of the committer, so it is never ahead of
-// what is durable. It holds no free text of a record beyond the premises
-// (name, address, postcode) the lists show.
-//
-// A shared backend (issue 14) answers the same questions (Find, AtPlace,
-// Each) with SQL over indexed columns instead.
+// and by postcode. It follows the store's ops by cursor: before it
+// answers, it reads every op after the last cursor it has seen (usually
+// none: one read of the last cursor), so it is never ahead of what is
+// durable, and it sees what other replicas of a shared store committed,
+// since cursors follow commit order (db.go). It holds no free text of a
+// record beyond the premises (name, address, postcode) the lists show.
 
 // Summary is what the console's lists, the day and visit history need of
 // one encounter, as amended.
@@ -100,8 +101,15 @@ func summarise(r encounter.Record, rv recordValue, amendments int) *Summary {
 	return s
 }
 
-// catalogue is the in-memory index. mu guards everything in it.
+// catalogue is the in-memory index. mu guards the index; syncMu
+// serialises catching up with the store.
 type catalogue struct {
+	st  storage.Store
+	log *slog.Logger
+
+	syncMu sync.Mutex
+	upto   uint64 // the last cursor read; guarded by syncMu
+
 	mu         sync.RWMutex
 	byID       map[uuid.UUID]*Summary
 	list       []*Summary // newest OccurredAt first, then by id
@@ -109,8 +117,9 @@ type catalogue struct {
 	amends     map[uuid.UUID][]encounter.Amendment // by the encounter they amend
 }
 
-func newCatalogue() *catalogue {
-	return &catalogue{byID: map[uuid.UUID]*Summary{}, byPostcode: map[string][]*Summary{}, amends: map[uuid.UUID][]encounter.Amendment{}}
+func newCatalogue(st storage.Store, log *slog.Logger) *catalogue {
+	return &catalogue{st: st, log: log, byID: map[uuid.UUID]*Summary{}, byPostcode: map[string][]*Summary{},
+		amends: map[uuid.UUID][]encounter.Amendment{}}
 }
 
 func before(a, b *Summary) bool {
@@ -120,21 +129,23 @@ func before(a, b *Summary) bool {
 	return strings.Compare(a.ID.String(), b.ID.String()) < 0
 }
 
+func compareSummaries(a, b *Summary) int {
+	if before(a, b) {
+		return -1
+	}
+	if a == b {
+		return 0
+	}
+	return 1
+}
+
 // put adds or replaces a summary. Called with mu held.
 func (c *catalogue) put(s *Summary) {
 	if old, ok := c.byID[s.ID]; ok {
 		c.remove(old)
 	}
 	c.byID[s.ID] = s
-	i, _ := slices.BinarySearchFunc(c.list, s, func(e, t *Summary) int {
-		if before(e, t) {
-			return -1
-		}
-		if e == t {
-			return 0
-		}
-		return 1
-	})
+	i, _ := slices.BinarySearchFunc(c.list, s, compareSummaries)
 	c.list = slices.Insert(c.list, i, s)
 	if pc := s.Place.Postcode; pc != "" {
 		c.byPostcode[pc] = append(c.byPostcode[pc], s)
@@ -152,102 +163,159 @@ func (c *catalogue) remove(s *Summary) {
 	delete(c.byID, s.ID)
 }
 
-// loadCatalogue builds the catalogue from every record in the store.
-func loadCatalogue(ctx context.Context, db *badger.DB) (*catalogue, error) {
-	c := newCatalogue()
-	type held struct {
-		r  encounter.Record
-		rv recordValue
+// bulkRead is how many new ops make catching up read every record in
+// one scan rather than each record on its own.
+const bulkRead = 1000
+
+// catchUp brings the catalogue up to the store's last cursor. A failure
+// is logged, and the catalogue answers as of what it had read.
+func (c *catalogue) catchUp() {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := c.sync(ctx); err != nil {
+		c.log.Error("catalogue not brought up to date", "err", err)
 	}
-	var encounters []held
-	err := db.View(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{PrefetchValues: true, PrefetchSize: 256, Prefix: prefixRecord})
-		defer it.Close()
-		for it.Seek(prefixRecord); it.ValidForPrefix(prefixRecord); it.Next() {
-			if err := ctx.Err(); err != nil {
-				return err
+}
+
+func (c *catalogue) sync(ctx context.Context) error {
+	c.syncMu.Lock()
+	defer c.syncMu.Unlock()
+	last, err := getUintStore(ctx, c.st, storage.Meta, metaCursor)
+	if err != nil || last <= c.upto {
+		return err
+	}
+	var recs []stored
+	var upto uint64
+	err = c.st.View(ctx, func(r storage.Reader) error {
+		var ids []uuid.UUID
+		want := map[uuid.UUID]bool{}
+		err := r.Scan(storage.Ops, logKey(c.upto+1), false, func(k, v []byte) error {
+			var ov opValue
+			if err := json.Unmarshal(v, &ov); err != nil {
+				return fmt.Errorf("decode op: %w", err)
 			}
+			upto = binary.BigEndian.Uint64(k)
+			ids = append(ids, ov.ID)
+			want[ov.ID] = true
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		byID := map[uuid.UUID]recordValue{}
+		add := func(id uuid.UUID, v []byte) error {
 			var rv recordValue
-			if err := it.Item().Value(func(b []byte) error { return json.Unmarshal(b, &rv) }); err != nil {
-				return fmt.Errorf("decode record %x: %w", it.Item().Key(), err)
+			if err := json.Unmarshal(v, &rv); err != nil {
+				return fmt.Errorf("decode record %s: %w", id, err)
 			}
-			switch rv.Kind {
-			case wire.KindEncounter:
-				var r encounter.Record
-				if err := json.Unmarshal(rv.Body, &r); err != nil {
-					return fmt.Errorf("decode encounter %x: %w", it.Item().Key(), err)
+			byID[id] = rv
+			return nil
+		}
+		if len(ids) > bulkRead {
+			err = r.Scan(storage.Records, nil, false, func(k, v []byte) error {
+				if !want[uuid.UUID(k)] {
+					return nil
 				}
-				rv.Body = nil
-				encounters = append(encounters, held{r, rv})
-			case wire.KindAmendment:
-				var a encounter.Amendment
-				if err := json.Unmarshal(rv.Body, &a); err != nil {
-					return fmt.Errorf("decode amendment %x: %w", it.Item().Key(), err)
+				return add(uuid.UUID(k), v)
+			})
+		} else {
+			for _, id := range ids {
+				v, found, gerr := r.Get(storage.Records, recordKey(id))
+				if gerr != nil {
+					return gerr
 				}
-				c.amends[a.Encounter] = append(c.amends[a.Encounter], a)
+				if found {
+					if err := add(id, v); err != nil {
+						return err
+					}
+				}
 			}
+		}
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			rv, ok := byID[id]
+			if !ok {
+				return fmt.Errorf("an op names record %s, which is missing", id)
+			}
+			recs = append(recs, stored{id, rv.Kind, rv})
 		}
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("build the catalogue: %w", err)
+		return fmt.Errorf("catalogue: %w", err)
 	}
-	for _, h := range encounters {
-		as := c.amends[h.r.ID]
-		s := summarise(h.r.WithAmendments(as), h.rv, len(as))
-		c.byID[s.ID] = s
-		c.list = append(c.list, s)
-		if pc := s.Place.Postcode; pc != "" {
-			c.byPostcode[pc] = append(c.byPostcode[pc], s)
-		}
+	if err := c.add(ctx, recs); err != nil {
+		return err
 	}
-	slices.SortFunc(c.list, func(a, b *Summary) int {
-		if before(a, b) {
-			return -1
-		}
-		if a == b {
-			return 0
-		}
-		return 1
-	})
-	return c, nil
+	if upto > c.upto {
+		c.upto = upto
+	}
+	return nil
 }
 
-// stored is a record the committer stored, for the catalogue.
+// stored is a record read from the store, for the catalogue.
 type stored struct {
+	id   uuid.UUID
 	kind wire.Kind
 	rv   recordValue
 }
 
-// add brings the catalogue up to date with records just committed. An
-// amendment re-summarises the encounter it amends, read from db.
-func (c *catalogue) add(db *badger.DB, recs []stored) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+// add brings the catalogue up to date with records just read, in cursor
+// order. An amendment re-summarises the encounter it amends, read from
+// the store if it is not among them.
+func (c *catalogue) add(ctx context.Context, recs []stored) error {
+	encounters := map[uuid.UUID]recordValue{}
+	var touched []uuid.UUID
+	var amendments []encounter.Amendment
 	for _, st := range recs {
-		var id uuid.UUID
 		switch st.kind {
 		case wire.KindEncounter:
-			var r encounter.Record
-			if err := json.Unmarshal(st.rv.Body, &r); err != nil {
-				return fmt.Errorf("catalogue encounter: %w", err)
-			}
-			id = r.ID
+			id := st.id
+			encounters[id] = st.rv
+			touched = append(touched, id)
 		case wire.KindAmendment:
 			var a encounter.Amendment
 			if err := json.Unmarshal(st.rv.Body, &a); err != nil {
 				return fmt.Errorf("catalogue amendment: %w", err)
 			}
-			c.amends[a.Encounter] = append(c.amends[a.Encounter], a)
-			id = a.Encounter
+			amendments = append(amendments, a)
+			touched = append(touched, a.Encounter)
+		}
+	}
+	// Encounters amended whose record was not read now.
+	for _, a := range amendments {
+		if _, ok := encounters[a.Encounter]; ok {
+			continue
 		}
 		var rv recordValue
-		err := db.View(func(txn *badger.Txn) error {
-			_, err := getJSON(txn, recordKey(id), &rv)
-			return err
-		})
+		b, found, err := c.st.Get(ctx, storage.Records, recordKey(a.Encounter))
 		if err != nil {
 			return err
+		}
+		if !found {
+			continue
+		}
+		if err := json.Unmarshal(b, &rv); err != nil {
+			return err
+		}
+		encounters[a.Encounter] = rv
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, a := range amendments {
+		c.amends[a.Encounter] = append(c.amends[a.Encounter], a)
+	}
+	done := map[uuid.UUID]bool{}
+	for _, id := range touched {
+		if done[id] {
+			continue
+		}
+		done[id] = true
+		rv, ok := encounters[id]
+		if !ok {
+			continue
 		}
 		var r encounter.Record
 		if err := json.Unmarshal(rv.Body, &r); err != nil {
@@ -343,6 +411,7 @@ func (f Filter) match(s *Summary) bool {
 func (s *Server) Find(f Filter, offset, limit int) ([]Summary, int) {
 	f = f.prepare()
 	c := s.cat
+	c.catchUp()
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	var out []Summary
@@ -364,6 +433,7 @@ func (s *Server) Find(f Filter, offset, limit int) ([]Summary, int) {
 func (s *Server) Each(f Filter, fn func(*Summary)) {
 	f = f.prepare()
 	c := s.cat
+	c.catchUp()
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	for _, e := range c.list {
@@ -376,6 +446,7 @@ func (s *Server) Each(f Filter, fn func(*Summary)) {
 // Summary returns the summary of encounter id.
 func (s *Server) Summary(id uuid.UUID) (Summary, bool) {
 	c := s.cat
+	c.catchUp()
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	e, ok := c.byID[id]
@@ -389,6 +460,7 @@ func (s *Server) Summary(id uuid.UUID) (Summary, bool) {
 // chooses, newest first, at most limit.
 func (s *Server) AtPlace(place encounter.Place, may func(Scope) bool, limit int) []Summary {
 	c := s.cat
+	c.catchUp()
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	var out []Summary

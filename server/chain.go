@@ -8,13 +8,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
 
-	"github.com/dgraph-io/badger/v4"
 	"github.com/google/uuid"
 
 	"github.com/waymark-app/waymark/internal/strictjson"
+	"github.com/waymark-app/waymark/server/storage"
 	"github.com/waymark-app/waymark/sync/wire"
 )
 
@@ -113,18 +112,13 @@ type Journal interface {
 	Head(ctx context.Context) (Head, error)
 }
 
-// Key schema of the chain in the server's Badger store:
+// The chain in the server's storage:
 //
-//	h/<seq>      32-byte hash ‖ the event's JSON
-//	m/head       JSON of the last Head
-var (
-	prefixChain = []byte("h/")
-	keyHead     = []byte("m/head")
-)
+//	Chain <seq>      32-byte hash ‖ the event's JSON
+//	Meta "head"      JSON of the last Head
+var metaHead = []byte("head")
 
-func chainKey(seq uint64) []byte {
-	return binary.BigEndian.AppendUint64(append([]byte{}, prefixChain...), seq)
-}
+func chainKey(seq uint64) []byte { return binary.BigEndian.AppendUint64(nil, seq) }
 
 // chainContext starts every hashed event.
 const chainContext = "waymark-log-v1\n"
@@ -141,46 +135,34 @@ func eventHash(b []byte) [32]byte {
 
 var zeroHash = hex.EncodeToString(make([]byte, 32))
 
-// chain is the Badger Journal. A writer holds mu from its first append to
-// its commit, so that each transaction extends the head the last one
-// left.
+// chain is the Journal of the server's storage. It appends inside
+// storage Updates, which the store serialises (across replicas too), so
+// each Update extends the head the last one left: one chain.
 type chain struct {
-	db *badger.DB
-
-	mu   sync.Mutex // held by the one writer
-	head Head       // the last committed link; guarded by mu
+	st storage.Store
 }
 
-// openChain reads the head from db.
-func openChain(db *badger.DB) (*chain, error) {
-	c := &chain{db: db}
-	err := db.View(func(txn *badger.Txn) error {
-		found, err := getJSON(txn, keyHead, &c.head)
-		if !found && err == nil {
-			c.head = Head{Hash: zeroHash}
-		}
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("read log head: %w", err)
-	}
-	return c, nil
-}
-
-// chainWriter appends to the chain inside the caller's transactions.
+// chainWriter appends to the chain inside one storage transaction.
 type chainWriter struct {
-	c       *chain
-	pending Head // the head including appends not yet committed
+	tx      storage.Tx
+	pending Head // the head including this transaction's appends
+	loaded  bool
 }
 
-// writer locks the chain for one writer. Call done when finished.
-func (c *chain) writer() *chainWriter {
-	c.mu.Lock()
-	return &chainWriter{c: c, pending: c.head}
-}
+func newChainWriter(tx storage.Tx) *chainWriter { return &chainWriter{tx: tx} }
 
-// append adds ev to txn as the next link.
-func (w *chainWriter) append(txn *badger.Txn, ev Event) error {
+// append adds ev to the transaction as the next link.
+func (w *chainWriter) append(ev Event) error {
+	if !w.loaded {
+		found, err := getJSON(w.tx, storage.Meta, metaHead, &w.pending)
+		if err != nil {
+			return fmt.Errorf("read log head: %w", err)
+		}
+		if !found {
+			w.pending = Head{Hash: zeroHash}
+		}
+		w.loaded = true
+	}
 	ev.Seq = w.pending.Seq + 1
 	ev.Prev = w.pending.Hash
 	ev.At = ev.At.UTC()
@@ -189,37 +171,25 @@ func (w *chainWriter) append(txn *badger.Txn, ev Event) error {
 		return fmt.Errorf("encode log event: %w", err)
 	}
 	h := eventHash(b)
-	if err := txn.Set(chainKey(ev.Seq), append(h[:], b...)); err != nil {
+	if err := w.tx.Put(storage.Chain, chainKey(ev.Seq), append(h[:], b...)); err != nil {
 		return err
 	}
 	w.pending = Head{Seq: ev.Seq, Hash: hex.EncodeToString(h[:]), At: ev.At}
-	_, err = setJSON(txn, keyHead, w.pending)
+	_, err = setJSON(w.tx, storage.Meta, metaHead, w.pending)
 	return err
 }
 
-// committed records that the transaction holding the appends committed.
-func (w *chainWriter) committed() { w.c.head = w.pending }
-
-// done unlocks the chain; appends not committed are forgotten.
-func (w *chainWriter) done() { w.c.mu.Unlock() }
-
-// update runs fn in a transaction with the chain locked, and commits.
-func (c *chain) update(fn func(txn *badger.Txn, w *chainWriter) error) error {
-	w := c.writer()
-	defer w.done()
-	err := c.db.Update(func(txn *badger.Txn) error { return fn(txn, w) })
-	if err == nil {
-		w.committed()
-	}
-	return err
+// update runs fn in a storage Update with a chain writer, and commits.
+func (c *chain) update(ctx context.Context, fn func(tx storage.Tx, w *chainWriter) error) error {
+	return c.st.Update(ctx, func(tx storage.Tx) error { return fn(tx, newChainWriter(tx)) })
 }
 
 // Append appends events in one transaction.
 func (c *chain) Append(ctx context.Context, evs ...Event) (Head, error) {
 	var h Head
-	err := c.update(func(txn *badger.Txn, w *chainWriter) error {
+	err := c.update(ctx, func(tx storage.Tx, w *chainWriter) error {
 		for _, ev := range evs {
-			if err := w.append(txn, ev); err != nil {
+			if err := w.append(ev); err != nil {
 				return err
 			}
 		}
@@ -234,37 +204,32 @@ func (c *chain) Append(ctx context.Context, evs ...Event) (Head, error) {
 
 // Head returns the last committed link.
 func (c *chain) Head(ctx context.Context) (Head, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.head, nil
+	h := Head{Hash: zeroHash}
+	b, found, err := c.st.Get(ctx, storage.Meta, metaHead)
+	if err != nil || !found {
+		return h, err
+	}
+	if err := json.Unmarshal(b, &h); err != nil {
+		return h, fmt.Errorf("read log head: %w", err)
+	}
+	return h, nil
 }
 
 // Events reads the chain from sequence from on. It decodes strictly
 // and fails on the first link it cannot read; Verify is the one that
 // reports everything wrong.
 func (c *chain) Events(ctx context.Context, from uint64, fn func(Event, string) error) error {
-	return c.db.View(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{PrefetchValues: true, PrefetchSize: 100, Prefix: prefixChain})
-		defer it.Close()
-		for it.Seek(chainKey(from)); it.ValidForPrefix(prefixChain); it.Next() {
+	return c.st.View(ctx, func(r storage.Reader) error {
+		return r.Scan(storage.Chain, chainKey(from), false, func(k, v []byte) error {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			var ev Event
-			var hash string
-			err := it.Item().Value(func(v []byte) error {
-				var err error
-				ev, hash, err = decodeLink(v)
-				return err
-			})
+			ev, hash, err := decodeLink(v)
 			if err != nil {
-				return fmt.Errorf("log event at key %x: %w", it.Item().Key(), err)
+				return fmt.Errorf("log event at key %x: %w", k, err)
 			}
-			if err := fn(ev, hash); err != nil {
-				return err
-			}
-		}
-		return nil
+			return fn(ev, hash)
+		})
 	})
 }
 
@@ -295,25 +260,20 @@ func (s *Server) printHead(why string) {
 // startChain begins the chain of a store that has none: its first event
 // says how many records the store held already (stored before records
 // were logged), so that verify can tell those from records that lost
-// their event.
-func (s *Server) startChain() error {
-	if s.chain.head.Seq > 0 {
-		return nil
-	}
-	n := 0
-	err := s.db.View(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefixRecord})
-		defer it.Close()
-		for it.Seek(prefixRecord); it.ValidForPrefix(prefixRecord); it.Next() {
-			n++
+// their event. Several replicas may start at once: the count and the
+// first event are one Update, and only the first writes them.
+func (s *Server) startChain(ctx context.Context) error {
+	return s.chain.update(ctx, func(tx storage.Tx, w *chainWriter) error {
+		if _, found, err := tx.Get(storage.Meta, metaHead); err != nil || found {
+			return err
 		}
-		return nil
+		n := 0
+		err := tx.Scan(storage.Records, nil, false, func(k, v []byte) error { n++; return nil })
+		if err != nil {
+			return err
+		}
+		return w.append(Event{At: s.now(), Type: EventChainStart, Actor: "server", Count: n})
 	})
-	if err != nil {
-		return err
-	}
-	_, err = s.chain.Append(context.Background(), Event{At: s.now(), Type: EventChainStart, Actor: "server", Count: n})
-	return err
 }
 
 // hashHex is the hex SHA-256 of b.

@@ -1,64 +1,59 @@
 package server
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
-	"github.com/dgraph-io/badger/v4"
 	"github.com/google/uuid"
 
+	"github.com/waymark-app/waymark/server/storage"
 	"github.com/waymark-app/waymark/sync/wire"
 )
 
-// Key schema of the server's Badger store. uuids are their 16 raw bytes,
-// numbers uint64 big-endian.
+// What the server keeps, by collection of its storage (package
+// storage; each backend lays the collections out as it does: Badger
+// under a key prefix each, PostgreSQL as a table each). uuids are their
+// 16 raw bytes, numbers uint64 big-endian.
 //
-//	m/cursor              the last cursor handed out
-//	d/<device>            the device's contiguous ack: every entry 1..n is here
-//	e/<device><seq>       entryValue: what became of that entry
-//	r/<record>            recordValue: the stored body of a record
-//	l/<cursor>            opValue: the change stored at that cursor
-//	x/<device><seq><h8>   asideValue: an entry kept aside for review, one per
-//	                      distinct body (h8: the first 8 bytes of its hash)
-//	q/<device>            asideQuota: what the device has kept aside
-//	h/<seq>, m/head       the hash-chained log (chain.go)
+//	Meta "cursor"                 the last cursor handed out
+//	Acks <device>                 the device's contiguous ack: every entry 1..n is here
+//	Entries <device><seq>         entryValue: what became of that entry
+//	Records <record>              recordValue: the stored body of a record
+//	Ops <cursor>                  opValue: the change stored at that cursor
+//	Aside <device><seq><h8>       asideValue: an entry kept aside for review, one per
+//	                              distinct body (h8: the first 8 bytes of its hash)
+//	Quotas <device>               asideQuota: what the device has kept aside
+//	Chain <seq>, Meta "head"      the hash-chained log (chain.go)
 //
 // A record is written once and never overwritten. Entries that would
-// change it are kept under x/ and answered with a rejection.
-var (
-	keyCursor    = []byte("m/cursor")
-	prefixDevice = []byte("d/")
-	prefixEntry  = []byte("e/")
-	prefixRecord = []byte("r/")
-	prefixLog    = []byte("l/")
-	prefixAside  = []byte("x/")
-	prefixQuota  = []byte("q/")
-)
+// change it are kept aside and answered with a rejection.
+//
+// Cursors follow commit order: a cursor is taken from Meta "cursor" in
+// the transaction that stores its record, and the store serialises
+// transactions (storage.Store.Update), across replicas too, so the
+// transaction holding cursor n+1 starts only once the one holding n has
+// committed. A pull that has read up to n never misses n+1 later.
+var metaCursor = []byte("cursor")
 
-func quotaKey(dev uuid.UUID) []byte { return append(append([]byte{}, prefixQuota...), dev[:]...) }
+func deviceKey(dev uuid.UUID) []byte { return bytes.Clone(dev[:]) }
 
-func deviceKey(dev uuid.UUID) []byte { return append(append([]byte{}, prefixDevice...), dev[:]...) }
+func quotaKey(dev uuid.UUID) []byte { return bytes.Clone(dev[:]) }
 
 func entryKey(dev uuid.UUID, seq uint64) []byte {
-	k := append(append([]byte{}, prefixEntry...), dev[:]...)
-	return binary.BigEndian.AppendUint64(k, seq)
+	return binary.BigEndian.AppendUint64(bytes.Clone(dev[:]), seq)
 }
 
-func recordKey(id uuid.UUID) []byte { return append(append([]byte{}, prefixRecord...), id[:]...) }
+func recordKey(id uuid.UUID) []byte { return bytes.Clone(id[:]) }
 
-func logKey(cursor uint64) []byte {
-	return binary.BigEndian.AppendUint64(append([]byte{}, prefixLog...), cursor)
-}
+func logKey(cursor uint64) []byte { return binary.BigEndian.AppendUint64(nil, cursor) }
 
 func asideKey(dev uuid.UUID, seq uint64, h [32]byte) []byte {
-	k := append(append([]byte{}, prefixAside...), dev[:]...)
-	k = binary.BigEndian.AppendUint64(k, seq)
-	return append(k, h[:8]...)
+	return append(entryKey(dev, seq), h[:8]...)
 }
 
 // Entry outcomes, as stored in entryValue.Status.
@@ -122,63 +117,51 @@ type asideQuota struct {
 	Alerted bool  `json:"alerted,omitempty"`
 }
 
-func getJSON(txn *badger.Txn, key []byte, v any) (bool, error) {
-	item, err := txn.Get(key)
-	if errors.Is(err, badger.ErrKeyNotFound) {
-		return false, nil
-	}
-	if err != nil {
+// getJSON decodes the value at key of c into v, and reports whether
+// there was one.
+func getJSON(r storage.Reader, c *storage.Collection, key []byte, v any) (bool, error) {
+	b, found, err := r.Get(c, key)
+	if err != nil || !found {
 		return false, err
 	}
-	return true, item.Value(func(b []byte) error {
-		if err := json.Unmarshal(b, v); err != nil {
-			return fmt.Errorf("decode %x: %w", key, err)
-		}
-		return nil
-	})
+	if err := json.Unmarshal(b, v); err != nil {
+		return true, fmt.Errorf("decode %s %x: %w", c.Name, key, err)
+	}
+	return true, nil
 }
 
-func setJSON(txn *badger.Txn, key []byte, v any) (int, error) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return 0, err
-	}
-	return len(key) + len(b), txn.Set(key, b)
+// setJSON stores v at key of c and returns the bytes it took.
+func setJSON(tx storage.Tx, c *storage.Collection, key []byte, v any) (int, error) {
+	b, err := putJSON(tx, c, key, v)
+	return len(key) + len(b), err
 }
 
 // putJSON stores v at key and returns the bytes stored, whose hash the
 // log keeps.
-func putJSON(txn *badger.Txn, key []byte, v any) ([]byte, error) {
+func putJSON(tx storage.Tx, c *storage.Collection, key []byte, v any) ([]byte, error) {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return nil, err
 	}
-	return b, txn.Set(key, b)
+	return b, tx.Put(c, key, b)
 }
 
 func hexOf(h [32]byte) string { return hex.EncodeToString(h[:]) }
 
-func getUint(txn *badger.Txn, key []byte) (uint64, error) {
-	item, err := txn.Get(key)
-	if errors.Is(err, badger.ErrKeyNotFound) {
-		return 0, nil
-	}
-	if err != nil {
+// getUint reads the number at key of c (0 if none).
+func getUint(r storage.Reader, c *storage.Collection, key []byte) (uint64, error) {
+	b, found, err := r.Get(c, key)
+	if err != nil || !found {
 		return 0, err
 	}
-	var n uint64
-	err = item.Value(func(b []byte) error {
-		if len(b) != 8 {
-			return fmt.Errorf("%s holds %d bytes, want 8", key, len(b))
-		}
-		n = binary.BigEndian.Uint64(b)
-		return nil
-	})
-	return n, err
+	if len(b) != 8 {
+		return 0, fmt.Errorf("%s %s holds %d bytes, want 8", c.Name, key, len(b))
+	}
+	return binary.BigEndian.Uint64(b), nil
 }
 
-func setUint(txn *badger.Txn, key []byte, v uint64) error {
-	return txn.Set(key, binary.BigEndian.AppendUint64(nil, v))
+func setUint(tx storage.Tx, c *storage.Collection, key []byte, v uint64) error {
+	return tx.Put(c, key, binary.BigEndian.AppendUint64(nil, v))
 }
 
 func hashBody(body json.RawMessage) [32]byte { return sha256.Sum256(body) }

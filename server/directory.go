@@ -13,12 +13,11 @@ import (
 
 // Directory keeps who may use the server: accounts, the devices enrolled
 // to them, one-time enrolment codes, the nonces of recent requests, and
-// the log of every change an administrator made. The embedded store
-// implements it; a backend shared by several server replicas (PostgreSQL)
-// can implement it too.
+// the log of every change an administrator made. The server implements
+// it once, on its storage (dirstore.go), for every backend.
 //
 // The contract: every method is safe for concurrent use, by this process
-// and, for a shared backend, by other replicas. A method that changes
+// and, on a shared store, by other replicas. A method that changes
 // something stores the change and its log entry atomically: both or
 // neither. What does not exist is ErrNotFound. A change that would break
 // a rule the directory keeps (a duplicate id, an enrolment code already
@@ -57,7 +56,7 @@ type Directory interface {
 
 	// RememberNonce records that device used nonce in a request whose
 	// time is ts, and reports whether it was the first time. A nonce must
-	// be remembered at least until ts plus auth.Window; a directory that
+	// be remembered at least until ts plus auth.Window; a store that
 	// forgets earlier (the embedded one, on restart) relies on the server
 	// refusing requests signed before it started.
 	RememberNonce(ctx context.Context, device uuid.UUID, nonce [16]byte, ts time.Time) (fresh bool, err error)

@@ -14,8 +14,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/dgraph-io/badger/v4"
-
+	"github.com/waymark-app/waymark/server/storage"
 	"github.com/waymark-app/waymark/sync/wire"
 )
 
@@ -256,9 +255,9 @@ func (s *Server) onPull(w http.ResponseWriter, r *http.Request, c *call) error {
 	out := s.startBody(w, r, http.StatusOK)
 	defer out.Close()
 	out.Write([]byte(`{"ops":[`))
-	err = s.db.View(func(txn *badger.Txn) error {
+	err = s.st.View(r.Context(), func(rd storage.Reader) error {
 		for i, ref := range pg.refs {
-			o, err := s.op(txn, ref)
+			o, err := s.op(rd, ref)
 			if err != nil {
 				return err
 			}

@@ -1,7 +1,9 @@
 package server
 
 import (
+	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,27 +11,25 @@ import (
 	"sync"
 	"time"
 
-	"github.com/dgraph-io/badger/v4"
 	"github.com/google/uuid"
 
 	"github.com/waymark-app/waymark/operation"
+	"github.com/waymark-app/waymark/server/storage"
 	"github.com/waymark-app/waymark/sync/wire"
 )
 
-// OperationStore keeps the force's operations (days of action). The
-// embedded store implements it; a shared backend (PostgreSQL, issue 14)
-// can too.
+// OperationStore keeps the force's operations (days of action).
 //
 // The contract: every method is safe for concurrent use, by this process
-// and, for a shared backend, by other replicas. SaveOperation stores a
-// new revision and its log event (EventOperation, with the document's
-// hash) atomically: both or neither. It refuses, storing nothing, a
-// revision that does not follow the stored one (ErrStale: someone else
-// saved in between; the caller reads again) and a new operation whose id
-// is taken (ErrExists). It sets Revision, UpdatedAt and UpdatedBy itself.
-// Version is a number that grows with every save of any operation: a
-// device that holds another version fetches the operations again.
-// Operations are never deleted (records name them); an operation ends.
+// and by other replicas of a shared store. SaveOperation stores a new
+// revision and its log event (EventOperation, with the document's hash)
+// atomically: both or neither. It refuses, storing nothing, a revision
+// that does not follow the stored one (ErrStale: someone else saved in
+// between; the caller reads again) and a new operation whose id is taken
+// (ErrExists). It sets Revision, UpdatedAt and UpdatedBy itself. Version
+// is a number that grows with every save of any operation: a device that
+// holds another version fetches the operations again. Operations are
+// never deleted (records name them); an operation ends.
 type OperationStore interface {
 	SaveOperation(ctx context.Context, o operation.Operation, by string) (operation.Operation, error)
 	Operation(ctx context.Context, id uuid.UUID) (operation.Operation, error)
@@ -43,64 +43,88 @@ var ErrStale = errors.New("changed by someone else since it was read")
 // EventOperation is the chain event of an operation saved.
 const EventOperation = "operation.saved"
 
-// Key schema of operations in the server's store:
+// Operations in the server's storage:
 //
-//	o/<operation id>   the operation's document (operation.Document)
-//	m/opsver           uint64: the operations' version
-var (
-	prefixOperation = []byte("o/")
-	keyOpsVersion   = []byte("m/opsver")
-)
+//	Operations <operation id>   the operation's document (operation.Document)
+//	Meta "opsver"               uint64: the operations' version
+var metaOpsVersion = []byte("opsver")
 
-func operationKey(id uuid.UUID) []byte { return append(slices.Clone(prefixOperation), id[:]...) }
+func operationKey(id uuid.UUID) []byte { return bytes.Clone(id[:]) }
 
-// badgerOperations is the OperationStore of the embedded store. It keeps
+// operations is the OperationStore of the server's storage. It keeps
 // every operation in memory too (a force has tens, not thousands), so a
-// pull or a push decides scope without reading the store.
-type badgerOperations struct {
-	db    *badger.DB
+// pull or a push decides scope without reading them all; the copy is
+// read again whenever the stored version is not the one it was read at
+// (another replica saved one).
+type operations struct {
+	st    storage.Store
 	chain *chain
 	now   func() time.Time
 
-	mu      sync.RWMutex // guards ops and version; writers also hold the chain
+	mu      sync.Mutex // guards ops and version
 	ops     map[uuid.UUID]operation.Operation
 	version uint64
+	loaded  bool
 }
 
-func openOperations(db *badger.DB, c *chain, now func() time.Time) (*badgerOperations, error) {
-	bo := &badgerOperations{db: db, chain: c, now: now, ops: map[uuid.UUID]operation.Operation{}}
-	err := db.View(func(txn *badger.Txn) error {
-		v, err := getUint(txn, keyOpsVersion)
-		if err != nil {
+var _ OperationStore = (*operations)(nil)
+
+// current returns the operations as stored now, reading them again if
+// the version moved.
+func (bo *operations) current(ctx context.Context) (map[uuid.UUID]operation.Operation, uint64, error) {
+	v, err := getUintStore(ctx, bo.st, storage.Meta, metaOpsVersion)
+	if err != nil {
+		return nil, 0, err
+	}
+	bo.mu.Lock()
+	defer bo.mu.Unlock()
+	if bo.loaded && v == bo.version {
+		return bo.ops, bo.version, nil
+	}
+	ops := map[uuid.UUID]operation.Operation{}
+	err = bo.st.View(ctx, func(r storage.Reader) error {
+		if v, err = getUint(r, storage.Meta, metaOpsVersion); err != nil {
 			return err
 		}
-		bo.version = v
-		it := txn.NewIterator(badger.IteratorOptions{PrefetchValues: true, Prefix: prefixOperation})
-		defer it.Close()
-		for it.Seek(prefixOperation); it.ValidForPrefix(prefixOperation); it.Next() {
+		return r.Scan(storage.Operations, nil, false, func(k, b []byte) error {
 			var o operation.Operation
-			if err := it.Item().Value(func(b []byte) error { return json.Unmarshal(b, &o) }); err != nil {
+			if err := json.Unmarshal(b, &o); err != nil {
 				return fmt.Errorf("decode operation: %w", err)
 			}
-			bo.ops[o.ID] = o
-		}
-		return nil
+			ops[o.ID] = o
+			return nil
+		})
 	})
 	if err != nil {
-		return nil, fmt.Errorf("read operations: %w", err)
+		return nil, 0, fmt.Errorf("read operations: %w", err)
 	}
-	return bo, nil
+	bo.ops, bo.version, bo.loaded = ops, v, true
+	return ops, v, nil
 }
 
-func (bo *badgerOperations) SaveOperation(ctx context.Context, o operation.Operation, by string) (operation.Operation, error) {
+// getUintStore reads one committed number of c.
+func getUintStore(ctx context.Context, st storage.Store, c *storage.Collection, key []byte) (uint64, error) {
+	b, found, err := st.Get(ctx, c, key)
+	if err != nil || !found {
+		return 0, err
+	}
+	if len(b) != 8 {
+		return 0, fmt.Errorf("%s %s holds %d bytes, want 8", c.Name, key, len(b))
+	}
+	return binary.BigEndian.Uint64(b), nil
+}
+
+func (bo *operations) SaveOperation(ctx context.Context, o operation.Operation, by string) (operation.Operation, error) {
 	if err := o.Validate(wire.Agencies); err != nil {
 		return operation.Operation{}, fmt.Errorf("%w: %w", err, ErrInvalid)
 	}
 	var saved operation.Operation
-	err := bo.chain.update(func(txn *badger.Txn, w *chainWriter) error {
-		bo.mu.RLock()
-		old, exists := bo.ops[o.ID]
-		bo.mu.RUnlock()
+	err := bo.chain.update(ctx, func(tx storage.Tx, w *chainWriter) error {
+		var old operation.Operation
+		exists, err := getJSON(tx, storage.Operations, operationKey(o.ID), &old)
+		if err != nil {
+			return err
+		}
 		switch {
 		case !exists && o.Revision != 0:
 			return fmt.Errorf("operation %s: %w", o.ID, ErrNotFound)
@@ -116,16 +140,17 @@ func (bo *badgerOperations) SaveOperation(ctx context.Context, o operation.Opera
 		if err != nil {
 			return err
 		}
-		if err := txn.Set(operationKey(o.ID), doc); err != nil {
+		if err := tx.Put(storage.Operations, operationKey(o.ID), doc); err != nil {
 			return err
 		}
-		bo.mu.RLock()
-		ver := bo.version + 1
-		bo.mu.RUnlock()
-		if err := setUint(txn, keyOpsVersion, ver); err != nil {
+		ver, err := getUint(tx, storage.Meta, metaOpsVersion)
+		if err != nil {
 			return err
 		}
-		if err := w.append(txn, Event{At: o.UpdatedAt, Type: EventOperation, Actor: by, Record: o.ID,
+		if err := setUint(tx, storage.Meta, metaOpsVersion, ver+1); err != nil {
+			return err
+		}
+		if err := w.append(Event{At: o.UpdatedAt, Type: EventOperation, Actor: by, Record: o.ID,
 			Count: o.Revision, BodyHash: hashHex(doc)}); err != nil {
 			return err
 		}
@@ -135,28 +160,28 @@ func (bo *badgerOperations) SaveOperation(ctx context.Context, o operation.Opera
 	if err != nil {
 		return operation.Operation{}, fmt.Errorf("save operation: %w", err)
 	}
-	bo.mu.Lock()
-	bo.ops[saved.ID] = saved
-	bo.version++
-	bo.mu.Unlock()
 	return saved, nil
 }
 
-func (bo *badgerOperations) Operation(ctx context.Context, id uuid.UUID) (operation.Operation, error) {
-	bo.mu.RLock()
-	defer bo.mu.RUnlock()
-	o, ok := bo.ops[id]
+func (bo *operations) Operation(ctx context.Context, id uuid.UUID) (operation.Operation, error) {
+	ops, _, err := bo.current(ctx)
+	if err != nil {
+		return operation.Operation{}, err
+	}
+	o, ok := ops[id]
 	if !ok {
 		return operation.Operation{}, fmt.Errorf("operation %s: %w", id, ErrNotFound)
 	}
 	return o, nil
 }
 
-func (bo *badgerOperations) Operations(ctx context.Context) ([]operation.Operation, error) {
-	bo.mu.RLock()
-	defer bo.mu.RUnlock()
-	out := make([]operation.Operation, 0, len(bo.ops))
-	for _, o := range bo.ops {
+func (bo *operations) Operations(ctx context.Context) ([]operation.Operation, error) {
+	ops, _, err := bo.current(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]operation.Operation, 0, len(ops))
+	for _, o := range ops {
 		out = append(out, o)
 	}
 	slices.SortFunc(out, func(a, b operation.Operation) int {
@@ -168,10 +193,8 @@ func (bo *badgerOperations) Operations(ctx context.Context) ([]operation.Operati
 	return out, nil
 }
 
-func (bo *badgerOperations) OperationsVersion(ctx context.Context) (uint64, error) {
-	bo.mu.RLock()
-	defer bo.mu.RUnlock()
-	return bo.version, nil
+func (bo *operations) OperationsVersion(ctx context.Context) (uint64, error) {
+	return getUintStore(ctx, bo.st, storage.Meta, metaOpsVersion)
 }
 
 func compareString(a, b string) int {

@@ -12,24 +12,27 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/dgraph-io/badger/v4"
 	"github.com/google/uuid"
 
 	"github.com/waymark-app/waymark/encounter"
 	"github.com/waymark-app/waymark/evidence"
+	"github.com/waymark-app/waymark/server/storage"
 	"github.com/waymark-app/waymark/sync/wire"
 )
 
 // Pushes are applied by one goroutine, the committer, which gathers the
 // pushes waiting at that moment and applies them together: one disk sync
-// serves many devices, and cursors are handed out in the order changes
-// become visible, so a pull never skips a change committed late.
+// serves many devices. Cursors are taken inside the storage transaction
+// that stores their records, and the store serialises those
+// transactions across replicas (db.go), so cursors are handed out in the
+// order changes become visible and a pull never skips a change committed
+// late.
 
 // maxGroup caps the pushes applied together in one group.
 const maxGroup = 64
 
 // txnBudget is how many bytes of keys and values the committer puts in one
-// Badger transaction before committing and starting another. Badger
+// storage transaction before committing and starting another. Badger
 // refuses a transaction past 15% of the memtable size; this stays well
 // under that for the server's memtables.
 const txnBudget = 4 << 20
@@ -257,86 +260,107 @@ func (s *Server) commitGroup(group []*pushJob) {
 }
 
 func (s *Server) applyGroup(group []*pushJob) error {
-	cw := s.chain.writer()
-	defer cw.done()
-	txn := s.db.NewTransaction(true)
-	defer func() { txn.Discard() }()
-	cursor, err := getUint(txn, keyCursor)
-	if err != nil {
-		return err
+	type item struct {
+		j *pushJob
+		i int
 	}
-	startCursor := cursor
-	used := 0
-	touched := map[uuid.UUID]bool{}
-	var fresh []stored // records stored in this transaction, for the catalogue
-	commit := func() error {
-		for dev := range touched {
-			if err := advanceAck(txn, dev); err != nil {
-				return err
-			}
-		}
-		if cursor != startCursor {
-			if err := setUint(txn, keyCursor, cursor); err != nil {
-				return err
-			}
-		}
-		if err := txn.Commit(); err != nil {
-			return fmt.Errorf("commit: %w", err)
-		}
-		cw.committed()
-		if err := s.cat.add(s.db, fresh); err != nil {
-			s.log.Error("catalogue not updated", "err", err)
-		}
-		fresh = nil
-		txn = s.db.NewTransaction(true)
-		startCursor, used = cursor, 0
-		clear(touched)
-		return nil
-	}
+	var items []item
 	for _, j := range group {
-		dev := j.who.Device
-		for i, e := range j.req.Entries {
-			// Two ops, an entry, a record and a log event: generous.
-			need := 3*len(e.Body) + 2048
-			if used > 0 && used+need > txnBudget {
-				if err := commit(); err != nil {
-					return err
+		for i := range j.req.Entries {
+			items = append(items, item{j, i})
+		}
+	}
+	ctx := context.Background()
+	for pos := 0; pos < len(items) || pos == 0; {
+		next := pos
+		err := s.st.Update(ctx, func(tx storage.Tx) error {
+			// What this transaction may take: read it in one go (a
+			// backend across the network reads it in one round trip).
+			var entries, records [][]byte
+			for _, it := range items[pos:min(len(items), pos+prefetchEntries)] {
+				e, c := it.j.req.Entries[it.i], it.j.checks[it.i]
+				entries = append(entries, entryKey(it.j.who.Device, e.Seq))
+				records = append(records, recordKey(e.ID))
+				if c.amends != uuid.Nil {
+					records = append(records, recordKey(c.amends))
 				}
 			}
-			a := applying{txn: txn, cw: cw, who: j.who, assign: j.assign, remote: j.remote, fresh: &fresh, e: e, check: j.checks[i], cursor: &cursor, now: s.now()}
-			n, rej, err := s.applyEntry(&a)
-			var full *wire.Error
-			if errors.As(err, &full) {
-				// This device's quota is reached: nothing of this push from
-				// here on is taken; what came before is, and is acked.
-				j.err = full
-				touched[dev] = true
-				break
+			if err := tx.Prefetch(storage.Entries, entries); err != nil {
+				return err
 			}
-			if errors.Is(err, badger.ErrTxnTooBig) {
-				return fmt.Errorf("entry %d of device %s does not fit a transaction: %w", e.Seq, dev, err)
+			if err := tx.Prefetch(storage.Records, records); err != nil {
+				return err
 			}
+			cw := newChainWriter(tx)
+			cursor, err := getUint(tx, storage.Meta, metaCursor)
 			if err != nil {
 				return err
 			}
-			// What applyEntry reports leaves out the log event, the entry and
-			// the head it also wrote: count at least the estimate.
-			used += max(n, need)
-			touched[dev] = true
-			if rej != nil {
-				j.resp.Rejected = append(j.resp.Rejected, *rej)
+			startCursor := cursor
+			used := 0
+			touched := map[uuid.UUID]bool{}
+			next = pos
+			for ; next < len(items); next++ {
+				it := items[next]
+				j, e := it.j, it.j.req.Entries[it.i]
+				if j.err != nil {
+					continue // its device's quota is reached: the rest of the push is not taken
+				}
+				// Two ops, an entry, a record and a log event: generous.
+				need := 3*len(e.Body) + 2048
+				if used > 0 && used+need > txnBudget {
+					break
+				}
+				dev := j.who.Device
+				a := applying{tx: tx, cw: cw, who: j.who, assign: j.assign, remote: j.remote, e: e, check: j.checks[it.i], cursor: &cursor, now: s.now()}
+				n, rej, err := s.applyEntry(&a)
+				var full *wire.Error
+				if errors.As(err, &full) {
+					// This device's quota is reached: nothing of this push from
+					// here on is taken; what came before is, and is acked.
+					j.err = full
+					touched[dev] = true
+					continue
+				}
+				if err != nil {
+					return err
+				}
+				// What applyEntry reports leaves out the log event, the entry and
+				// the head it also wrote: count at least the estimate.
+				used += max(n, need)
+				touched[dev] = true
+				if rej != nil {
+					j.resp.Rejected = append(j.resp.Rejected, *rej)
+				}
 			}
+			for dev := range touched {
+				if err := advanceAck(tx, dev); err != nil {
+					return err
+				}
+			}
+			if cursor != startCursor {
+				return setUint(tx, storage.Meta, metaCursor, cursor)
+			}
+			return nil
+		})
+		if errors.Is(err, storage.ErrTooBig) {
+			it := items[pos]
+			return fmt.Errorf("entry %d of device %s does not fit a transaction: %w", it.j.req.Entries[it.i].Seq, it.j.who.Device, err)
 		}
-	}
-	if err := commit(); err != nil {
-		return err
+		if err != nil {
+			return err
+		}
+		if next == len(items) {
+			break
+		}
+		pos = next
 	}
 	// Acks are read after everything is committed, so each answer reflects
 	// all that is durable for its device, including entries pushed by
-	// another job of the group.
-	return s.db.View(func(txn *badger.Txn) error {
+	// another job of the group, or by another replica.
+	return s.st.View(ctx, func(r storage.Reader) error {
 		for _, j := range group {
-			ack, err := getUint(txn, deviceKey(j.who.Device))
+			ack, err := getUint(r, storage.Acks, deviceKey(j.who.Device))
 			if err != nil {
 				return err
 			}
@@ -346,14 +370,17 @@ func (s *Server) applyGroup(group []*pushJob) error {
 	})
 }
 
+// prefetchEntries bounds the entries whose state one transaction reads
+// ahead.
+const prefetchEntries = 2048
+
 // applying is one entry being applied by the committer, with the
 // transaction and chain writer it goes into.
 type applying struct {
-	txn    *badger.Txn
+	tx     storage.Tx
 	cw     *chainWriter
 	who    Principal
 	assign assignment
-	fresh  *[]stored // what was stored, for the catalogue once committed
 	remote string
 	e      wire.Entry
 	check  entryCheck
@@ -374,9 +401,9 @@ func (a *applying) event(typ string) Event {
 // rejection to report, if any. A *wire.Error (aside_full) says the
 // device's quota of entries kept aside is reached.
 func (s *Server) applyEntry(a *applying) (int, *wire.Rejection, error) {
-	txn, e, check, dev := a.txn, a.e, a.check, a.who.Device
+	tx, e, check, dev := a.tx, a.e, a.check, a.who.Device
 	var ev entryValue
-	found, err := getJSON(txn, entryKey(dev, e.Seq), &ev)
+	found, err := getJSON(tx, storage.Entries, entryKey(dev, e.Seq), &ev)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -411,7 +438,7 @@ func (s *Server) applyEntry(a *applying) (int, *wire.Rejection, error) {
 		// author must be able to read: the same answer whether the record
 		// is missing or out of sight, so that nobody learns it exists.
 		var target recordValue
-		ok, err := getJSON(txn, recordKey(check.amends), &target)
+		ok, err := getJSON(tx, storage.Records, recordKey(check.amends), &target)
 		if err != nil {
 			return 0, nil, err
 		}
@@ -431,7 +458,7 @@ func (s *Server) applyEntry(a *applying) (int, *wire.Rejection, error) {
 	h := hashBody(e.Body)
 	ev = entryValue{ID: e.ID, Kind: e.Kind, Hash: check.entryHash, Status: statusStored}
 	var rv recordValue
-	found, err = getJSON(txn, recordKey(e.ID), &rv)
+	found, err = getJSON(tx, storage.Records, recordKey(e.ID), &rv)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -454,24 +481,23 @@ func (s *Server) applyEntry(a *applying) (int, *wire.Rejection, error) {
 		now := a.now.UTC()
 		rv = recordValue{Kind: e.Kind, Hash: h, Device: dev, Seq: e.Seq, Cursor: *a.cursor, Body: e.Body,
 			Sig: e.Sig, Key: a.who.Key, Received: now, Author: a.who.Account.ID, Scope: scope}
-		rb, err := putJSON(txn, recordKey(e.ID), rv)
+		rb, err := putJSON(tx, storage.Records, recordKey(e.ID), rv)
 		if err != nil {
 			return 0, nil, err
 		}
-		ob, err := putJSON(txn, logKey(*a.cursor), opValue{Kind: e.Kind, ID: e.ID, Device: dev, Seq: e.Seq, Scope: scope})
+		ob, err := putJSON(tx, storage.Ops, logKey(*a.cursor), opValue{Kind: e.Kind, ID: e.ID, Device: dev, Seq: e.Seq, Scope: scope})
 		if err != nil {
 			return 0, nil, err
 		}
 		written += len(rb) + len(ob)
-		*a.fresh = append(*a.fresh, stored{kind: e.Kind, rv: rv})
 		le := a.event(EventEntryStored)
 		le.At, le.Cursor, le.BodyHash, le.StoredHash, le.OpHash = now, *a.cursor, hexOf(h), hashHex(rb), hashHex(ob)
 		le.Sig, le.KeyID = e.Sig, evidence.KeyID(a.who.Key)
-		if err := a.cw.append(txn, le); err != nil {
+		if err := a.cw.append(le); err != nil {
 			return 0, nil, err
 		}
 	}
-	n, err := setJSON(txn, entryKey(dev, e.Seq), ev)
+	n, err := setJSON(tx, storage.Entries, entryKey(dev, e.Seq), ev)
 	return written + n, rej, err
 }
 
@@ -486,23 +512,23 @@ func (s *Server) refuse(a *applying, check entryCheck, status bool) (int, *wire.
 		slog.String("record", e.ID.String()), slog.String("code", string(check.code)), slog.String("why", check.invalid))
 	le := a.event(EventEntryRefused)
 	le.Code, le.Reason = check.code, check.invalid
-	if err := a.cw.append(a.txn, le); err != nil {
+	if err := a.cw.append(le); err != nil {
 		return 0, nil, err
 	}
 	if !status {
 		return 0, invalid(e, check.code, check.invalid), nil
 	}
 	ev := entryValue{ID: e.ID, Kind: e.Kind, Hash: check.entryHash, Status: statusInvalid, Code: check.code, Message: check.invalid}
-	n, err := setJSON(a.txn, entryKey(dev, e.Seq), ev)
+	n, err := setJSON(a.tx, storage.Entries, entryKey(dev, e.Seq), ev)
 	return n, invalid(e, check.code, check.invalid), err
 }
 
 // keepAside keeps a's entry (valid and signed, but in conflict with what
 // is stored) for a person to review, within the device's quota.
 func (s *Server) keepAside(a *applying, code wire.Code) (int, error) {
-	txn, e, dev := a.txn, a.e, a.who.Device
+	tx, e, dev := a.tx, a.e, a.who.Device
 	var q asideQuota
-	if _, err := getJSON(txn, quotaKey(dev), &q); err != nil {
+	if _, err := getJSON(tx, storage.Quotas, quotaKey(dev), &q); err != nil {
 		return 0, err
 	}
 	if q.Entries+1 > s.limits.AsideEntries || q.Bytes+int64(len(e.Body)) > s.limits.AsideBytes {
@@ -513,10 +539,10 @@ func (s *Server) keepAside(a *applying, code wire.Code) (int, error) {
 			le := a.event(EventQuota)
 			le.Record, le.Kind, le.EntrySeq = uuid.Nil, "", 0
 			le.Count, le.Reason = q.Entries, fmt.Sprintf("%d entries, %d bytes kept aside", q.Entries, q.Bytes)
-			if err := a.cw.append(txn, le); err != nil {
+			if err := a.cw.append(le); err != nil {
 				return 0, err
 			}
-			if _, err := setJSON(txn, quotaKey(dev), q); err != nil {
+			if _, err := setJSON(tx, storage.Quotas, quotaKey(dev), q); err != nil {
 				return 0, err
 			}
 		}
@@ -527,7 +553,7 @@ func (s *Server) keepAside(a *applying, code wire.Code) (int, error) {
 		slog.String("device", dev.String()), slog.Uint64("seq", e.Seq),
 		slog.String("record", e.ID.String()), slog.String("code", string(code)))
 	now := a.now.UTC()
-	b, err := putJSON(txn, asideKey(dev, e.Seq, hashBody(e.Body)), asideValue{
+	b, err := putJSON(tx, storage.Aside, asideKey(dev, e.Seq, hashBody(e.Body)), asideValue{
 		ID: e.ID, Kind: e.Kind, Code: code, Received: now, Body: e.Body, Sig: e.Sig,
 	})
 	if err != nil {
@@ -535,13 +561,13 @@ func (s *Server) keepAside(a *applying, code wire.Code) (int, error) {
 	}
 	q.Entries++
 	q.Bytes += int64(len(e.Body))
-	if _, err := setJSON(txn, quotaKey(dev), q); err != nil {
+	if _, err := setJSON(tx, storage.Quotas, quotaKey(dev), q); err != nil {
 		return 0, err
 	}
 	le := a.event(EventEntryAside)
 	le.At, le.Code, le.BodyHash, le.AsideHash, le.Sig = now, code, hexOf(hashBody(e.Body)), hashHex(b), e.Sig
 	le.KeyID = evidence.KeyID(a.who.Key)
-	return len(b), a.cw.append(txn, le)
+	return len(b), a.cw.append(le)
 }
 
 func invalid(e wire.Entry, code wire.Code, why string) *wire.Rejection {
@@ -560,24 +586,24 @@ func rejection(e wire.Entry, code wire.Code) *wire.Rejection {
 }
 
 // advanceAck moves dev's contiguous ack past every entry now present.
-func advanceAck(txn *badger.Txn, dev uuid.UUID) error {
-	ack, err := getUint(txn, deviceKey(dev))
+func advanceAck(tx storage.Tx, dev uuid.UUID) error {
+	ack, err := getUint(tx, storage.Acks, deviceKey(dev))
 	if err != nil {
 		return err
 	}
 	start := ack
 	for {
-		_, err := txn.Get(entryKey(dev, ack+1))
-		if errors.Is(err, badger.ErrKeyNotFound) {
-			break
-		}
+		_, found, err := tx.Get(storage.Entries, entryKey(dev, ack+1))
 		if err != nil {
 			return err
+		}
+		if !found {
+			break
 		}
 		ack++
 	}
 	if ack == start {
 		return nil
 	}
-	return setUint(txn, deviceKey(dev), ack)
+	return setUint(tx, storage.Acks, deviceKey(dev), ack)
 }

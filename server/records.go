@@ -5,11 +5,11 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/dgraph-io/badger/v4"
 	"github.com/google/uuid"
 
 	"github.com/waymark-app/waymark/encounter"
 	"github.com/waymark-app/waymark/evidence"
+	"github.com/waymark-app/waymark/server/storage"
 	"github.com/waymark-app/waymark/sync/auth"
 	"github.com/waymark-app/waymark/sync/wire"
 )
@@ -36,9 +36,9 @@ func (s *Server) Record(ctx context.Context, id uuid.UUID) (RecordView, error) {
 	s.cat.mu.RUnlock()
 	var v RecordView
 	v.Summary = sum
-	err := s.db.View(func(txn *badger.Txn) error {
+	err := s.st.View(ctx, func(txn storage.Reader) error {
 		var rv recordValue
-		found, err := getJSON(txn, recordKey(id), &rv)
+		found, err := getJSON(txn, storage.Records, recordKey(id), &rv)
 		if err != nil {
 			return err
 		}
@@ -53,7 +53,7 @@ func (s *Server) Record(ctx context.Context, id uuid.UUID) (RecordView, error) {
 		v.Record = r.WithAmendments(amends)
 		for _, a := range v.Record.Amendments {
 			var av recordValue
-			if _, err := getJSON(txn, recordKey(a.ID), &av); err != nil {
+			if _, err := getJSON(txn, storage.Records, recordKey(a.ID), &av); err != nil {
 				return err
 			}
 			v.Amendments = append(v.Amendments, evidence.Check(string(wire.KindAmendment), av.Body, sealOf(av)))

@@ -2,27 +2,34 @@ package server
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"sync"
 	"time"
 
-	"github.com/dgraph-io/badger/v4"
 	"github.com/google/uuid"
 
 	"github.com/waymark-app/waymark/evidence"
+	"github.com/waymark-app/waymark/server/storage"
+	"github.com/waymark-app/waymark/server/storage/badgerstore"
 	"github.com/waymark-app/waymark/sync/wire"
 )
 
-// Options configures Open. The zero value keeps an unencrypted store in
-// memory, for tests.
+// Options configures Open. The zero value keeps an unencrypted embedded
+// store in memory, for tests.
 type Options struct {
+	// Store is where the server keeps everything: a PostgreSQL store
+	// (pgstore), shared with other replicas, or any storage.Store. The
+	// server owns it: Close closes it. Nil opens the embedded Badger
+	// store in Dir with Key.
+	Store storage.Store
 	// Dir is the folder of the embedded store. Empty keeps it in memory.
 	Dir string
-	// Key encrypts the store: 16, 24 or 32 bytes. Nil leaves it plain.
+	// Key encrypts the embedded store: 16, 24 or 32 bytes. Nil leaves it
+	// plain.
 	Key []byte
 	// Logger receives request and store logs. Nil discards them.
 	Logger *slog.Logger
@@ -31,9 +38,6 @@ type Options struct {
 	Content *Content
 	// Now returns the current time. Nil means time.Now.
 	Now func() time.Time
-	// Directory keeps accounts, devices, enrolment codes and nonces. Nil
-	// keeps them in the store opened here.
-	Directory Directory
 	// SPKI is the DER SubjectPublicKeyInfo of the certificate the server
 	// shows devices: enrolment proofs cover it, so that a man in the
 	// middle is found out. Nil only behind --insecure-http.
@@ -44,9 +48,6 @@ type Options struct {
 	// Limits bound what any one device, address or the whole load may
 	// cost the server. Zero fields take DefaultLimits'.
 	Limits Limits
-	// Operations keeps the operations. Nil keeps them in the store
-	// opened here.
-	Operations OperationStore
 }
 
 // Policy defaults.
@@ -66,11 +67,11 @@ type Content struct {
 // Server stores what devices push and serves it back to them. Use Handler
 // to serve HTTP, and Close once the HTTP server has shut down.
 type Server struct {
-	db      *badger.DB
+	st      storage.Store
 	log     *slog.Logger
 	now     func() time.Time
 	content *Content
-	dir     Directory
+	dir     *directory
 	spki    []byte
 	policy  wire.Policy
 	started time.Time // requests signed earlier are refused
@@ -79,7 +80,7 @@ type Server struct {
 	failLimit  rateLimit // unauthenticated failures per address
 	limits     Limits
 	chain      *chain
-	ops        OperationStore
+	ops        *operations
 	cat        *catalogue // what the console and visit history read
 	gate       *gate      // requests in flight, decoded bytes in flight
 	rates      *deviceRates
@@ -96,33 +97,15 @@ func Open(opts Options) (*Server, error) {
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	bo := badger.DefaultOptions(opts.Dir).
-		WithSyncWrites(true).
-		WithDetectConflicts(false). // one writer: the committer
-		WithMemTableSize(32 << 20).
-		WithNumMemtables(3).
-		WithValueLogFileSize(128 << 20).
-		WithValueThreshold(64 << 10).
-		WithBlockCacheSize(64 << 20).
-		WithIndexCacheSize(32 << 20).
-		WithMetricsEnabled(false).
-		WithLogger(badgerLogger{log})
-	if opts.Dir == "" {
-		// In memory there is no value log: every value must fit under the
-		// threshold, so raise it to Badger's most (1 MiB), or records
-		// over 64 KiB fail with a 500. Bodies within 1 KiB of
-		// wire.MaxBodyBytes still do not fit; on disk they do.
-		bo = bo.WithInMemory(true).WithSyncWrites(false).WithValueThreshold(1 << 20)
-	}
-	if opts.Key != nil {
-		bo = bo.WithEncryptionKey(opts.Key)
-	}
-	db, err := badger.Open(bo)
-	if err != nil {
-		return nil, fmt.Errorf("open server store %s: %w", opts.Dir, err)
+	st := opts.Store
+	if st == nil {
+		var err error
+		if st, err = badgerstore.Open(badgerstore.Options{Dir: opts.Dir, Key: opts.Key, Logger: log}); err != nil {
+			return nil, err
+		}
 	}
 	s := &Server{
-		db:            db,
+		st:            st,
 		log:           log,
 		now:           opts.Now,
 		content:       opts.Content,
@@ -134,30 +117,16 @@ func Open(opts Options) (*Server, error) {
 		s.now = time.Now
 	}
 	s.started = s.now()
-	if s.chain, err = openChain(db); err != nil {
-		db.Close()
-		return nil, err
-	}
-	if opts.Operations != nil {
-		s.ops = opts.Operations
-	} else if s.ops, err = openOperations(db, s.chain, s.now); err != nil {
-		db.Close()
-		return nil, err
-	}
-	if s.cat, err = loadCatalogue(context.Background(), db); err != nil {
-		db.Close()
-		return nil, err
-	}
-	s.dir = opts.Directory
-	if s.dir == nil {
-		s.dir = newBadgerDirectory(db, s.now, s.chain)
-	}
+	s.chain = &chain{st: st}
+	s.ops = &operations{st: st, chain: s.chain, now: s.now}
+	s.cat = newCatalogue(st, log)
+	s.dir = newDirectory(st, s.now, s.chain)
 	s.limits = opts.Limits.withDefaults()
 	s.gate = newGate(s.limits)
 	s.rates = newDeviceRates(s.limits.DeviceRate, s.limits.DeviceBurst)
 	s.failLimit.per = s.limits.FailuresPerMinute
-	if err := s.startChain(); err != nil {
-		db.Close()
+	if err := s.startChain(context.Background()); err != nil {
+		st.Close()
 		return nil, err
 	}
 	s.spki = opts.SPKI
@@ -173,6 +142,9 @@ func Open(opts Options) (*Server, error) {
 	return s, nil
 }
 
+// Store is the server's storage.
+func (s *Server) Store() storage.Store { return s.st }
+
 // Close stops the committer once every push handed to it is stored, then
 // closes the store. Shut the HTTP server down first, so no push is cut
 // short; pushes arriving after Close get CodeUnavailable.
@@ -181,9 +153,7 @@ func (s *Server) Close() error {
 	s.closeOnce.Do(func() {
 		close(s.stopping)
 		<-s.committerDone
-		if cerr := s.db.Close(); cerr != nil {
-			err = fmt.Errorf("close server store: %w", cerr)
-		}
+		err = s.st.Close()
 	})
 	return err
 }
@@ -197,6 +167,7 @@ const maxScan = 5000
 type opRef struct {
 	cursor uint64
 	op     opValue
+	skip   bool // not for this reader: only moves the cursor on
 }
 
 // pullPage is what one pull answers, without the bodies: the operations
@@ -225,8 +196,8 @@ func (s *Server) page(ctx context.Context, p Principal, req *wire.PullRequest) (
 		return pullPage{}, err
 	}
 	var pg pullPage
-	err = s.db.View(func(txn *badger.Txn) error {
-		last, err := getUint(txn, keyCursor)
+	err = s.st.View(ctx, func(r storage.Reader) error {
+		last, err := getUint(r, storage.Meta, metaCursor)
 		if err != nil {
 			return err
 		}
@@ -240,42 +211,58 @@ func (s *Server) page(ctx context.Context, p Principal, req *wire.PullRequest) (
 			since = 0
 		}
 		pg.cursor = since
-		it := txn.NewIterator(badger.IteratorOptions{PrefetchValues: true, PrefetchSize: 100, Prefix: prefixLog})
-		defer it.Close()
-		scanned, size := 0, int64(0)
-		for it.Seek(logKey(since + 1)); it.ValidForPrefix(prefixLog); it.Next() {
-			if len(pg.refs) == limit || scanned == maxScan || (len(pg.refs) > 0 && size >= wire.MaxPullBytes) {
+		scanned, readable, size := 0, 0, int64(0)
+		var chosen []opRef
+		err = r.Scan(storage.Ops, logKey(since+1), false, func(k, v []byte) error {
+			if readable == limit || scanned == maxScan {
 				pg.more = true
-				break
+				return storage.ErrStop
 			}
 			if err := ctx.Err(); err != nil {
 				return err
 			}
 			scanned++
-			key := it.Item().KeyCopy(nil)
-			cursor := uint64FromKey(key[len(prefixLog):])
+			cursor := binary.BigEndian.Uint64(k)
 			var ov opValue
-			if err := it.Item().Value(func(b []byte) error { return json.Unmarshal(b, &ov) }); err != nil {
+			if err := json.Unmarshal(v, &ov); err != nil {
 				return fmt.Errorf("decode op %d: %w", cursor, err)
 			}
 			if ov.Device == p.Device || !mayRead(p.Account, as, ov.Scope) {
-				pg.cursor = cursor
+				chosen = append(chosen, opRef{cursor: cursor, skip: true})
+				return nil
+			}
+			readable++
+			chosen = append(chosen, opRef{cursor: cursor, op: ov})
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		// The records' sizes bound the page: read them in cursor order
+		// until the page is full.
+		for i, ref := range chosen {
+			if ref.skip {
+				pg.cursor = ref.cursor
 				continue
 			}
-			item, err := txn.Get(recordKey(ov.ID))
-			if errors.Is(err, badger.ErrKeyNotFound) {
-				return fmt.Errorf("op %d names record %s, which is missing", cursor, ov.ID)
-			}
+			b, found, err := r.Get(storage.Records, recordKey(ref.op.ID))
 			if err != nil {
 				return err
 			}
-			if len(pg.refs) > 0 && size+item.ValueSize() > wire.MaxPullBytes {
-				pg.more = true
-				break
+			if !found {
+				return fmt.Errorf("op %d names record %s, which is missing", ref.cursor, ref.op.ID)
 			}
-			size += item.ValueSize()
-			pg.cursor = cursor
-			pg.refs = append(pg.refs, opRef{cursor: cursor, op: ov})
+			if len(pg.refs) > 0 && size+int64(len(b)) > wire.MaxPullBytes {
+				pg.more = true
+				return nil
+			}
+			size += int64(len(b))
+			pg.cursor = ref.cursor
+			pg.refs = append(pg.refs, ref)
+			if len(pg.refs) > 0 && size >= wire.MaxPullBytes && i < len(chosen)-1 {
+				pg.more = true
+				return nil
+			}
 		}
 		return nil
 	})
@@ -298,9 +285,9 @@ func (s *Server) page(ctx context.Context, p Principal, req *wire.PullRequest) (
 func readIsLogged(a Account) bool { return a.Has(wire.RoleSupervisor) || a.Has(wire.RolePartner) }
 
 // op reads the operation ref stands for, with its body.
-func (s *Server) op(txn *badger.Txn, ref opRef) (wire.Op, error) {
+func (s *Server) op(r storage.Reader, ref opRef) (wire.Op, error) {
 	var rv recordValue
-	found, err := getJSON(txn, recordKey(ref.op.ID), &rv)
+	found, err := getJSON(r, storage.Records, recordKey(ref.op.ID), &rv)
 	if err != nil {
 		return wire.Op{}, err
 	}
@@ -330,9 +317,9 @@ func (s *Server) Pull(ctx context.Context, p Principal, req *wire.PullRequest) (
 	if s.content != nil {
 		resp.ContentVersion = s.content.Version
 	}
-	err = s.db.View(func(txn *badger.Txn) error {
+	err = s.st.View(ctx, func(r storage.Reader) error {
 		for _, ref := range pg.refs {
-			o, err := s.op(txn, ref)
+			o, err := s.op(r, ref)
 			if err != nil {
 				return err
 			}
@@ -361,20 +348,18 @@ type Stats struct {
 // Stats counts records, devices and entries kept aside.
 func (s *Server) Stats(ctx context.Context) (Stats, error) {
 	var st Stats
-	err := s.db.View(func(txn *badger.Txn) error {
+	err := s.st.View(ctx, func(r storage.Reader) error {
 		for _, c := range []struct {
-			prefix []byte
-			n      *int
-		}{{prefixRecord, &st.Records}, {prefixDevice, &st.Devices}, {prefixAside, &st.Aside}} {
-			it := txn.NewIterator(badger.IteratorOptions{Prefix: c.prefix})
-			for it.Seek(c.prefix); it.ValidForPrefix(c.prefix); it.Next() {
-				if err := ctx.Err(); err != nil {
-					it.Close()
-					return err
-				}
+			coll *storage.Collection
+			n    *int
+		}{{storage.Records, &st.Records}, {storage.Acks, &st.Devices}, {storage.Aside, &st.Aside}} {
+			err := r.Scan(c.coll, nil, false, func(k, v []byte) error {
 				*c.n++
+				return ctx.Err()
+			})
+			if err != nil {
+				return err
 			}
-			it.Close()
 		}
 		return nil
 	})
@@ -394,39 +379,18 @@ type Aside struct {
 // Aside lists the entries kept aside for review, oldest device first.
 func (s *Server) Aside(ctx context.Context) ([]Aside, error) {
 	var out []Aside
-	err := s.db.View(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{PrefetchValues: true, Prefix: prefixAside})
-		defer it.Close()
-		for it.Seek(prefixAside); it.ValidForPrefix(prefixAside); it.Next() {
-			k := it.Item().KeyCopy(nil)[len(prefixAside):]
+	err := s.st.View(ctx, func(r storage.Reader) error {
+		return r.Scan(storage.Aside, nil, false, func(k, v []byte) error {
 			var av asideValue
-			if err := it.Item().Value(func(b []byte) error { return json.Unmarshal(b, &av) }); err != nil {
+			if err := json.Unmarshal(v, &av); err != nil {
 				return err
 			}
-			var dev uuid.UUID
-			copy(dev[:], k[:16])
 			out = append(out, Aside{
-				Device: dev, Seq: uint64FromKey(k[16:24]), ID: av.ID, Code: av.Code,
+				Device: uuid.UUID(k[:16]), Seq: binary.BigEndian.Uint64(k[16:24]), ID: av.ID, Code: av.Code,
 				Received: av.Received, Body: av.Body,
 			})
-		}
-		return nil
+			return nil
+		})
 	})
 	return out, err
 }
-
-func uint64FromKey(b []byte) uint64 {
-	var n uint64
-	for _, c := range b[:8] {
-		n = n<<8 | uint64(c)
-	}
-	return n
-}
-
-// badgerLogger sends Badger's warnings and errors to slog and drops the rest.
-type badgerLogger struct{ l *slog.Logger }
-
-func (b badgerLogger) Errorf(f string, args ...any)   { b.l.Error("badger: " + fmt.Sprintf(f, args...)) }
-func (b badgerLogger) Warningf(f string, args ...any) { b.l.Warn("badger: " + fmt.Sprintf(f, args...)) }
-func (badgerLogger) Infof(string, ...any)             {}
-func (badgerLogger) Debugf(string, ...any)            {}

@@ -4,20 +4,20 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
 
-	"github.com/dgraph-io/badger/v4"
 	"github.com/google/uuid"
 
 	"github.com/waymark-app/waymark/encounter"
 	"github.com/waymark-app/waymark/evidence"
 	"github.com/waymark-app/waymark/internal/strictjson"
+	"github.com/waymark-app/waymark/server/storage"
 	"github.com/waymark-app/waymark/sync/wire"
 )
 
@@ -86,8 +86,8 @@ func (s *Server) Verify(ctx context.Context, anchors ...Head) (Report, error) {
 	if err != nil {
 		return rep, err
 	}
-	err = s.db.View(func(txn *badger.Txn) error {
-		v := verifier{rep: &rep, txn: txn, stored: map[uuid.UUID]Event{}, ops: map[uint64]Event{},
+	err = s.st.View(ctx, func(r storage.Reader) error {
+		v := verifier{rep: &rep, r: r, stored: map[uuid.UUID]Event{}, ops: map[uint64]Event{},
 			aside: map[string]Event{}, enrolled: map[uuid.UUID]string{}}
 		if err := v.chain(ctx, anchors); err != nil {
 			return err
@@ -113,7 +113,7 @@ func (s *Server) Verify(ctx context.Context, anchors ...Head) (Report, error) {
 // verifier holds what one Verify has learnt so far.
 type verifier struct {
 	rep      *Report
-	txn      *badger.Txn
+	r        storage.Reader
 	legacy   int                  // records the chain's start says were held before it
 	stored   map[uuid.UUID]Event  // entry.stored events by record
 	ops      map[uint64]Event     // the same by cursor
@@ -121,24 +121,14 @@ type verifier struct {
 	enrolled map[uuid.UUID]string // key ids logged at enrolment, by device
 }
 
-// scan calls fn with every key and value under prefix.
-func (v *verifier) scan(ctx context.Context, prefix []byte, fn func(k, val []byte) error) error {
-	it := v.txn.NewIterator(badger.IteratorOptions{PrefetchValues: true, PrefetchSize: 100, Prefix: prefix})
-	defer it.Close()
-	for it.Seek(prefix); it.ValidForPrefix(prefix); it.Next() {
+// scan calls fn with every key and value of c.
+func (v *verifier) scan(ctx context.Context, c *storage.Collection, fn func(k, val []byte) error) error {
+	return v.r.Scan(c, nil, false, func(k, val []byte) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		k := it.Item().KeyCopy(nil)
-		val, err := it.Item().ValueCopy(nil)
-		if err != nil {
-			return err
-		}
-		if err := fn(k, val); err != nil {
-			return err
-		}
-	}
-	return nil
+		return fn(bytes.Clone(k), bytes.Clone(val))
+	})
 }
 
 func (v *verifier) chain(ctx context.Context, anchors []Head) error {
@@ -148,8 +138,8 @@ func (v *verifier) chain(ctx context.Context, anchors []Head) error {
 	for _, a := range anchors {
 		at[a.Seq] = ""
 	}
-	err := v.scan(ctx, prefixChain, func(k, val []byte) error {
-		place := uint64FromKey(k[len(prefixChain):])
+	err := v.scan(ctx, storage.Chain, func(k, val []byte) error {
+		place := binary.BigEndian.Uint64(k)
 		where := fmt.Sprintf("log event %d", place)
 		rep.Events++
 		if place != want {
@@ -194,12 +184,9 @@ func (v *verifier) chain(ctx context.Context, anchors []Head) error {
 		return err
 	}
 	var head Head
-	found := true
-	item, err := v.txn.Get(keyHead)
-	if errors.Is(err, badger.ErrKeyNotFound) {
-		found, err = false, nil
-	} else if err == nil {
-		err = item.Value(func(b []byte) error { return strictjson.Unmarshal(b, &head) })
+	b, found, err := v.r.Get(storage.Meta, metaHead)
+	if err == nil && found {
+		err = strictjson.Unmarshal(b, &head)
 	}
 	switch {
 	case err != nil:
@@ -243,9 +230,8 @@ func (v *verifier) records(ctx context.Context, keys map[uuid.UUID][]byte) error
 	rep := v.rep
 	var digest []string
 	seen := map[uuid.UUID]bool{}
-	err := v.scan(ctx, prefixRecord, func(k, val []byte) error {
-		var id uuid.UUID
-		copy(id[:], k[len(prefixRecord):])
+	err := v.scan(ctx, storage.Records, func(k, val []byte) error {
+		id := uuid.UUID(k)
 		where := "record " + id.String()
 		rep.Records++
 		seen[id] = true
@@ -318,8 +304,8 @@ func bodyID(kind wire.Kind, body []byte) uuid.UUID {
 func (v *verifier) opsLog(ctx context.Context) error {
 	rep := v.rep
 	seen := map[uint64]bool{}
-	err := v.scan(ctx, prefixLog, func(k, val []byte) error {
-		cursor := uint64FromKey(k[len(prefixLog):])
+	err := v.scan(ctx, storage.Ops, func(k, val []byte) error {
+		cursor := binary.BigEndian.Uint64(k)
 		seen[cursor] = true
 		ev, ok := v.ops[cursor]
 		switch {
@@ -357,10 +343,9 @@ func (v *verifier) asides(ctx context.Context, keys map[uuid.UUID][]byte) error 
 			}
 		}
 	}()
-	return v.scan(ctx, prefixAside, func(k, val []byte) error {
-		var dev uuid.UUID
-		copy(dev[:], k[len(prefixAside):])
-		seq := uint64FromKey(k[len(prefixAside)+16:])
+	return v.scan(ctx, storage.Aside, func(k, val []byte) error {
+		dev := uuid.UUID(k[:16])
+		seq := binary.BigEndian.Uint64(k[16:24])
 		where := fmt.Sprintf("entry %d of device %s kept aside", seq, dev)
 		rep.Aside++
 		var av asideValue

@@ -9,10 +9,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dgraph-io/badger/v4"
 	"github.com/google/uuid"
 
 	"github.com/waymark-app/waymark/encounter"
+	"github.com/waymark-app/waymark/server/storage"
 	"github.com/waymark-app/waymark/sync/wire"
 )
 
@@ -102,31 +102,34 @@ func TestVerifyClean(t *testing.T) {
 func TestVerifyCatchesTampering(t *testing.T) {
 	s := populated(t)
 	ctx := context.Background()
-	type kv struct{ k, v []byte }
-	var all [][]kv // by prefix
-	prefixes := [][]byte{prefixChain, prefixRecord, prefixLog, prefixAside, keyHead}
-	s.db.View(func(txn *badger.Txn) error {
-		for _, p := range prefixes {
+	type kv struct {
+		c    *storage.Collection
+		k, v []byte
+	}
+	var all [][]kv // by collection
+	s.st.View(ctx, func(r storage.Reader) error {
+		for _, c := range []*storage.Collection{storage.Chain, storage.Records, storage.Ops, storage.Aside, storage.Meta} {
 			var group []kv
-			it := txn.NewIterator(badger.IteratorOptions{Prefix: p})
-			for it.Seek(p); it.ValidForPrefix(p); it.Next() {
-				v, _ := it.Item().ValueCopy(nil)
-				group = append(group, kv{it.Item().KeyCopy(nil), v})
-			}
-			it.Close()
+			r.Scan(c, nil, false, func(k, v []byte) error {
+				if c == storage.Meta && string(k) != string(metaHead) {
+					return nil
+				}
+				group = append(group, kv{c, bytes.Clone(k), bytes.Clone(v)})
+				return nil
+			})
 			all = append(all, group)
 		}
 		return nil
 	})
 	set := func(pairs ...kv) {
 		t.Helper()
-		if err := s.db.Update(func(txn *badger.Txn) error {
+		if err := s.st.Update(ctx, func(tx storage.Tx) error {
 			for _, p := range pairs {
 				if p.v == nil {
-					if err := txn.Delete(p.k); err != nil {
+					if err := tx.Delete(p.c, p.k); err != nil {
 						return err
 					}
-				} else if err := txn.Set(p.k, p.v); err != nil {
+				} else if err := tx.Put(p.c, p.k, p.v); err != nil {
 					return err
 				}
 			}
@@ -147,20 +150,20 @@ func TestVerifyCatchesTampering(t *testing.T) {
 		case op == 0:
 			b := bytes.Clone(x.v)
 			b[rng.IntN(len(b))] ^= byte(1 + rng.IntN(255))
-			set(kv{x.k, b})
+			set(kv{x.c, x.k, b})
 			undo, what = []kv{x}, "byte changed"
 		case op == 1:
-			set(kv{x.k, nil})
+			set(kv{x.c, x.k, nil})
 			undo, what = []kv{x}, "deleted"
 		default:
 			y := g[rng.IntN(len(g))]
 			if bytes.Equal(x.k, y.k) {
 				continue // only one of its kind (the head)
 			}
-			set(kv{x.k, y.v}, kv{y.k, x.v})
+			set(kv{x.c, x.k, y.v}, kv{y.c, y.k, x.v})
 			undo, what = []kv{x, y}, "swapped"
 		}
-		where := string(x.k[:2])
+		where := x.c.Name
 		counts[what+" in "+where]++
 		rep, err := s.Verify(ctx)
 		if err != nil {
@@ -185,20 +188,17 @@ func TestVerifyNamesThePlace(t *testing.T) {
 	s := populated(t)
 	ctx := context.Background()
 	var recKey, recVal []byte
-	s.db.View(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefixRecord})
-		defer it.Close()
-		it.Seek(prefixRecord)
-		recKey = it.Item().KeyCopy(nil)
-		recVal, _ = it.Item().ValueCopy(nil)
-		return nil
+	s.st.View(ctx, func(r storage.Reader) error {
+		return r.Scan(storage.Records, nil, false, func(k, v []byte) error {
+			recKey, recVal = bytes.Clone(k), bytes.Clone(v)
+			return storage.ErrStop
+		})
 	})
-	var id uuid.UUID
-	copy(id[:], recKey[2:])
+	id := uuid.UUID(recKey)
 	changed := bytes.Replace(recVal, []byte("Premises"), []byte("Premizes"), 1)
-	s.db.Update(func(txn *badger.Txn) error {
-		txn.Set(recKey, changed)
-		return txn.Delete(chainKey(3))
+	s.st.Update(ctx, func(tx storage.Tx) error {
+		tx.Put(storage.Records, recKey, changed)
+		return tx.Delete(storage.Chain, chainKey(3))
 	})
 	rep, _ := s.Verify(ctx)
 	var sawRecord, sawGap bool
