@@ -92,7 +92,7 @@ func bind(t testing.TB, s *Server, d testDevice) {
 
 func newServer(t *testing.T, opts Options) (*Server, *httptest.Server) {
 	t.Helper()
-	s, err := Open(opts)
+	s, err := Open(withBackend(t, opts))
 	if err != nil {
 		t.Fatal(err)
 	}

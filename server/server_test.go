@@ -154,7 +154,7 @@ func TestRestartKeepsEverything(t *testing.T) {
 	key := bytes.Repeat([]byte{3}, 32)
 	id := uuid.New()
 
-	s, err := Open(Options{Dir: dir, Key: key})
+	s, err := Open(withBackend(t, Options{Dir: dir, Key: key}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -348,7 +348,7 @@ func TestConcurrentPushes(t *testing.T) {
 // every push that got an answer is stored; none is answered with a 500.
 func TestCloseFinishesPushes(t *testing.T) {
 	dir := t.TempDir()
-	s, err := Open(Options{Dir: dir})
+	s, err := Open(withBackend(t, Options{Dir: dir}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -387,7 +387,7 @@ func TestCloseFinishesPushes(t *testing.T) {
 	s.Close()
 	close(acked)
 
-	s, err = Open(Options{Dir: dir})
+	s, err = Open(withBackend(t, Options{Dir: dir}))
 	if err != nil {
 		t.Fatal(err)
 	}

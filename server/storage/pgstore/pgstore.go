@@ -184,7 +184,7 @@ func (s *Store) RememberNonce(ctx context.Context, device, nonce [16]byte, ts ti
 	}
 	s.mu.Unlock()
 	if sweep {
-		if _, err := s.pool.Exec(ctx, `DELETE FROM nonces WHERE expires < $1`, time.Now()); err != nil {
+		if _, err := s.pool.Exec(ctx, `DELETE FROM nonces WHERE expires < $1`, ts); err != nil {
 			s.log.Warn("sweep expired nonces", "err", err)
 		}
 	}
@@ -247,6 +247,9 @@ func init() {
 // scanChunk is how many rows one query of a scan reads: a scan that
 // stops early (a pull page) reads no more than a chunk beyond it.
 const scanChunk = 512
+
+// scanBytes bounds the values of one chunk held in memory at once.
+const scanBytes = 4 << 20
 
 func sqlType(p storage.Part) string {
 	switch p {
@@ -509,12 +512,16 @@ func (t *pgTx) Scan(c *storage.Collection, from []byte, reverse bool, fn func(k,
 		bound, first = extreme(c, reverse), next
 	}
 	for q := first; ; q = next {
+		// A chunk is read whole before fn sees it: fn may read the store
+		// itself, on the same connection.
+		type kv struct{ k, v []byte }
+		var chunk []kv
+		var last []any
 		rows, err := t.q.Query(t.ctx, q, bound...)
 		if err != nil {
 			return fmt.Errorf("scan %s: %w", c.Name, err)
 		}
-		n := 0
-		var last []any
+		n, size := 0, 0
 		for rows.Next() {
 			n++
 			d := dests(c)
@@ -523,25 +530,29 @@ func (t *pgTx) Scan(c *storage.Collection, from []byte, reverse bool, fn func(k,
 				rows.Close()
 				return fmt.Errorf("scan %s: %w", c.Name, err)
 			}
-			k := join(c, d)
-			if v, err = t.s.open(c, k, v); err != nil {
-				rows.Close()
-				return err
-			}
+			chunk = append(chunk, kv{join(c, d), v})
 			last = d
-			if err := fn(k, v); err != nil {
-				rows.Close()
-				if errors.Is(err, storage.ErrStop) {
-					return nil
-				}
-				return err
+			if size += len(v); size > scanBytes {
+				break // the rest of the chunk is read again from last
 			}
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
 			return fmt.Errorf("scan %s: %w", c.Name, err)
 		}
-		if n < scanChunk {
+		for _, e := range chunk {
+			v, err := t.s.open(c, e.k, e.v)
+			if err != nil {
+				return err
+			}
+			if err := fn(e.k, v); err != nil {
+				if errors.Is(err, storage.ErrStop) {
+					return nil
+				}
+				return err
+			}
+		}
+		if n < scanChunk && size <= scanBytes {
 			return nil
 		}
 		bound = make([]any, len(last))
