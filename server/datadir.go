@@ -8,10 +8,12 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/big"
 	"net"
 	"os"
@@ -19,6 +21,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/waymark-app/waymark/server/storage"
+	"github.com/waymark-app/waymark/server/storage/badgerstore"
+	"github.com/waymark-app/waymark/server/storage/pgstore"
 	"github.com/waymark-app/waymark/store"
 	"github.com/waymark-app/waymark/sync/auth"
 	"github.com/waymark-app/waymark/sync/wire"
@@ -28,8 +33,11 @@ import (
 //
 //	config.json      Config; written last by Init, so its presence says
 //	                 the folder is initialised
-//	server.key       the store's encryption key (0600)
-//	db/              the store: records, accounts, devices, admin log
+//	server.key       the store's encryption key (0600), unless it is kept
+//	                 outside the folder (StoreConfig.KeyFile, a systemd
+//	                 credential)
+//	db/              the embedded store: records, accounts, devices, admin
+//	                 log; absent when the store is PostgreSQL
 //	tls/cert.pem     the server's certificate and its key (0600), made
 //	tls/key.pem      by Init unless it was given others
 //	admin.sock       the administration socket, while the server runs
@@ -101,13 +109,86 @@ func LoadCertificate(certFile, keyFile string) (tls.Certificate, []byte, string,
 	return cert, leaf.RawSubjectPublicKeyInfo, auth.Pin(leaf.RawSubjectPublicKeyInfo), nil
 }
 
-// Open opens the folder's store. o's Dir and Key are set from the folder.
-func (d DataDir) Open(o Options) (*Server, error) {
-	key, err := store.LoadOrCreateKey(d.path("server.key"))
+// StoreConfig says where a data folder's server keeps its store. The
+// zero value is the embedded store in the folder, with the key in it.
+type StoreConfig struct {
+	// DB is a PostgreSQL address (postgres://…) shared by every replica;
+	// empty keeps the embedded store in the data folder.
+	DB string
+	// KeyFile holds the store key: 32 bytes, or 64 hex digits. Empty:
+	// the systemd credential waymark-store-key if systemd passed one
+	// ($CREDENTIALS_DIRECTORY), else server.key in the data folder (made
+	// at init). Replicas on one database need the same key.
+	KeyFile string
+	// NoMigrate opens a PostgreSQL store only if its schema is the
+	// newest: run waymark-server migrate first.
+	NoMigrate bool
+	// Logger receives the store's warnings.
+	Logger *slog.Logger
+}
+
+// CredentialName is the name of the systemd credential that holds the
+// store key (LoadCredential=waymark-store-key:/path in the unit).
+const CredentialName = "waymark-store-key"
+
+// Key reads the store key as sc says; create makes the data folder's if
+// it is missing (at init).
+func (d DataDir) Key(sc StoreConfig, create bool) ([]byte, error) {
+	file := sc.KeyFile
+	if file == "" {
+		if dir := os.Getenv("CREDENTIALS_DIRECTORY"); dir != "" {
+			if _, err := os.Stat(filepath.Join(dir, CredentialName)); err == nil {
+				file = filepath.Join(dir, CredentialName)
+			}
+		}
+	}
+	if file == "" {
+		if !create {
+			if _, err := os.Stat(d.path("server.key")); err != nil {
+				return nil, fmt.Errorf("no store key: %s/server.key is missing and no --key-file or systemd credential %s was given", d, CredentialName)
+			}
+		}
+		return store.LoadOrCreateKey(d.path("server.key"))
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("read the store key: %w", err)
+	}
+	if len(b) == 32 {
+		return b, nil
+	}
+	k, err := hex.DecodeString(strings.TrimSpace(string(b)))
+	if err != nil || len(k) != 32 {
+		return nil, fmt.Errorf("the store key file %s holds neither 32 bytes nor 64 hex digits", file)
+	}
+	return k, nil
+}
+
+// OpenStore opens the store sc names, with its key.
+func (d DataDir) OpenStore(ctx context.Context, sc StoreConfig, create bool) (storage.Store, error) {
+	key, err := d.Key(sc, create)
 	if err != nil {
 		return nil, err
 	}
-	o.Dir, o.Key = d.DB(), key
+	switch {
+	case sc.DB == "":
+		return badgerstore.Open(badgerstore.Options{Dir: d.DB(), Key: key, Logger: sc.Logger})
+	case strings.HasPrefix(sc.DB, "postgres://"), strings.HasPrefix(sc.DB, "postgresql://"):
+		return pgstore.Open(ctx, pgstore.Options{URL: sc.DB, Key: key, NoMigrate: sc.NoMigrate, Logger: sc.Logger})
+	}
+	return nil, fmt.Errorf("--db must be a postgres:// address: %w", ErrInvalid)
+}
+
+// Open opens the folder's server on o.Store, or on the embedded store
+// in the folder if o.Store is nil.
+func (d DataDir) Open(o Options) (*Server, error) {
+	if o.Store == nil {
+		st, err := d.OpenStore(context.Background(), StoreConfig{Logger: o.Logger}, false)
+		if err != nil {
+			return nil, err
+		}
+		o.Store = st
+	}
 	return Open(o)
 }
 
@@ -129,6 +210,8 @@ type InitOptions struct {
 	Admin Account
 	// Actor is who runs init, as the admin log records it.
 	Actor string
+	// Store is where the server keeps its store.
+	Store StoreConfig
 }
 
 // Initialised is what Init made.
@@ -207,7 +290,11 @@ func Init(ctx context.Context, d DataDir, o InitOptions) (Initialised, error) {
 	if err != nil {
 		return in, err
 	}
-	srv, err := d.Open(Options{SPKI: spki})
+	st, err := d.OpenStore(ctx, o.Store, true)
+	if err != nil {
+		return in, err
+	}
+	srv, err := d.Open(Options{SPKI: spki, Store: st})
 	if err != nil {
 		return in, err
 	}

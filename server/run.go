@@ -37,6 +37,9 @@ type RunOptions struct {
 	// then served under /console/ beside the protocol (package
 	// server/console).
 	Console func(*Server) (http.Handler, error)
+	// Store is where the server keeps its store: the embedded one in the
+	// data folder, or PostgreSQL (several replicas may share it).
+	Store StoreConfig
 	// AnchorEvery is how often the log's head is printed to the server's
 	// log, to be kept where the server cannot rewrite it (default a day;
 	// it is also printed at start and at shutdown).
@@ -56,6 +59,7 @@ func Run(ctx context.Context, o RunOptions) error {
 	if !d.Initialised() {
 		log.Info("data folder not initialised: initialising", "data", string(d))
 		o.Init.Addr = o.Addr
+		o.Init.Store = o.Store
 		in, err := Init(ctx, d, o.Init)
 		if err != nil {
 			return fmt.Errorf("init %s: %w", d, err)
@@ -83,7 +87,13 @@ func Run(ctx context.Context, o RunOptions) error {
 		}
 		tlsCfg, spki, pin = TLSConfig(cert), s, p
 	}
-	srv, err := d.Open(Options{Logger: log, SPKI: spki, Policy: cfg.Policy, Content: o.Content, Limits: o.Limits})
+	sc := o.Store
+	sc.Logger = log
+	st, err := d.OpenStore(ctx, sc, false)
+	if err != nil {
+		return err
+	}
+	srv, err := d.Open(Options{Store: st, Logger: log, SPKI: spki, Policy: cfg.Policy, Content: o.Content, Limits: o.Limits})
 	if err != nil {
 		return err
 	}
@@ -138,7 +148,7 @@ func Run(ctx context.Context, o RunOptions) error {
 	if tlsCfg == nil {
 		scheme = "http"
 	}
-	log.Info("waymark-server listening", "addr", ln.Addr().String(), "scheme", scheme, "data", string(d), "pin", pin, "admin_socket", d.Socket())
+	log.Info("waymark-server listening", "addr", ln.Addr().String(), "scheme", scheme, "data", string(d), "store", st.Backend(), "pin", pin, "admin_socket", d.Socket())
 	log.Info("limits", "limits", limits.String())
 	srv.printHead("start")
 	every := o.AnchorEvery

@@ -9,7 +9,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"os/user"
 	"strings"
@@ -39,6 +38,9 @@ type config struct {
 	hosts                          []string
 	anchors                        []string
 	insecureHTTP                   bool
+	db, keyFile                    string
+	noMigrate                      bool
+	outFile, inFile                string
 	qr                             string
 	generate                       bool
 	limits                         server.Limits
@@ -65,6 +67,11 @@ func (h hostList) Set(v string) error { *h.hosts = append(*h.hosts, v); return n
 func (c *config) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.addr, "addr", env("WAYMARK_ADDR", "127.0.0.1:8765"), "address to listen on (env WAYMARK_ADDR)")
 	fs.StringVar(&c.data, "data", env("WAYMARK_DATA", "waymark-server-data"), "data folder (env WAYMARK_DATA)")
+	fs.StringVar(&c.db, "db", env("WAYMARK_DB", ""), "PostgreSQL address (postgres://…) to keep the store in, shared by every replica; empty: the embedded store in the data folder (env WAYMARK_DB)")
+	fs.StringVar(&c.keyFile, "key-file", env("WAYMARK_KEY_FILE", ""), "file holding the store key (32 bytes or 64 hex digits); empty: the systemd credential "+server.CredentialName+", else server.key in the data folder (env WAYMARK_KEY_FILE)")
+	fs.BoolVar(&c.noMigrate, "no-migrate", false, "serve: do not migrate the PostgreSQL schema at start (run waymark-server migrate first)")
+	fs.StringVar(&c.outFile, "out", "", "export: write to this new file (mode 0600) instead of standard output")
+	fs.StringVar(&c.inFile, "in", "", "import: read this file instead of standard input")
 	fs.StringVar(&c.logFormat, "log", env("WAYMARK_LOG", "text"), "log format: text or json (env WAYMARK_LOG)")
 	fs.StringVar(&c.content, "content", env("WAYMARK_CONTENT", ""), "folder of the content pack to publish; empty: the pack built in (env WAYMARK_CONTENT)")
 	fs.StringVar(&c.tlsCert, "tls-cert", "", "certificate file (PEM) to use instead of making one, at init")
@@ -134,6 +141,11 @@ func run(args []string, out io.Writer) error {
 		return c.init(ctx)
 	case "user", "enrol", "device", "log", "verify", "head", "aside", "operation":
 		return c.admin(ctx, cmd, rest)
+	case "migrate", "export", "import":
+		if len(rest) != 0 {
+			return usagef("%s takes no arguments", cmd)
+		}
+		return c.move(ctx, cmd)
 	case "code":
 		// The current code of a TOTP secret, for a demo or a test without
 		// an authenticator app: it is the secret's holder's to run.
@@ -147,7 +159,12 @@ func run(args []string, out io.Writer) error {
 		fmt.Fprintln(c.out, server.TOTPCode(secret, time.Now()))
 		return nil
 	}
-	return usagef("unknown command %q: want serve, init, user, enrol, device, log, verify, head, aside, operation or code", cmd)
+	return usagef("unknown command %q: want serve, init, migrate, export, import, user, enrol, device, log, verify, head, aside, operation or code", cmd)
+}
+
+// storeConfig is where the flags say the store is.
+func (c *config) storeConfig() server.StoreConfig {
+	return server.StoreConfig{DB: c.db, KeyFile: c.keyFile, NoMigrate: c.noMigrate}
 }
 
 // actor is who runs this command, as the admin log records it when the
@@ -161,7 +178,7 @@ func actor() string {
 
 func (c *config) init(ctx context.Context) error {
 	d := server.DataDir(c.data)
-	in, err := server.Init(ctx, d, server.InitOptions{Addr: c.addr, Hosts: c.hosts, URL: c.url, TLSCert: c.tlsCert, TLSKey: c.tlsKey, Actor: actor()})
+	in, err := server.Init(ctx, d, server.InitOptions{Addr: c.addr, Hosts: c.hosts, URL: c.url, TLSCert: c.tlsCert, TLSKey: c.tlsKey, Actor: actor(), Store: c.storeConfig()})
 	if err != nil {
 		return fmt.Errorf("init %s: %w", c.data, err)
 	}
@@ -197,13 +214,17 @@ func (c *config) administration() (server.Administration, func(), error) {
 	if !d.Initialised() {
 		return nil, nil, fmt.Errorf("%s is not initialised: run waymark-server init --data %s", c.data, c.data)
 	}
-	if conn, err := net.DialTimeout("unix", d.Socket(), 5*time.Second); err == nil {
+	if conn, err := dialSocket(d.Socket()); err == nil {
 		conn.Close() // a server answers there: ask it
 		return &server.AdminClient{Socket: d.Socket()}, func() {}, nil
 	}
-	srv, err := d.Open(server.Options{})
+	st, err := d.OpenStore(context.Background(), c.storeConfig(), false)
 	if err != nil {
 		return nil, nil, fmt.Errorf("open the store (is a server running on %s without its socket?): %w", c.data, err)
+	}
+	srv, err := d.Open(server.Options{Store: st})
+	if err != nil {
+		return nil, nil, err
 	}
 	return srv.Admin(actor()), func() { srv.Close() }, nil
 }

@@ -1,8 +1,12 @@
-// Command waymark-server runs the Waymark sync server on an embedded store,
-// over TLS, and administers its accounts and devices.
+// Command waymark-server runs the Waymark sync server, over TLS, on an
+// embedded store or on PostgreSQL (--db postgres://…, which several
+// replicas may share), and administers its accounts and devices.
 //
-//	waymark-server [--addr A] [--data D]           serve (initialising D first if need be)
+//	waymark-server [--addr A] [--data D] [--db URL]  serve (initialising D first if need be)
 //	waymark-server init [--host H]... [--url U]    initialise D: keys, certificate, first admin
+//	waymark-server migrate                         bring the store's schema to this version's
+//	waymark-server export [--out FILE]             every value of the store, to move it
+//	waymark-server import [--in FILE]              into an empty store (another backend)
 //	waymark-server user add ID --name N --number N --agency A [--team T] --roles R[,R]
 //	waymark-server user list | disable ID | enable ID | role ID R[,R]
 //	waymark-server enrol ID [--qr FILE]            a one-time enrolment code, and its QR image

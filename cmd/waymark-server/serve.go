@@ -41,6 +41,7 @@ func (c *config) serve(ctx context.Context) error {
 		},
 		Content: &server.Content{ID: pack.ID, Version: pack.Version, Bundle: pack.Bundle()},
 		Limits:  c.limits,
+		Store:   c.storeConfig(),
 		Console: func(s *server.Server) (http.Handler, error) {
 			con, err := console.New(s, console.Options{Logger: log, Insecure: c.insecureHTTP})
 			if err != nil {
