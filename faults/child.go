@@ -64,6 +64,7 @@ type childConfig struct {
 	Dir    string // device store, or server data folder
 	Key    string // device store key, hex
 	Addr   string // server: address to listen on
+	DB     string // server: PostgreSQL address, shared with other replicas; empty: embedded
 	Server string // device: sync server URL
 	Mode   string // device: "drafts", "push" or "fill"
 	Seed   uint64
@@ -78,7 +79,7 @@ func runServer(c childConfig) error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
 	fmt.Println("starting")
-	return server.Run(ctx, server.RunOptions{Data: server.DataDir(c.Dir), Addr: c.Addr})
+	return server.Run(ctx, server.RunOptions{Data: server.DataDir(c.Dir), Addr: c.Addr, Store: server.StoreConfig{DB: c.DB}})
 }
 
 // A device child reports what it has done, one line per fact, written

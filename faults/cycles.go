@@ -198,24 +198,87 @@ func (h *harness) killServer(ctx context.Context, rng *mrand.Rand) (string, []st
 		if syncing.Load() > 0 {
 			h.rep.ServerKillsInSync++
 		}
+		// Every replica at once: the whole service goes down.
 		if rng.IntN(4) == 0 {
-			if err := h.srv.stop(); err != nil {
-				problems = append(problems, err.Error())
+			for _, s := range h.servers {
+				if err := s.stop(); err != nil {
+					problems = append(problems, err.Error())
+				}
 			}
 			h.rep.ServerTerms++
 			how = append(how, "SIGTERM")
 		} else {
-			h.srv.kill()
+			for _, s := range h.servers {
+				s.kill()
+			}
 			h.rep.ServerKills++
 			how = append(how, "SIGKILL")
 		}
 		time.Sleep(uniform(rng, 0, 300*time.Millisecond))
-		if err := h.srv.start(); err != nil {
-			problems = append(problems, err.Error())
+		for _, s := range h.servers {
+			if err := s.start(); err != nil {
+				problems = append(problems, err.Error())
+			}
 		}
 	}
 	wg.Wait()
 	return fmt.Sprintf("%d devices pushing; server %s and restarted", len(ds), strings.Join(how, ", then ")), problems
+}
+
+// killReplica has devices push through the load balancer while one
+// replica is killed with SIGKILL, once or twice, and restarted a little
+// later: the pushes in flight on it fail, the devices' retries reach the
+// other replicas (mid-sync), and nothing is lost or stored twice.
+func (h *harness) killReplica(ctx context.Context, rng *mrand.Rand) (string, []string) {
+	if len(h.servers) < 2 {
+		return "", []string{"kill-replica-push needs replicas (Options.Postgres)"}
+	}
+	ds, closeAll, problems := h.openDevices(ctx, rng, 1+rng.IntN(len(h.devices)), 5+rng.IntN(40))
+	if problems != nil {
+		return "", problems
+	}
+	defer closeAll()
+	for _, d := range ds {
+		if _, err := d.Record(ctx, h.scaled(20+rng.IntN(150)), 1+rng.IntN(3)); err != nil {
+			return "", []string{fmt.Sprintf("record: %v", err)}
+		}
+	}
+	h.proxy.Set(faultproxy.Faults{Latency: uniform(rng, 0, 3*time.Millisecond), BytesPerSecond: 30<<10 + rng.IntN(120<<10)})
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var syncing atomic.Int32
+	for _, d := range ds {
+		wg.Add(1)
+		syncing.Add(1)
+		go func() {
+			defer wg.Done()
+			defer syncing.Add(-1)
+			sctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+			defer cancel()
+			if _, err := d.Sync(sctx); err != nil {
+				mu.Lock()
+				problems = append(problems, fmt.Sprintf("device did not finish syncing: %v", err))
+				mu.Unlock()
+			}
+		}()
+	}
+	var killed []string
+	for range 1 + rng.IntN(2) {
+		time.Sleep(uniform(rng, 0, 300*time.Millisecond))
+		i := rng.IntN(len(h.servers))
+		if syncing.Load() > 0 {
+			h.rep.ServerKillsInSync++
+		}
+		h.servers[i].kill()
+		h.rep.ReplicaKills++
+		killed = append(killed, fmt.Sprint(i))
+		time.Sleep(uniform(rng, 100*time.Millisecond, 600*time.Millisecond))
+		if err := h.servers[i].start(); err != nil {
+			problems = append(problems, err.Error())
+		}
+	}
+	wg.Wait()
+	return fmt.Sprintf("%d devices pushing through %d replicas; replica %s killed with SIGKILL and restarted", len(ds), len(h.servers), strings.Join(killed, ", then ")), problems
 }
 
 // cuts has devices record and sync in rounds while the proxy cuts

@@ -10,15 +10,21 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/waymark-app/waymark/encounter"
+	"github.com/waymark-app/waymark/internal/pgtest"
 	"github.com/waymark-app/waymark/store"
 	"github.com/waymark-app/waymark/sync/auth"
 )
+
+// cluster is the PostgreSQL the replica cycles run on: one throwaway
+// cluster for the package, started only in the test process (children
+// re-executed as devices or servers do not start one).
+var cluster *pgtest.Cluster
 
 func TestMain(m *testing.M) {
 	if IsChild() {
 		os.Exit(RunChild())
 	}
-	os.Exit(m.Run())
+	pgtest.Main(m, &cluster)
 }
 
 // TestShortRun runs one cycle of each kind, small, with real device and
@@ -114,5 +120,31 @@ func TestModelCheck(t *testing.T) {
 	}
 	if err := m.apply("fatal store broke"); err == nil {
 		t.Error("a fatal line from a child was not an error")
+	}
+}
+
+// TestReplicaRun runs cycles against three server processes on one
+// PostgreSQL database behind the fault proxy as their load balancer: one
+// replica killed during pushes, the whole service killed, connections
+// cut; make faults runs many more.
+func TestReplicaRun(t *testing.T) {
+	url, err := cluster.NewDatabase(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var log strings.Builder
+	rep, err := Run(context.Background(), Options{Cycles: 4, Seed: 7, Scale: 0.4, Log: &log, Postgres: url,
+		Kinds: []string{KindKillReplica, KindCuts, KindKillServer}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	rep.Print(&out)
+	t.Logf("\n%s\n%s", log.String(), out.String())
+	if !rep.OK() {
+		t.Fatal("fault cycles failed")
+	}
+	if rep.ReplicaKills == 0 || rep.Audits < 8 || rep.Acked == 0 {
+		t.Errorf("the faults did not all happen: %+v", rep)
 	}
 }

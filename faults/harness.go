@@ -29,9 +29,13 @@ const (
 	KindCuts       = "cut-connections"    // cut connections at random byte offsets
 	KindSlow       = "slow-link"          // add latency and a bandwidth limit
 	KindDiskFull   = "disk-full"          // fill the device's disk under a device process
+	// KindKillReplica SIGKILLs one replica of several on PostgreSQL while
+	// devices push through the load balancer, and restarts it later.
+	KindKillReplica = "kill-replica-push"
 )
 
-// Kinds lists every kind of cycle.
+// Kinds lists every kind of cycle of one server; with replicas
+// (Options.Postgres), KindKillReplica runs too.
 var Kinds = []string{KindKillDrafts, KindKillPush, KindKillServer, KindCuts, KindSlow, KindDiskFull}
 
 // Options configures Run. Zero values choose the defaults given.
@@ -57,6 +61,11 @@ type Options struct {
 	// Log receives a line per cycle and the children's complaints; nil
 	// discards them.
 	Log io.Writer
+	// Postgres, if set, is the address of an empty PostgreSQL database:
+	// Replicas server processes (default 3) run on it, behind a load
+	// balancer (the fault proxy), instead of one on the embedded store.
+	Postgres string
+	Replicas int
 }
 
 // Report is the outcome of a run.
@@ -79,6 +88,7 @@ type Report struct {
 	Audits                   int // audits of the server against the devices
 	Acked, OnServer          int // at the last audit
 	DraftsChecked            int // draft checks that passed or failed, over all cycles
+	ReplicaKills             int // replicas killed while the others served
 	DiskFulls                int // writes refused with ErrDiskFull
 	DiskRecoveries           int // disk-full cycles where writing resumed once space was freed
 	BrimCrashes              int // disks filled past the reserve where the device then died closing
@@ -105,6 +115,9 @@ func (r Report) Print(w io.Writer) {
 	fmt.Fprintf(w, "cycles: %d in %v (seed %d): %s\n", r.Cycles, r.Elapsed.Round(time.Second), r.Seed, strings.Join(kinds, ", "))
 	fmt.Fprintf(w, "device processes killed: %d (%d during a sync, %d of them with the push unfinished); server processes killed: %d with SIGKILL, %d stopped with SIGTERM (%d of them while devices were syncing); connections cut: %d\n",
 		r.DeviceKills, r.KillsInSync, r.KillsInPush, r.ServerKills, r.ServerTerms, r.ServerKillsInSync, r.Cuts)
+	if r.ReplicaKills > 0 {
+		fmt.Fprintf(w, "replicas killed with SIGKILL while the others served: %d\n", r.ReplicaKills)
+	}
 	fmt.Fprintf(w, "audits: %d (before and after healing each cycle); at the end %d acknowledged records, %d on the server; draft checks: %d\n",
 		r.Audits, r.Acked, r.OnServer, r.DraftsChecked)
 	fmt.Fprintf(w, "disk full: %d writes refused with ErrDiskFull; writing resumed after space was freed in %d cycles; %d devices died of SIGBUS closing on a disk filled past the reserve, losing nothing\n",
@@ -140,7 +153,8 @@ type harness struct {
 	rep     *Report
 	log     io.Writer
 	dir     string
-	srv     *serverProc
+	srv     *serverProc   // the first replica, or the only server
+	servers []*serverProc // every replica (srv first)
 	proxy   *faultproxy.Proxy
 	devices []*device // devices on the ordinary disk
 	disk    *device   // the device on a small tmpfs, if one could be mounted
@@ -191,6 +205,12 @@ func Run(ctx context.Context, opts Options) (Report, error) {
 	}
 	if len(opts.Kinds) == 0 {
 		opts.Kinds = Kinds
+		if opts.Postgres != "" {
+			opts.Kinds = append(slices.Clone(Kinds), KindKillReplica)
+		}
+	}
+	if opts.Postgres != "" && opts.Replicas == 0 {
+		opts.Replicas = 3
 	}
 	if opts.Scale <= 0 {
 		opts.Scale = 1
@@ -214,18 +234,24 @@ func Run(ctx context.Context, opts Options) (Report, error) {
 		}()
 	}
 	rep.Dir = h.dir
+	if err := h.startServers(); err != nil {
+		return *rep, err
+	}
+	defer func() {
+		for _, s := range h.servers {
+			s.kill()
+		}
+	}()
 	var err error
-	if h.srv, err = newServerProc(opts.ServerBin, filepath.Join(h.dir, "server"), h.log); err != nil {
-		return *rep, err
-	}
-	if err := h.srv.start(); err != nil {
-		return *rep, err
-	}
-	defer h.srv.kill()
 	if h.proxy, err = faultproxy.New(h.srv.addr); err != nil {
 		return *rep, err
 	}
 	defer h.proxy.Close()
+	var addrs []string
+	for _, s := range h.servers {
+		addrs = append(addrs, s.addr)
+	}
+	h.proxy.SetTargets(addrs...)
 	// Enrol every device with the server, and the auditor, before the
 	// first cycle, as a supervisor hands out phones before a day of action.
 	enrol := sim.EnrollerOf(h.srv.remote)
@@ -302,6 +328,8 @@ func (h *harness) cycle(ctx context.Context, kind string, rng *mrand.Rand) (stri
 		return h.slow(ctx, rng)
 	case KindDiskFull:
 		return h.diskFull(ctx, rng)
+	case KindKillReplica:
+		return h.killReplica(ctx, rng)
 	}
 	return "", []string{"unknown kind " + kind}
 }
@@ -319,9 +347,11 @@ func (h *harness) verify(ctx context.Context, rng *mrand.Rand) []string {
 	fail := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
 	h.proxy.Set(faultproxy.Faults{})
 	h.proxy.CutAll()
-	if h.srv.proc == nil {
-		if err := h.srv.start(); err != nil {
-			return []string{err.Error()}
+	for _, s := range h.servers {
+		if s.proc == nil {
+			if err := s.start(); err != nil {
+				return []string{err.Error()}
+			}
 		}
 	}
 	all := h.devices
@@ -386,18 +416,19 @@ func (h *harness) verify(ctx context.Context, rng *mrand.Rand) []string {
 	}
 	open = nil
 
-	// The server's own view: stop it (gracefully or not), open its store
-	// here, count, and start it again.
+	// The server's own view: stop it (gracefully or not; one replica, the
+	// others serving on), open its store here, count, and start it again.
+	srv := h.servers[rng.IntN(len(h.servers))]
 	if rng.IntN(2) == 0 {
-		if err := h.srv.stop(); err != nil {
+		if err := srv.stop(); err != nil {
 			fail("server stop: %v", err)
 		}
 		h.rep.ServerTerms++
 	} else {
-		h.srv.kill()
+		srv.kill()
 		h.rep.ServerKills++
 	}
-	st, aside, err := h.srv.inspect(ctx)
+	st, aside, err := srv.inspect(ctx)
 	switch {
 	case err != nil:
 		fail("inspect server store: %v", err)
@@ -406,8 +437,49 @@ func (h *harness) verify(ctx context.Context, rng *mrand.Rand) []string {
 	case len(aside) > 0:
 		fail("server kept %d entries aside, first %s seq %d (%s): no device ever sent conflicting content", len(aside), aside[0].ID, aside[0].Seq, aside[0].Code)
 	}
-	if err := h.srv.start(); err != nil {
+	if err := srv.start(); err != nil {
 		fail("%v", err)
 	}
 	return problems
+}
+
+// startServers starts the server, or the replicas: the first initialises
+// its data folder (and the database), and the others get copies of its
+// configuration, certificate and store key, as an operator deploys them
+// (docs/operations.md), so that devices see one server.
+func (h *harness) startServers() error {
+	n := max(1, h.opts.Replicas)
+	for i := range n {
+		s, err := newServerProc(h.opts.ServerBin, filepath.Join(h.dir, fmt.Sprintf("server-%d", i)), h.opts.Postgres, h.log)
+		if err != nil {
+			return err
+		}
+		if i > 0 {
+			for _, f := range []string{"config.json", "server.key", filepath.Join("tls", "cert.pem"), filepath.Join("tls", "key.pem")} {
+				if err := copyFile(filepath.Join(h.srv.dir, f), filepath.Join(s.dir, f)); err != nil {
+					return fmt.Errorf("replica %d: %w", i, err)
+				}
+			}
+		}
+		if err := s.start(); err != nil {
+			return err
+		}
+		h.servers = append(h.servers, s)
+		if i == 0 {
+			h.srv = s
+		}
+	}
+	return nil
+}
+
+// copyFile copies a file of a data folder, mode 0600, making its folder.
+func copyFile(from, to string) error {
+	b, err := os.ReadFile(from)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(to), 0o700); err != nil {
+		return err
+	}
+	return os.WriteFile(to, b, 0o600)
 }

@@ -132,21 +132,23 @@ func (c *child) errText() string {
 type serverProc struct {
 	bin    string // a waymark-server binary; empty re-executes the harness
 	dir    string // data folder (server.DataDir), initialised on first start
+	db     string // PostgreSQL address shared by every replica; empty: the embedded store
 	addr   string
 	log    io.Writer
 	proc   *child
 	remote *servertest.Remote // its address, pin and admin socket, once started
 }
 
-// newServerProc picks a free loopback port for a server on dir.
-func newServerProc(bin, dir string, log io.Writer) (*serverProc, error) {
+// newServerProc picks a free loopback port for a server on dir (and db,
+// if not empty).
+func newServerProc(bin, dir, db string, log io.Writer) (*serverProc, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	return &serverProc{bin: bin, dir: dir, addr: addr, log: log}, nil
+	return &serverProc{bin: bin, dir: dir, db: db, addr: addr, log: log}, nil
 }
 
 func (s *serverProc) url() string { return "https://" + s.addr }
@@ -157,8 +159,11 @@ func (s *serverProc) start() error {
 	var args []string
 	if s.bin != "" {
 		args = []string{"--addr", s.addr, "--data", s.dir, "--log", "json"}
+		if s.db != "" {
+			args = append(args, "--db", s.db)
+		}
 	}
-	p, err := startChild(s.bin, "server", childConfig{Dir: s.dir, Addr: s.addr}, args, nil)
+	p, err := startChild(s.bin, "server", childConfig{Dir: s.dir, Addr: s.addr, DB: s.db}, args, nil)
 	if err != nil {
 		return fmt.Errorf("start server: %w", err)
 	}
@@ -205,10 +210,16 @@ func (s *serverProc) stop() error {
 	return nil
 }
 
-// inspect opens the stopped server's store in this process and counts
-// what it holds.
+// inspect opens the server's store in this process and counts what it
+// holds: the embedded store once the server has stopped; PostgreSQL
+// while replicas run.
 func (s *serverProc) inspect(ctx context.Context) (server.Stats, []server.Aside, error) {
-	srv, err := server.DataDir(s.dir).Open(server.Options{})
+	d := server.DataDir(s.dir)
+	store, err := d.OpenStore(ctx, server.StoreConfig{DB: s.db}, false)
+	if err != nil {
+		return server.Stats{}, nil, err
+	}
+	srv, err := d.Open(server.Options{Store: store})
 	if err != nil {
 		return server.Stats{}, nil, err
 	}

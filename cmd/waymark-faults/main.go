@@ -6,6 +6,12 @@
 // verdict, and exits 1 if any cycle failed.
 //
 //	waymark-faults --cycles 200 --server-bin bin/waymark-server
+//	waymark-faults --cycles 60 --server-bin bin/waymark-server --replicas 3
+//
+// With --replicas, the servers are that many replicas on one PostgreSQL
+// database (--db, or a throwaway cluster started here), behind the fault
+// proxy as their load balancer, and one replica is also killed during
+// pushes while the others serve.
 package main
 
 import (
@@ -18,12 +24,20 @@ import (
 	"time"
 
 	"github.com/waymark-app/waymark/faults"
+	"github.com/waymark-app/waymark/internal/pgtest"
 )
+
 
 func main() {
 	if faults.IsChild() {
 		os.Exit(faults.RunChild())
 	}
+	os.Exit(run())
+}
+
+// run runs the harness and returns the exit status, after its deferred
+// clean-up (the throwaway cluster) has run.
+func run() int {
 	var o faults.Options
 	flag.IntVar(&o.Cycles, "cycles", 200, "cycles to run")
 	flag.DurationVar(&o.Duration, "duration", 0, "keep running cycles until this long has passed")
@@ -33,7 +47,21 @@ func main() {
 	flag.StringVar(&o.Dir, "dir", "", "work folder (default: a temporary one, kept if a cycle fails)")
 	kinds := flag.String("kinds", "", "comma-separated kinds of cycle (default all: "+strings.Join(faults.Kinds, ",")+")")
 	quiet := flag.Bool("q", false, "print only the report")
+	flag.IntVar(&o.Replicas, "replicas", 0, "run this many server replicas on PostgreSQL (0: one server on the embedded store)")
+	flag.StringVar(&o.Postgres, "db", "", "with --replicas: an empty PostgreSQL database (default: a throwaway cluster started here)")
 	flag.Parse()
+	if o.Replicas > 0 && o.Postgres == "" {
+		c, err := pgtest.Start()
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "waymark-faults:", err)
+			return 2
+		}
+		defer c.Stop()
+		if o.Postgres, err = c.NewDatabase(context.Background()); err != nil {
+			fmt.Fprintln(os.Stderr, "waymark-faults:", err)
+			return 2
+		}
+	}
 	if *kinds != "" {
 		o.Kinds = strings.Split(*kinds, ",")
 	}
@@ -45,10 +73,11 @@ func main() {
 	rep, err := faults.Run(ctx, o)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "waymark-faults:", err)
-		os.Exit(2)
+		return 2
 	}
 	rep.Print(os.Stdout)
 	if !rep.OK() {
-		os.Exit(1)
+		return 1
 	}
+	return 0
 }

@@ -1,6 +1,8 @@
 // Package faultproxy is a TCP proxy that injects network faults between a
 // sync client and server, for tests: connections cut at chosen byte
-// offsets, added latency, limited bandwidth.
+// offsets, added latency, limited bandwidth. In front of several server
+// replicas it is their load balancer too: each new connection goes to
+// the next replica in turn, past any that refuses it.
 package faultproxy
 
 import (
@@ -28,7 +30,8 @@ type Faults struct {
 // Proxy forwards connections from its own address to a target.
 type Proxy struct {
 	ln     net.Listener
-	target atomic.Value // string
+	target atomic.Value // []string
+	next   atomic.Uint64 // the replica the next connection tries first
 	faults atomic.Pointer[Faults]
 	cuts   atomic.Int64
 
@@ -45,7 +48,7 @@ func New(target string) (*Proxy, error) {
 		return nil, err
 	}
 	p := &Proxy{ln: ln, conns: map[net.Conn]bool{}}
-	p.target.Store(target)
+	p.target.Store([]string{target})
 	p.faults.Store(&Faults{})
 	p.wg.Add(1)
 	go p.accept()
@@ -61,7 +64,10 @@ func (p *Proxy) URL() string { return "https://" + p.Addr() }
 
 // SetTarget changes where new connections go, as when a server restarts
 // on another port.
-func (p *Proxy) SetTarget(target string) { p.target.Store(target) }
+func (p *Proxy) SetTarget(target string) { p.target.Store([]string{target}) }
+
+// SetTargets spreads new connections over several replicas, in turn.
+func (p *Proxy) SetTargets(targets ...string) { p.target.Store(append([]string(nil), targets...)) }
 
 // Set replaces the faults applied to new connections.
 func (p *Proxy) Set(f Faults) { p.faults.Store(&f) }
@@ -115,7 +121,7 @@ func (p *Proxy) serve(client net.Conn) {
 		client.Close()
 		return
 	}
-	server, err := net.DialTimeout("tcp", p.target.Load().(string), 5*time.Second)
+	server, err := p.dial()
 	if err != nil {
 		client.Close()
 		return
@@ -155,6 +161,21 @@ func (p *Proxy) serve(client net.Conn) {
 	}()
 	wg.Wait()
 	closeBoth()
+}
+
+// dial connects to the next target in turn, trying the others if it
+// refuses (a replica that is down).
+func (p *Proxy) dial() (net.Conn, error) {
+	targets := p.target.Load().([]string)
+	first := p.next.Add(1)
+	var err error
+	for i := range uint64(len(targets)) {
+		var c net.Conn
+		if c, err = net.DialTimeout("tcp", targets[(first+i)%uint64(len(targets))], 5*time.Second); err == nil {
+			return c, nil
+		}
+	}
+	return nil, err
 }
 
 // pipe copies src to dst with the faults applied, and reports whether it
