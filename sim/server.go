@@ -3,13 +3,18 @@ package sim
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/waymark-app/waymark/server"
 	"github.com/waymark-app/waymark/server/servertest"
+	"github.com/waymark-app/waymark/server/storage"
+	"github.com/waymark-app/waymark/server/storage/pgstore"
 	"github.com/waymark-app/waymark/store"
 	"github.com/waymark-app/waymark/sync/client"
+	"github.com/waymark-app/waymark/sync/faultproxy"
 	"github.com/waymark-app/waymark/sync/wire"
 )
 
@@ -80,4 +85,69 @@ func (e *Enroller) Auditor(ctx context.Context) (*client.Credential, error) {
 	}
 	defer st.Close()
 	return servertest.Enrol(ctx, e.Admin, e.URL, e.Pin, st, "sim-auditor")
+}
+
+// Replicas are several servers in this process on one PostgreSQL
+// database, with one certificate and one store key, behind a proxy that
+// spreads connections over them in turn: what devices see of a server
+// run as replicas behind a load balancer.
+type Replicas struct {
+	Servers []*servertest.Server
+	// Balancer spreads connections over the servers; its URL is the
+	// address devices use.
+	Balancer *faultproxy.Proxy
+}
+
+// StartReplicas starts n servers on the database at url.
+func StartReplicas(url string, n int) (*Replicas, error) {
+	key := make([]byte, 32)
+	rand.Read(key)
+	certPEM, keyPEM, err := server.MakeCertificate(nil, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	cert, err := tls.X509KeyPair(certPEM, keyPEM)
+	if err != nil {
+		return nil, err
+	}
+	r := &Replicas{}
+	var addrs []string
+	for range n {
+		s, err := servertest.Start(servertest.Options{Cert: &cert, OpenStore: func() (storage.Store, error) {
+			return pgstore.Open(context.Background(), pgstore.Options{URL: url, Key: key})
+		}})
+		if err != nil {
+			r.Close()
+			return nil, err
+		}
+		r.Servers = append(r.Servers, s)
+		addrs = append(addrs, s.Addr)
+	}
+	if r.Balancer, err = faultproxy.New(addrs[0]); err != nil {
+		r.Close()
+		return nil, err
+	}
+	r.Balancer.SetTargets(addrs...)
+	return r, nil
+}
+
+// Enroller enrols devices through the first replica's administration,
+// to reach them all through the balancer.
+func (r *Replicas) Enroller() *Enroller {
+	s := r.Servers[0]
+	return &Enroller{Admin: s.Admin(), URL: r.Balancer.URL(), Pin: s.Pin}
+}
+
+// Close stops the balancer and every server.
+func (r *Replicas) Close() error {
+	if r.Balancer != nil {
+		r.Balancer.Close()
+	}
+	var err error
+	for _, s := range r.Servers {
+		if cerr := s.Close(); err == nil {
+			err = cerr
+		}
+	}
+	return err
 }

@@ -23,6 +23,11 @@ type Options struct {
 	// Server is the sync server's base URL. Empty starts one in this
 	// process on a temporary store, and audits it afterwards.
 	Server string
+	// Postgres, with Server empty, is the address of an empty PostgreSQL
+	// database: Replicas servers (default 3) start in this process on it,
+	// behind a proxy that spreads connections over them in turn.
+	Postgres string
+	Replicas int
 	// Enrol makes accounts and enrols devices on Server; required with
 	// it (a server started here makes its own).
 	Enrol *Enroller
@@ -223,6 +228,14 @@ func Run(ctx context.Context, opts Options) (Report, error) {
 		dir = d
 	}
 	target, enrol := opts.Server, opts.Enrol
+	if target == "" && opts.Postgres != "" {
+		rs, err := StartReplicas(opts.Postgres, max(opts.Replicas, 3))
+		if err != nil {
+			return rep, fmt.Errorf("start replicas: %w", err)
+		}
+		defer rs.Close()
+		target, enrol = rs.Balancer.URL(), rs.Enroller()
+	}
 	if target == "" {
 		ls, err := StartServer(filepath.Join(dir, "server"))
 		if err != nil {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/waymark-app/waymark/internal/pgtest"
 	"github.com/waymark-app/waymark/sync/wire"
 )
 
@@ -111,3 +112,31 @@ func TestPercentiles(t *testing.T) {
 		t.Error("Percentiles sorted its argument in place")
 	}
 }
+
+// TestRunOnReplicas runs a small day of action against three replicas
+// on one PostgreSQL database, each device's connections spread over
+// them, half of them cut: every encounter ends up stored once.
+func TestRunOnReplicas(t *testing.T) {
+	url, err := cluster.NewDatabase(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Run(context.Background(), Options{
+		Postgres: url, Replicas: 3,
+		Devices: 4, Encounters: 30, Edits: 2, SyncEvery: 5, Batch: 7,
+		CutProb: 0.3, CutWithin: 4 << 10, Seed: 8, Deadline: time.Minute,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	rep.Print(&out)
+	t.Log(out.String())
+	if !rep.OK() || rep.Audit.Acked != 120 || rep.Audit.OnServer != 120 {
+		t.Errorf("run on replicas did not end with all 120 encounters stored once:\n%s", out.String())
+	}
+}
+
+var cluster *pgtest.Cluster
+
+func TestMain(m *testing.M) { pgtest.Main(m, &cluster) }

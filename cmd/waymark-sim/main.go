@@ -7,6 +7,7 @@
 //
 //	waymark-sim --devices 50 --encounters 200 --cut 0.1 --latency 20ms
 //	waymark-sim --server https://127.0.0.1:8765 --server-data ./server-data --devices 200
+//	waymark-sim --replicas 3 --devices 50          three replicas on a throwaway PostgreSQL
 //
 // Against a server of its own, it makes accounts and enrols its devices
 // through the server's administration socket, in its data folder.
@@ -22,12 +23,17 @@ import (
 	"os/signal"
 	"time"
 
+	"github.com/waymark-app/waymark/internal/pgtest"
 	"github.com/waymark-app/waymark/server"
 	"github.com/waymark-app/waymark/server/servertest"
 	"github.com/waymark-app/waymark/sim"
 )
 
-func main() {
+func main() { os.Exit(run()) }
+
+// run runs the simulation and returns the exit status, after its
+// deferred clean-up (a throwaway cluster) has run.
+func run() int {
 	var o sim.Options
 	flag.StringVar(&o.Server, "server", "", "sync server URL; empty starts one in this process on a temporary store")
 	serverData := flag.String("server-data", "", "with --server: the server's data folder, whose admin socket enrols the devices")
@@ -44,6 +50,8 @@ func main() {
 	flag.Uint64Var(&o.Seed, "seed", 1, "seed for content and faults")
 	flag.StringVar(&o.Dir, "dir", "", "folder for the device stores (default: a temporary one, removed)")
 	flag.DurationVar(&o.Deadline, "deadline", 5*time.Minute, "how long a device keeps retrying its sync")
+	flag.IntVar(&o.Replicas, "replicas", 0, "without --server: run this many replicas on PostgreSQL (--db, or a throwaway cluster) behind a balancing proxy")
+	flag.StringVar(&o.Postgres, "db", "", "with --replicas: an empty PostgreSQL database")
 	verbose := flag.Bool("v", false, "log each device as it finishes")
 	flag.Parse()
 	if *verbose {
@@ -55,25 +63,38 @@ func main() {
 		u, err := url.Parse(o.Server)
 		if err != nil || *serverData == "" {
 			fmt.Fprintln(os.Stderr, "waymark-sim: --server needs an https:// address and --server-data")
-			os.Exit(2)
+			return 2
 		}
 		r, err := servertest.Ready(ctx, server.DataDir(*serverData), u.Host, nil)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "waymark-sim:", err)
-			os.Exit(2)
+			return 2
 		}
 		o.Enrol = sim.EnrollerOf(r)
+	}
+	if o.Replicas > 0 && o.Server == "" && o.Postgres == "" {
+		c, err := pgtest.Start()
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "waymark-sim:", err)
+			return 2
+		}
+		defer c.Stop()
+		if o.Postgres, err = c.NewDatabase(ctx); err != nil {
+			fmt.Fprintln(os.Stderr, "waymark-sim:", err)
+			return 2
+		}
 	}
 	rep, err := sim.Run(ctx, o)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "waymark-sim:", err)
-		os.Exit(2)
+		return 2
 	}
 	rep.Print(os.Stdout)
 	switch {
 	case !rep.Audit.OK():
-		os.Exit(1)
+		return 1
 	case !rep.OK():
-		os.Exit(2)
+		return 2
 	}
+	return 0
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/waymark-app/waymark/encounter"
 	"github.com/waymark-app/waymark/evidence"
 	"github.com/waymark-app/waymark/server"
+	"github.com/waymark-app/waymark/server/storage"
 	"github.com/waymark-app/waymark/sync/auth"
 	"github.com/waymark-app/waymark/sync/client"
 )
@@ -41,6 +42,13 @@ type Options struct {
 	Limits server.Limits
 	// Console, if set, makes the web console, served under /console/.
 	Console func(*server.Server) (http.Handler, error)
+	// OpenStore, if set, opens the store the server keeps everything in
+	// (at each start): PostgreSQL, for replicas. Nil: the embedded store
+	// in Dir.
+	OpenStore func() (storage.Store, error)
+	// Cert is the TLS certificate to serve; nil makes one. Replicas share
+	// one, as devices pin its key.
+	Cert *tls.Certificate
 }
 
 // Server is a running server.
@@ -64,13 +72,17 @@ type Server struct {
 // Start makes a certificate, opens the server and serves it over TLS on
 // a free loopback port.
 func Start(o Options) (*Server, error) {
-	certPEM, keyPEM, err := server.MakeCertificate(nil, time.Now())
-	if err != nil {
-		return nil, err
-	}
-	cert, err := tls.X509KeyPair(certPEM, keyPEM)
-	if err != nil {
-		return nil, err
+	var cert tls.Certificate
+	if o.Cert != nil {
+		cert = *o.Cert
+	} else {
+		certPEM, keyPEM, err := server.MakeCertificate(nil, time.Now())
+		if err != nil {
+			return nil, err
+		}
+		if cert, err = tls.X509KeyPair(certPEM, keyPEM); err != nil {
+			return nil, err
+		}
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -93,7 +105,14 @@ func Start(o Options) (*Server, error) {
 }
 
 func (s *Server) serve(ln net.Listener) error {
-	srv, err := server.Open(server.Options{Dir: s.opts.Dir, Key: s.opts.Key, Content: s.opts.Content,
+	var st storage.Store
+	if s.opts.OpenStore != nil {
+		var err error
+		if st, err = s.opts.OpenStore(); err != nil {
+			return err
+		}
+	}
+	srv, err := server.Open(server.Options{Store: st, Dir: s.opts.Dir, Key: s.opts.Key, Content: s.opts.Content,
 		Logger: s.opts.Logger, Now: s.opts.Now, SPKI: s.spki, Limits: s.opts.Limits})
 	if err != nil {
 		return err
