@@ -69,7 +69,10 @@ func main() {
 	perDevice := flag.Int("per-device", 50, "encounters each of those devices pushes")
 	authN := flag.Int("auth-n", 5000, "encounters in the authentication-cost comparison")
 	consoleN := flag.Int("console-encounters", 100000, "encounters the console's pages are timed over")
-	only := flag.String("only", "", "comma-separated parts to run: save,unlock,open,sync,auth,resume,load,sim,app,console (default all)")
+	only := flag.String("only", "", "comma-separated parts to run: save,unlock,open,sync,auth,resume,load,sim,app,console,backends (default all)")
+	loads := flag.String("loads", "200,1000", "backends part: numbers of devices pushing at once")
+	db := flag.String("db", "", "backends part: a PostgreSQL server's address whose databases the bench may create (default: a throwaway cluster)")
+	profiles := flag.String("profile", "", "backends part: write each server's CPU profile to this folder and print the top of each")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -83,7 +86,20 @@ func main() {
 	run := func(part string) bool {
 		return *only == "" || strings.Contains(","+*only+",", ","+part+",")
 	}
-	b := &bench{t: t, dir: dir, serverBin: *serverBin}
+	b := &bench{t: t, dir: dir, serverBin: *serverBin, be: embedded, profiles: *profiles}
+	if *db != "" {
+		b.pg = newDatabases(*db)
+	}
+	if *profiles != "" {
+		os.MkdirAll(*profiles, 0o755)
+	}
+	var loadList []int
+	for _, f := range strings.Split(*loads, ",") {
+		var n int
+		if _, err := fmt.Sscan(strings.TrimSpace(f), &n); err == nil && n > 0 {
+			loadList = append(loadList, n)
+		}
+	}
 	steps := []struct {
 		part string
 		fn   func(context.Context) error
@@ -98,6 +114,7 @@ func main() {
 		{"sim", func(ctx context.Context) error { return b.simulate(ctx, *devices) }},
 		{"app", func(ctx context.Context) error { return b.app(ctx, *appBin, *appShot) }},
 		{"console", func(ctx context.Context) error { return b.consolePages(ctx, *consoleN) }},
+		{"backends", func(ctx context.Context) error { return b.backends(ctx, *syncN, loadList, *perDevice) }},
 	}
 	start := time.Now()
 	for _, s := range steps {
@@ -112,6 +129,14 @@ func main() {
 	fmt.Printf("Waymark benchmarks: %s/%s, %d CPUs, %s, %s; took %v\n",
 		runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version(), cpuModel(), time.Since(start).Round(time.Second))
 	t.print(os.Stdout)
+	if b.side != nil {
+		fmt.Println()
+		fmt.Println("The same sync and load on each backend, in this run (a fresh store each; servers are real waymark-server processes; the replicas sit behind a balancing proxy in the bench):")
+		b.side.print(os.Stdout)
+	}
+	if *profiles != "" {
+		topProfiles(*profiles, os.Stdout)
+	}
 	if b.offline != nil {
 		b.offline.Close()
 	}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -16,6 +17,7 @@ import (
 	"github.com/waymark-app/waymark/server/servertest"
 	"github.com/waymark-app/waymark/sim"
 	"github.com/waymark-app/waymark/store"
+	"github.com/waymark-app/waymark/sync/faultproxy"
 )
 
 // bench holds what the measurements share.
@@ -23,9 +25,13 @@ type bench struct {
 	t         *table
 	dir       string
 	serverBin string
-	serverRSS []string           // what the server processes measured used
-	n         int                // counter for fresh folders
-	offline   *servertest.Server // enrols devices that record offline
+	be        backend                // where startServer keeps the store
+	side      *sideTable             // figures by backend, when the backends part runs
+	pg        func() (string, error) // a fresh PostgreSQL database
+	profiles  string                 // folder for the servers' CPU profiles, if any
+	serverRSS []string               // what the server processes measured used
+	n         int                    // counter for fresh folders
+	offline   *servertest.Server     // enrols devices that record offline
 }
 
 // offlineDevice opens a device store in dir enrolled (as simulated
@@ -73,16 +79,89 @@ type server struct {
 	exited chan struct{}
 	local  *servertest.Server
 	enrol  *sim.Enroller
+	// others are the further replicas, and balancer spreads connections
+	// over all of them, for a server run as replicas.
+	others   []*server
+	balancer *faultproxy.Proxy
 }
 
+// backend is where a server under measurement keeps its store: the
+// embedded one, or PostgreSQL, as one server or as replicas.
+type backend struct {
+	name     string
+	postgres bool
+	replicas int // 0 or 1: one server
+}
+
+var (
+	embedded = backend{name: "Badger"}
+	postgres = backend{name: "PostgreSQL", postgres: true}
+	replicas = backend{name: "3 replicas (PostgreSQL)", postgres: true, replicas: 3}
+)
+
 func (b *bench) startServer(ctx context.Context) (*server, error) {
-	dir := b.fresh("server")
 	if b.serverBin == "" {
-		ls, err := sim.StartServer(dir)
+		if b.be.postgres {
+			return nil, fmt.Errorf("%s needs --server-bin", b.be.name)
+		}
+		ls, err := sim.StartServer(b.fresh("server"))
 		if err != nil {
 			return nil, err
 		}
 		return &server{url: ls.URL, local: ls, enrol: sim.EnrollerFor(ls)}, nil
+	}
+	var db string
+	if b.be.postgres {
+		var err error
+		if db, err = b.pg(); err != nil {
+			return nil, err
+		}
+	}
+	first, err := b.startProcess(ctx, b.fresh("server"), db, "")
+	if err != nil {
+		return nil, err
+	}
+	if b.be.replicas < 2 {
+		return first, nil
+	}
+	addrs := []string{strings.TrimPrefix(first.url, "https://")}
+	for i := 1; i < b.be.replicas; i++ {
+		s, err := b.startProcess(ctx, b.fresh("replica"), db, first.dir())
+		if err != nil {
+			first.stop()
+			return nil, err
+		}
+		first.others = append(first.others, s)
+		addrs = append(addrs, strings.TrimPrefix(s.url, "https://"))
+	}
+	if first.balancer, err = faultproxy.New(addrs[0]); err != nil {
+		first.stop()
+		return nil, err
+	}
+	first.balancer.SetTargets(addrs...)
+	first.url = first.balancer.URL()
+	first.enrol.URL = first.url
+	return first, nil
+}
+
+// dir is the server process's data folder.
+func (s *server) dir() string { return s.cmd.Args[slices.Index(s.cmd.Args, "--data")+1] }
+
+// startProcess starts a waymark-server on dir (and db); a replica gets
+// a copy of like's configuration, certificate and store key first.
+func (b *bench) startProcess(ctx context.Context, dir, db, like string) (*server, error) {
+	for _, f := range []string{"config.json", "server.key", "tls/cert.pem", "tls/key.pem"} {
+		if like == "" {
+			break
+		}
+		data, err := os.ReadFile(filepath.Join(like, f))
+		if err != nil {
+			return nil, err
+		}
+		os.MkdirAll(filepath.Dir(filepath.Join(dir, f)), 0o700)
+		if err := os.WriteFile(filepath.Join(dir, f), data, 0o600); err != nil {
+			return nil, err
+		}
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -90,7 +169,15 @@ func (b *bench) startServer(ctx context.Context) (*server, error) {
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	cmd := exec.Command(b.serverBin, "--addr", addr, "--data", dir, "--log", "json")
+	args := []string{"--addr", addr, "--data", dir, "--log", "json", "--max-connections", "2048"}
+	if db != "" {
+		args = append(args, "--db", db)
+	}
+	if b.profiles != "" {
+		b.n++
+		args = append(args, "--cpuprofile", filepath.Join(b.profiles, fmt.Sprintf("%s-%d.pprof", strings.Fields(b.be.name)[0], b.n)))
+	}
+	cmd := exec.Command(b.serverBin, args...)
 	var logs bytes.Buffer
 	cmd.Stderr = &logs
 	if err := cmd.Start(); err != nil {
@@ -108,7 +195,7 @@ func (b *bench) startServer(ctx context.Context) (*server, error) {
 }
 
 // rss reports the server process's resident memory now and at its peak,
-// in MiB; ok false for an in-process server.
+// in MiB (the first replica's); ok false for an in-process server.
 func (s *server) rss() (now, peak float64, ok bool) {
 	if s.cmd == nil {
 		return 0, 0, false
@@ -121,8 +208,13 @@ func (s *server) stop() {
 		s.local.Close()
 		return
 	}
-	s.cmd.Process.Signal(syscall.SIGTERM)
-	<-s.exited
+	if s.balancer != nil {
+		s.balancer.Close()
+	}
+	for _, o := range append([]*server{s}, s.others...) {
+		o.cmd.Process.Signal(syscall.SIGTERM)
+		<-o.exited
+	}
 }
 
 // procRSS reads VmRSS and VmHWM (the peak) of a process, in MiB.

@@ -44,6 +44,8 @@ func (b *bench) sync(ctx context.Context, n int) error {
 	b.t.goal(fmt.Sprintf("sync %d encounters over loopback (push, then pull back)", n),
 		fmt.Sprintf("%.0f encounters/s (%v); push alone %.0f/s (%v)", rate, took.Round(time.Millisecond), float64(n)/push.Seconds(), push.Round(time.Millisecond)),
 		"≥ 5,000/s", rate >= 5000)
+	b.record(fmt.Sprintf("one device pushing %d encounters: push alone", n), fmt.Sprintf("%.0f/s", float64(n)/push.Seconds()), "≥ 10,000/s")
+	b.record(fmt.Sprintf("one device: push %d, then pull back", n), fmt.Sprintf("%.0f/s", rate), "")
 	b.t.add("  bytes per encounter on the wire (TLS included)",
 		fmt.Sprintf("push %.0f B up + %.0f B down; pull %.0f B down", float64(c.PushUp)/float64(n), float64(c.PushDown)/float64(n), float64(c.Down-c.PushDown)/float64(n)))
 	prog, err := d.Store.Progress(ctx)
@@ -66,6 +68,7 @@ func (b *bench) sync(ctx context.Context, n int) error {
 		own, n, len(ops), prog.Cursor, c.Requests[wire.PathPull]), "0", own == 0)
 	if p := sim.Percentiles(c.Pushes); p.N > 0 {
 		b.t.add("  push request latency (200 entries): p50 / p99", fmt.Sprintf("%s / %s (n=%d)", ms(p.P50), ms(p.P99), p.N))
+		b.record("one device: a push of 200 entries, p50 / p99", fmt.Sprintf("%s / %s", ms(p.P50), ms(p.P99)), "")
 	}
 	if _, peak, ok := srv.rss(); ok {
 		b.serverRSS = append(b.serverRSS, fmt.Sprintf("%.0f MiB peak after taking %d encounters from one device", peak, n))

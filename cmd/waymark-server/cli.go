@@ -41,6 +41,7 @@ type config struct {
 	db, keyFile                    string
 	noMigrate                      bool
 	outFile, inFile                string
+	cpuProfile                     string
 	qr                             string
 	generate                       bool
 	limits                         server.Limits
@@ -72,6 +73,7 @@ func (c *config) flags(fs *flag.FlagSet) {
 	fs.BoolVar(&c.noMigrate, "no-migrate", false, "serve: do not migrate the PostgreSQL schema at start (run waymark-server migrate first)")
 	fs.StringVar(&c.outFile, "out", "", "export: write to this new file (mode 0600) instead of standard output")
 	fs.StringVar(&c.inFile, "in", "", "import: read this file instead of standard input")
+	fs.StringVar(&c.cpuProfile, "cpuprofile", "", "serve: write a CPU profile (pprof) to this file until the server stops, for make bench")
 	fs.StringVar(&c.logFormat, "log", env("WAYMARK_LOG", "text"), "log format: text or json (env WAYMARK_LOG)")
 	fs.StringVar(&c.content, "content", env("WAYMARK_CONTENT", ""), "folder of the content pack to publish; empty: the pack built in (env WAYMARK_CONTENT)")
 	fs.StringVar(&c.tlsCert, "tls-cert", "", "certificate file (PEM) to use instead of making one, at init")
