@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -33,11 +35,13 @@ func (b *bench) sync(ctx context.Context, n int) error {
 		return err
 	}
 	d.Meter.Reset()
+	stopProfile := b.profileDevice()
 	t0 := time.Now()
 	if err := d.Engine.SyncOnce(ctx); err != nil {
 		return err
 	}
 	took := time.Since(t0)
+	stopProfile()
 	c := d.Meter.Counts()
 	push := c.FirstPull.Sub(t0)
 	rate := float64(n) / took.Seconds()
@@ -89,6 +93,24 @@ func (b *bench) sync(ctx context.Context, n int) error {
 	b.t.add("sync with nothing new: p50 / p99, bytes", fmt.Sprintf("%s / %s; %d B up + %d B down; %d request each",
 		ms(p.P50), ms(p.P99), c.Up/empty, c.Down/empty, (c.Requests[wire.PathPush]+c.Requests[wire.PathPull])/empty))
 	return nil
+}
+
+// profileDevice starts a CPU profile of this process (the device's side
+// of a sync: its store, engine and the requests it signs), if profiles
+// are asked for, and returns what stops it.
+func (b *bench) profileDevice() func() {
+	if b.profiles == "" {
+		return func() {}
+	}
+	f, err := os.Create(filepath.Join(b.profiles, fmt.Sprintf("device-%s.pprof", strings.Fields(b.be.name)[0])))
+	if err != nil {
+		return func() {}
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return func() {}
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }
 }
 
 // resume measures what a sync resends after a connection is cut: a
