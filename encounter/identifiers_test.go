@@ -144,13 +144,13 @@ func TestDutyToNotifySheet(t *testing.T) {
 	r.Premises = Premises{Name: "Nails R Us", Address: "12 High Street, Manchester M1 1AE", Business: NailBar}
 	r.OccurredAt = time.Date(2026, 3, 14, 21, 45, 0, 0, time.UTC)
 	p := &r.People[0]
-	p.AgeYears, p.Gender, p.Nationality, p.Languages = 33, "female", "VN", []string{"vi"}
+	p.AgeYears, p.Gender, p.Nationality, p.Languages, p.InterpreterUsed = 33, "female", "VN", []string{"vi"}, true
 	r.PeoplePresent = 1
 	s := r.DutyToNotifySheet(*p)
 	if s.District != "M1" || s.Date != "2026-03-14" || s.AgeBand != "25–34" || s.Business != NailBar {
 		t.Errorf("sheet %+v", s)
 	}
-	if !s.Withheld || s.Sex != "" || s.Nation != "" || s.Languages != nil {
+	if !s.Withheld || s.Sex != "" || s.Nation != "" || s.Languages != nil || s.Interpreter {
 		t.Errorf("a lone worker's sex, nationality and languages shown: %+v", s)
 	}
 	text := strings.Join([]string{s.District, s.Date, s.AgeBand, s.Account, string(s.Business)}, " ")
@@ -160,7 +160,7 @@ func TestDutyToNotifySheet(t *testing.T) {
 		}
 	}
 	r.PeoplePresent = 5
-	if s := r.DutyToNotifySheet(*p); s.Withheld || s.Sex != "female" || s.Nation != "VN" {
+	if s := r.DutyToNotifySheet(*p); s.Withheld || s.Sex != "female" || s.Nation != "VN" || !s.Interpreter {
 		t.Errorf("five present: %+v", s)
 	}
 	for years, band := range map[int]string{0: "", 17: "under 18", 18: "18–24", 24: "18–24", 25: "25–34", 44: "35–44", 64: "55–64", 65: "65 and over"} {
