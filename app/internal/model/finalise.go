@@ -42,6 +42,7 @@ func (f *Flow) Plan() Plan {
 	for _, id := range f.result.Undecided(r) {
 		pl.Blocking = append(pl.Blocking, p.T("flow.referral_needed", f.personTitle(id)))
 	}
+	pl.Blocking = append(pl.Blocking, f.identifierBlocking()...)
 
 	if strings.TrimSpace(r.Premises.Address) == "" {
 		pl.Missing = append(pl.Missing, p.T("finalise.no_address"))
