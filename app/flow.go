@@ -183,12 +183,27 @@ func (fs *flowScreen) onPrev() {
 	}
 }
 
+// onNext moves on; on the last step it finalises: first the check of
+// identifying details, if that is all that stands in the way, then the
+// confirmation of what finalising locks.
 func (fs *flowScreen) onNext() {
 	if s, ok := fs.m.Next(); ok {
 		fs.goTo(s)
 		return
 	}
+	if fs.m.Plan().Identifiers {
+		fs.openIdentifiers()
+		return
+	}
 	fs.confirmFinalise()
+}
+
+// reveal scrolls the step so that o, one of its widgets, is in view.
+func (fs *flowScreen) reveal(o fyne.CanvasObject) {
+	d := fyne.CurrentApp().Driver()
+	top := d.AbsolutePositionForObject(fs.scroll.Content).Y
+	at := d.AbsolutePositionForObject(o).Y - top
+	fs.scroll.ScrollToOffset(fyne.NewPos(0, max(0, at-theme.Padding()*4)))
 }
 
 // onLeave runs when the officer goes back out of the flow.
@@ -269,4 +284,9 @@ type stepWidgets struct {
 	routes    []map[string]*choiceButton
 	screening *Interpreter
 	dialog    dialog.Dialog
+	// identifiers is the check of identifying details, once opened.
+	identifiers *identifierScreen
+	// hints are the lines under free-text fields that say what looks
+	// identifying, by field.
+	hints map[string]*widget.Label
 }

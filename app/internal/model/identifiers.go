@@ -57,6 +57,11 @@ type FindingView struct {
 	ConfirmLabel string
 	// Resolved is set when nothing identifying is left in the field.
 	Resolved bool
+	// Person is who the field is about (uuid.Nil for the notes);
+	// Editable is set for a field the officer writes in on Step (the
+	// notes, a label, an account), not for the answers the person gave.
+	Person   uuid.UUID
+	Editable bool
 }
 
 // check runs the identifier check on the record as it stands, keeping
@@ -90,10 +95,8 @@ func (f *Flow) Identifiers(shown ...string) IdentifierCheck {
 	found := map[string]bool{}
 	for i, fd := range m.Findings {
 		found[fd.Field.Path] = true
-		v := FindingView{
-			Path: fd.Field.Path, Where: f.fieldName(fd.Field), Step: fieldStep(fd.Field.Path), Segments: fd.Segments(),
-			MustRemove: fd.MustRemove, Confirmed: m.Confirmed(i), ConfirmLabel: p.T("privacy.keep"),
-		}
+		v := f.findingView(fd.Field)
+		v.Segments, v.MustRemove, v.Confirmed = fd.Segments(), fd.MustRemove, m.Confirmed(i)
 		if fd.MustRemove {
 			v.Advice = p.T(privacy.MsgRemove)
 		} else {
@@ -103,16 +106,25 @@ func (f *Flow) Identifiers(shown ...string) IdentifierCheck {
 	}
 	for _, tf := range f.rec.FreeText() {
 		if slices.Contains(shown, tf.Path) && !found[tf.Path] {
-			c.Findings = append(c.Findings, FindingView{
-				Path: tf.Path, Where: f.fieldName(tf), Step: fieldStep(tf.Path), Segments: []privacy.Segment{{Text: tf.Text}},
-				Advice: p.T("privacy.resolved"), Resolved: true, ConfirmLabel: p.T("privacy.keep"),
-			})
+			v := f.findingView(tf)
+			v.Segments, v.Advice, v.Resolved = []privacy.Segment{{Text: tf.Text}}, p.T("privacy.resolved"), true
+			c.Findings = append(c.Findings, v)
 		}
 	}
 	for _, key := range m.Blocking() {
 		c.Blocking = append(c.Blocking, p.T(key))
 	}
 	return c
+}
+
+// findingView is what every view of a finding in field tf shows.
+func (f *Flow) findingView(tf encounter.TextField) FindingView {
+	v := FindingView{Path: tf.Path, Where: f.fieldName(tf), Step: fieldStep(tf.Path), ConfirmLabel: f.p.T("privacy.keep")}
+	if tf.Person != nil {
+		v.Person = tf.Person.ID
+	}
+	v.Editable = tf.Path == "notes" || strings.HasSuffix(tf.Path, ".label") || strings.Contains(tf.Path, ".referral.")
+	return v
 }
 
 // finding is the index of the check's finding in the field at path, or
@@ -138,7 +150,7 @@ func (f *Flow) ConfirmFinding(path string, on bool) {
 
 // RemoveFinding takes what looks identifying out of the field at path,
 // each piece replaced by a mark that says so ("[removed]"), and saves the
-// draft. It is the only way to take an identifier out of a person's own
+// draft. A confirmation that the Duty to Notify names nobody stands. It is the only way to take an identifier out of a person's own
 // screening answer, which is not otherwise edited.
 func (f *Flow) RemoveFinding(path string) {
 	m := f.check()
@@ -154,8 +166,14 @@ func (f *Flow) RemoveFinding(path string) {
 			b.WriteString(s.Text)
 		}
 	}
+	names := m.NoNamesConfirmed()
 	if f.rec.SetFreeText(path, b.String()) {
 		f.edited(false)
+		if names {
+			// Taking an identifier out adds no name: the officer's word
+			// that the Duty to Notify names nobody still holds.
+			f.check().ConfirmNoNames()
+		}
 	}
 }
 
@@ -185,23 +203,23 @@ func (f *Flow) identifierBlocking() []string {
 
 // IdentifierHint says, under a field as the officer writes in it, what
 // in text looks like an identifying detail, and what to do: remove it if
-// the text is part of person's Duty to Notify, else keep it only if it
-// belongs. person is uuid.Nil for text about nobody (the notes). It is ""
-// when nothing looks identifying.
-func (f *Flow) IdentifierHint(person uuid.UUID, text string) string {
+// the text is part of person's Duty to Notify (a danger), else keep it
+// only if it belongs (a warning). person is uuid.Nil for text about
+// nobody (the notes). Its text is "" when nothing looks identifying.
+func (f *Flow) IdentifierHint(person uuid.UUID, text string) Notice {
 	spans := encounter.FindIdentifiers(text, f.rec.OccurredAt)
 	if len(spans) == 0 {
-		return ""
+		return Notice{}
 	}
 	items := make([]string, len(spans))
 	for i, s := range spans {
 		items[i] = f.p.T("privacy.hint.item", f.p.T(privacy.MsgKindPrefix+string(s.Kind)), text[s.Start:s.End])
 	}
-	key := "privacy.hint.confirm"
+	n := Notice{Text: f.p.T("privacy.hint.confirm", strings.Join(items, "; ")), Kind: NoticeWarning}
 	if ps := f.person(person); ps != nil && ps.Referral != nil && ps.Referral.DutyToNotify != nil {
-		key = "privacy.hint.remove"
+		n = Notice{Text: f.p.T("privacy.hint.remove", strings.Join(items, "; ")), Kind: NoticeDanger}
 	}
-	return f.p.T(key, strings.Join(items, "; "))
+	return n
 }
 
 // kindsText names the kinds of identifier among spans, each once.

@@ -69,8 +69,11 @@ func TestIdentifierCheck(t *testing.T) {
 		t.Errorf("segments %+v", got)
 	}
 	a := byPath(t, c, account)
-	if !a.MustRemove || a.Step != StepReferral || a.Where != "Person 1 · Account" || a.Advice != e.p.T(privacy.MsgRemove) {
+	if !a.MustRemove || a.Step != StepReferral || a.Where != "Person 1 · Account" || a.Advice != e.p.T(privacy.MsgRemove) || a.Person != id || !a.Editable {
 		t.Errorf("account %+v", a)
+	}
+	if pl := f.Plan(); !pl.Identifiers {
+		t.Error("the plan does not send the officer to the identifier check")
 	}
 	for _, want := range []string{privacy.MsgBlockedRemove, privacy.MsgBlockedConf, privacy.MsgBlockedNames} {
 		if !slices.Contains(c.Blocking, e.p.T(want)) {
@@ -85,8 +88,8 @@ func TestIdentifierCheck(t *testing.T) {
 
 	f.ConfirmFinding(account, true) // a Duty to Notify's cannot be kept
 	f.ConfirmFinding(notes, true)
-	f.RemoveFinding(account)
 	f.ConfirmNoNames(true)
+	f.RemoveFinding(account) // adds no name: the confirmation stands
 	c = f.Identifiers(notes, account)
 	if !c.Ready || !byPath(t, c, notes).Confirmed || !c.NamesConfirmed {
 		t.Fatalf("after the answers: %+v", c)
@@ -135,7 +138,7 @@ func TestIdentifierInTheirOwnWords(t *testing.T) {
 	c := f.Identifiers()
 	text, tr := "people["+id.String()+"].screening[0].text", "people["+id.String()+"].screening[0].translation"
 	v := byPath(t, c, text)
-	if !v.MustRemove || v.Step != StepQuestions || !strings.HasPrefix(v.Where, "Person 1 · Their answer to “") {
+	if !v.MustRemove || v.Step != StepQuestions || !strings.HasPrefix(v.Where, "Person 1 · Their answer to “") || v.Editable {
 		t.Errorf("their answer %+v", v)
 	}
 	if w := byPath(t, c, tr).Where; !strings.HasPrefix(w, "Person 1 · The translation of their answer to “") {
@@ -168,13 +171,18 @@ func TestIdentifierHint(t *testing.T) {
 		{id, "Lives at M1 1AE, email a@example.com", "Remove it, a Duty to Notify is anonymous: postcode “M1 1AE”; e-mail address “a@example.com”"},
 	}
 	for _, tt := range tests {
-		if got := f.IdentifierHint(tt.person, tt.text); got != tt.want {
-			t.Errorf("%q: %q, want %q", tt.text, got, tt.want)
+		got := f.IdentifierHint(tt.person, tt.text)
+		kind := NoticeWarning
+		if tt.person != uuid.Nil {
+			kind = NoticeDanger
+		}
+		if got.Text != tt.want || (got.Text != "" && got.Kind != kind) {
+			t.Errorf("%q: %+v, want %q", tt.text, got, tt.want)
 		}
 	}
 	e.welsh()
 	w := e.flow(nil)
-	if got := w.IdentifierHint(uuid.Nil, "07700 900123"); got != "Cadwch ef dim ond os yw'n perthyn i'r cofnod: rhif ffôn “07700 900123”" {
+	if got := w.IdentifierHint(uuid.Nil, "07700 900123").Text; got != "Cadwch ef dim ond os yw'n perthyn i'r cofnod: rhif ffôn “07700 900123”" {
 		t.Errorf("in Welsh: %q", got)
 	}
 }
