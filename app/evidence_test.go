@@ -46,27 +46,39 @@ func TestDetailShowsSignatures(t *testing.T) {
 
 	// A record pulled from another device, served with the signature of
 	// another of its records.
-	other := auth.Key{Device: uuid.New(), Private: ed25519.NewKeyFromSeed(make([]byte, 32))}
-	p, _ := encounter.New(other.Device, time.Now())
-	p.Officer = encounter.Officer{Name: "B Example", Number: "PC 202", Agency: "police"}
-	p.Premises = encounter.Premises{Name: "Example Farm Two", Business: encounter.Farm}
-	p.FinalisedAt = p.CreatedAt
-	body, _ := p.Document()
-	q := p
-	q.ID = uuid.New()
-	qBody, _ := q.Document()
-	seal, _ := evidence.Sign(other, evidence.KindEncounter, qBody)
-	if err := h.st.ApplyPulled(ctx, []store.Pulled{{Cursor: 1, Kind: store.KindEncounter, ID: p.ID, Device: other.Device, Body: body, Seal: &seal}}, 1); err != nil {
-		t.Fatal(err)
-	}
-	got, err := h.st.Get(ctx, p.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	got := brokenSeal(h)
 	h.ui.popToRoot()
 	h.ui.openDetail(got)
 	h.settle()
-	if !h.hasText("The signature of device " + other.Device.String()[:8] + " does NOT match") {
+	if !h.hasText("The signature of device " + got.Device.String()[:8] + " does NOT match") {
 		t.Error("a broken signature is not shown")
 	}
+}
+
+// brokenSeal stores a record pulled from another device whose signature
+// no longer matches it (it is another record's), as a record view would
+// find it, and returns it.
+func brokenSeal(h *harness) encounter.Record {
+	t := h.t
+	other := auth.Key{Device: uuid.MustParse("7c3e9d21-0000-4000-8000-000000000002"), Private: ed25519.NewKeyFromSeed(make([]byte, 32))}
+	r, _ := encounter.New(other.Device, time.Now())
+	r.Officer = encounter.Officer{Name: "B Example", Number: "PC 202", Agency: "police"}
+	r.Premises = encounter.Premises{Name: "Example Farm", Business: encounter.Farm}
+	r.FinalisedAt = r.CreatedAt
+	body, _ := r.Document()
+	q := r
+	q.ID = uuid.New()
+	qBody, _ := q.Document()
+	seal, err := evidence.Sign(other, evidence.KindEncounter, qBody)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.st.ApplyPulled(ctx, []store.Pulled{{Cursor: 1, Kind: store.KindEncounter, ID: r.ID, Device: other.Device, Body: body, Seal: &seal}}, 1); err != nil {
+		t.Fatal(err)
+	}
+	got, err := h.st.Get(ctx, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
 }

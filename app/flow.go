@@ -118,7 +118,11 @@ func (fs *flowScreen) showStep() {
 // other events change.
 func (fs *flowScreen) update() {
 	m := fs.m
-	fs.u.setTitle(m.StepTitle())
+	if top := fs.u.stack[len(fs.u.stack)-1]; top.content == fs.box {
+		// Not over a screen the flow opened (the identifier check, the
+		// form answers) when a save finishes under it.
+		fs.u.setTitle(m.StepTitle())
+	}
 	b := m.Banner()
 	fs.bannerBg.FillColor = ragColor(b.Level)
 	fs.bannerBg.Refresh()

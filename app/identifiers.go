@@ -28,6 +28,7 @@ type identifierScreen struct {
 	names    *toggleRow
 	blocking *widget.Label
 	finalise *widget.Button
+	scroll   *container.Scroll
 	content  fyne.CanvasObject
 }
 
@@ -71,7 +72,8 @@ func (fs *flowScreen) openIdentifiers() *identifierScreen {
 	var fin fyne.CanvasObject
 	s.finalise, fin = newButton(p.T("form.finalise"), theme.ConfirmIcon(), widget.HighImportance, s.onFinalise)
 	footer := container.NewVBox(widget.NewSeparator(), lines(s.blocking, 2), fin)
-	s.content = container.NewBorder(nil, footer, nil, nil, container.NewVScroll(container.NewPadded(body)))
+	s.scroll = container.NewVScroll(container.NewPadded(body))
+	s.content = container.NewBorder(nil, footer, nil, nil, s.scroll)
 	fs.steps.identifiers = s
 	fs.u.push(screen{title: p.T("privacy.title"), content: s.content})
 	s.update()

@@ -69,6 +69,9 @@ func TestIdentifierInDutyToNotify(t *testing.T) {
 	if !h.hasText("Nothing identifying is left here.") || !h.hasText("Worked days and nights; her phone [removed].") || s.finalise.Disabled() {
 		t.Fatal("after Remove the check still blocks")
 	}
+	if got := h.ui.title.Text; got != "Identifying details" {
+		t.Errorf("the draft saved under the check retitled it %q", got)
+	}
 	h.tapButton("Finalise…")
 	h.confirm("Finalise")
 	r := h.only()

@@ -205,7 +205,8 @@ func kindOf(p *i18n.Printer, ps *encounter.Person) string {
 // encounter.Record.DutyToNotifySheet: the place as its kind of business
 // and postcode district, the date without the time, the age as a band,
 // sex, nationality and languages only when enough people were present;
-// never a name, the premises' name, its address or full postcode.
+// never a name, the premises' name, its address or full postcode, nor
+// anything in the account that looks identifying (it is marked removed).
 func DutyToNotifySheet(p *i18n.Printer, pack *content.Pack, r encounter.Record, res assess.Result, id uuid.UUID) string {
 	ps, ok := r.Person(id)
 	if !ok || ps.Referral == nil || ps.Referral.DutyToNotify == nil {
@@ -249,7 +250,10 @@ func DutyToNotifySheet(p *i18n.Printer, pack *content.Pack, r encounter.Record, 
 	// Date is the day in UTC, a day early just after midnight in summer).
 	l.add("summary.date", DateText(r.OccurredAt))
 	l.add("summary.officer", r.Officer.String())
-	l.add("summary.account", s.Account)
+	// The account must carry no identifier, and a record that still
+	// holds one cannot be finalised; but the sheet may be copied before
+	// that, so it never gives one.
+	l.add("summary.account", redact(p, s.Account, encounter.FindIdentifiers(s.Account, r.OccurredAt)))
 	return l.String()
 }
 

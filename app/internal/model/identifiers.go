@@ -158,16 +158,9 @@ func (f *Flow) RemoveFinding(path string) {
 	if i < 0 {
 		return
 	}
-	var b strings.Builder
-	for _, s := range m.Findings[i].Segments() {
-		if s.Kind != "" {
-			b.WriteString(f.p.T("privacy.removed"))
-		} else {
-			b.WriteString(s.Text)
-		}
-	}
+	fd := m.Findings[i]
 	names := m.NoNamesConfirmed()
-	if f.rec.SetFreeText(path, b.String()) {
+	if f.rec.SetFreeText(path, redact(f.p, fd.Field.Text, fd.Spans)) {
 		f.edited(false)
 		if names {
 			// Taking an identifier out adds no name: the officer's word
@@ -220,6 +213,20 @@ func (f *Flow) IdentifierHint(person uuid.UUID, text string) Notice {
 		n = Notice{Text: f.p.T("privacy.hint.remove", strings.Join(items, "; ")), Kind: NoticeDanger}
 	}
 	return n
+}
+
+// redact replaces the spans of text with a mark that says something was
+// removed ("[removed]").
+func redact(p *i18n.Printer, text string, spans []encounter.Span) string {
+	var b strings.Builder
+	at := 0
+	for _, s := range spans {
+		b.WriteString(text[at:s.Start])
+		b.WriteString(p.T("privacy.removed"))
+		at = s.End
+	}
+	b.WriteString(text[at:])
+	return b.String()
 }
 
 // kindsText names the kinds of identifier among spans, each once.

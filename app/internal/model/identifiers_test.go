@@ -216,6 +216,11 @@ func TestDutyToNotifySheet(t *testing.T) {
 			t.Errorf("the sheet shows %q:\n%s", leak, s.Text)
 		}
 	}
+	// Copied before the check: the account's identifiers stay behind.
+	f.SetReferralField(id, FieldAccount, "Long hours, no pay; her phone 07700 900123.")
+	if s := f.Sheet(id); strings.Contains(s.Text, "900123") || !strings.Contains(s.Text, "Account: Long hours, no pay; her phone [removed].") {
+		t.Errorf("an identifier in the account reached the sheet:\n%s", s.Text)
+	}
 	r.PeoplePresent = 4
 	if s := e.flow(&r).Sheet(id); !strings.Contains(s.Text, "Sex: Female") || !strings.Contains(s.Text, "Nationality: Vietnamese") || strings.Contains(s.Text, "Example Street") {
 		t.Errorf("four present:\n%s", s.Text)
