@@ -202,12 +202,40 @@ func (fs *flowScreen) onNext() {
 	fs.confirmFinalise()
 }
 
-// reveal scrolls the step so that o, one of its widgets, is in view.
+// reveal scrolls the step so that o, one of its widgets, is in view. A
+// step just shown is laid out first: the driver would do it only at the
+// next frame, and until then o has no place to scroll to (nor does the
+// driver know where it is, so its place is found here).
 func (fs *flowScreen) reveal(o fyne.CanvasObject) {
-	d := fyne.CurrentApp().Driver()
-	top := d.AbsolutePositionForObject(fs.scroll.Content).Y
-	at := d.AbsolutePositionForObject(o).Y - top
-	fs.scroll.ScrollToOffset(fyne.NewPos(0, max(0, at-theme.Padding()*4)))
+	c := fs.scroll.Content
+	c.Resize(fyne.NewSize(fs.scroll.Size().Width, c.MinSize().Height))
+	if at, ok := placeIn(c, o); ok {
+		fs.scroll.ScrollToOffset(fyne.NewPos(0, max(0, at.Y-4*theme.Padding())))
+	}
+}
+
+// placeIn is where o is within root, through the containers and cards
+// that hold it.
+func placeIn(root, o fyne.CanvasObject) (fyne.Position, bool) {
+	if root == o {
+		return fyne.Position{}, true
+	}
+	var kids []fyne.CanvasObject
+	switch v := root.(type) {
+	case *fyne.Container:
+		kids = v.Objects
+	case *widget.Card:
+		kids = []fyne.CanvasObject{v.Content}
+	}
+	for _, k := range kids {
+		if k == nil {
+			continue
+		}
+		if at, ok := placeIn(k, o); ok {
+			return k.Position().Add(at), true
+		}
+	}
+	return fyne.Position{}, false
 }
 
 // onLeave runs when the officer goes back out of the flow.

@@ -105,6 +105,9 @@ func TestIdentifierInNotes(t *testing.T) {
 	if fs.m.Step() != model.StepPremises || h.ui.win.Canvas().Focused() != fs.steps.entries["notes"] {
 		t.Fatalf("Change it went to %v, focus on %v", fs.m.Step(), h.ui.win.Canvas().Focused())
 	}
+	if fs.scroll.Offset.Y == 0 {
+		t.Error("Change it left the notes, at the foot of the step, out of view")
+	}
 	fs.goTo(model.StepAssess)
 	h.settle()
 	h.tapButton("Finalise…")

@@ -249,7 +249,16 @@ func (f *Flow) fieldName(tf encounter.TextField) string {
 	if tf.Person == nil {
 		return p.T("form.notes")
 	}
+	// The person by their label, unless the label is itself something
+	// to check: then by their number, so the heading does not repeat it.
 	who := f.personTitle(tf.Person.ID)
+	if len(encounter.FindIdentifiers(tf.Person.Label, f.rec.OccurredAt)) > 0 {
+		for i, ps := range f.rec.People {
+			if ps.ID == tf.Person.ID {
+				who = p.T("person.n", i+1)
+			}
+		}
+	}
 	var what string
 	switch sub := tf.Path[strings.Index(tf.Path, "].")+2:]; {
 	case sub == "label":

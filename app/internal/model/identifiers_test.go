@@ -144,6 +144,15 @@ func TestIdentifierInTheirOwnWords(t *testing.T) {
 	if w := byPath(t, c, tr).Where; !strings.HasPrefix(w, "Person 1 · The translation of their answer to “") {
 		t.Errorf("translation named %q", w)
 	}
+	f.SetLabel(id, "woman at the till")
+	if w := byPath(t, f.Identifiers(), text).Where; !strings.HasPrefix(w, "woman at the till · Their answer") {
+		t.Errorf("named %q, not by the label", w)
+	}
+	f.SetLabel(id, "woman at the till, M1 1AE")
+	if w := byPath(t, f.Identifiers(), "people["+id.String()+"].label").Where; w != "Person 1 · Label" {
+		t.Errorf("a label to check is repeated in the heading: %q", w)
+	}
+	f.SetLabel(id, "")
 	f.RemoveFinding(text)
 	f.RemoveFinding(tr)
 	got := person(t, f, id).Screening[0]
