@@ -168,7 +168,7 @@ func (d *detailScreen) openAmend() {
 		f := fields[pick.SelectedIndex()]
 		chosen = &f
 		var o fyne.CanvasObject
-		o, current = editorFor(p.T("amend.to"), f)
+		o, current = editorFor(p.T("amend.to"), f, func(s string) model.Notice { return model.AmendHint(p, d.rec, f, s) })
 		editor.Objects = []fyne.CanvasObject{o}
 		editor.Refresh()
 	}
@@ -182,8 +182,9 @@ func (d *detailScreen) openAmend() {
 }
 
 // editorFor is the control that edits f, and a function reading its
-// value as model.MakeChange takes it.
-func editorFor(label string, f model.AmendField) (fyne.CanvasObject, func() string) {
+// value as model.MakeChange takes it. Free text has two lines under it
+// that say what looks identifying in it as it is written (hint).
+func editorFor(label string, f model.AmendField, hint func(string) model.Notice) (fyne.CanvasObject, func() string) {
 	switch f.Kind {
 	case model.KindChoice:
 		value := f.Current
@@ -223,7 +224,18 @@ func editorFor(label string, f model.AmendField) (fyne.CanvasObject, func() stri
 		e.SetMinRowsVisible(3)
 	}
 	e.SetText(f.Current)
-	return field(label, tall(e), nil), func() string { return e.Text }
+	if !f.FreeText {
+		return field(label, tall(e), nil), func() string { return e.Text }
+	}
+	found := widget.NewLabel("")
+	show := func(s string) {
+		n := hint(s)
+		found.Importance = importance(n.Kind)
+		found.SetText(n.Text)
+	}
+	e.OnChanged = show
+	show(e.Text)
+	return fieldLines(label, tall(e), found, 2), func() string { return e.Text }
 }
 
 // openAmendForm pushes a screen with parts, a reason (prefilled with

@@ -234,6 +234,17 @@ func tour(h *harness, seen func(name string)) {
 	}
 	h.settle()
 	seen("amend-signs")
+	for i, f := range model.AmendFields(u.p, u.packFor(done.Content), done) {
+		if f.Field == encounter.PersonField(adult, "label") {
+			pick.SetSelectedIndex(i)
+			break
+		}
+	}
+	h.settle()
+	label := find(h, "the new label", func(e *widget.Entry) bool { return e.OnChanged != nil && !e.MultiLine && e.Text == "" })
+	test.Type(label, "woman at the till, 07700 900123")
+	h.settle()
+	seen("amend-label-hint")
 	u.pop()
 	d.openCrimeReference()
 	h.settle()

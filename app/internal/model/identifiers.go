@@ -200,17 +200,22 @@ func (f *Flow) identifierBlocking() []string {
 // only if it belongs (a warning). person is uuid.Nil for text about
 // nobody (the notes). Its text is "" when nothing looks identifying.
 func (f *Flow) IdentifierHint(person uuid.UUID, text string) Notice {
-	spans := encounter.FindIdentifiers(text, f.rec.OccurredAt)
+	return identifierHint(f.p, f.rec, person, text)
+}
+
+// identifierHint is IdentifierHint of text about person on r.
+func identifierHint(p *i18n.Printer, r encounter.Record, person uuid.UUID, text string) Notice {
+	spans := encounter.FindIdentifiers(text, r.OccurredAt)
 	if len(spans) == 0 {
 		return Notice{}
 	}
 	items := make([]string, len(spans))
 	for i, s := range spans {
-		items[i] = f.p.T("privacy.hint.item", f.p.T(privacy.MsgKindPrefix+string(s.Kind)), text[s.Start:s.End])
+		items[i] = p.T("privacy.hint.item", p.T(privacy.MsgKindPrefix+string(s.Kind)), text[s.Start:s.End])
 	}
-	n := Notice{Text: f.p.T("privacy.hint.confirm", strings.Join(items, "; ")), Kind: NoticeWarning}
-	if ps := f.person(person); ps != nil && ps.Referral != nil && ps.Referral.DutyToNotify != nil {
-		n = Notice{Text: f.p.T("privacy.hint.remove", strings.Join(items, "; ")), Kind: NoticeDanger}
+	n := Notice{Text: p.T("privacy.hint.confirm", strings.Join(items, "; ")), Kind: NoticeWarning}
+	if ps, ok := r.Person(person); ok && ps.Referral != nil && ps.Referral.DutyToNotify != nil {
+		n = Notice{Text: p.T("privacy.hint.remove", strings.Join(items, "; ")), Kind: NoticeDanger}
 	}
 	return n
 }

@@ -302,3 +302,37 @@ func TestStatusServerLimits(t *testing.T) {
 		t.Errorf("another failure: %q", got)
 	}
 }
+
+// TestAmendHint: an amendment's free text (the notes, an addendum, a
+// label) is checked as it is written, as a draft's is; a label of a
+// person with a Duty to Notify must lose what looks identifying.
+func TestAmendHint(t *testing.T) {
+	e := newEnv(t)
+	r := finalised(t, e) // Person 1 has a Duty to Notify, Person 2 an NRM referral
+	byField := map[string]AmendField{}
+	for _, f := range AmendFields(e.p, e.pack, r) {
+		byField[f.Field] = f
+	}
+	const phone = "07700 900123"
+	tests := []struct {
+		field string
+		kind  NoticeKind
+	}{
+		{encounter.FieldNotes, NoticeWarning},
+		{encounter.FieldAddendum, NoticeWarning},
+		{encounter.PersonField(r.People[0].ID, "label"), NoticeDanger},
+		{encounter.PersonField(r.People[1].ID, "label"), NoticeWarning},
+		{encounter.FieldPremisesName, NoticeInfo},
+		{encounter.PersonField(r.People[0].ID, "nationality"), NoticeInfo},
+	}
+	for _, tt := range tests {
+		f, ok := byField[tt.field]
+		if !ok {
+			t.Fatalf("no field %s", tt.field)
+		}
+		n := AmendHint(e.p, r, f, "call "+phone)
+		if n.Kind != tt.kind || (tt.kind == NoticeInfo) != (n.Text == "") {
+			t.Errorf("%s: %+v", tt.field, n)
+		}
+	}
+}
