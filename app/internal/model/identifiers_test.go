@@ -336,3 +336,31 @@ func TestAmendHint(t *testing.T) {
 		}
 	}
 }
+
+// TestPlanSendsToTheCheck: Finalise… goes to the identifier check only
+// when nothing else stands in the way; with another problem the plan's
+// list says everything, the check's conditions among it.
+func TestPlanSendsToTheCheck(t *testing.T) {
+	e := newEnv(t)
+	f := e.flow(nil)
+	f.SetName("Example Nails")
+	f.SetBusiness(encounter.NailBar)
+	f.SetNotes("Manager 07700 900123")
+	id := f.AddPerson()
+	f.SetAge(id, "30")
+	f.Answer(id, "q.documents", "yes")
+	f.Answer(id, "q.free_to_leave", "no") // Red: a decision is needed
+	pl := f.Plan()
+	if pl.Identifiers || !slices.Contains(pl.Blocking, e.p.T(privacy.MsgBlockedConf)) || len(pl.Blocking) != 2 {
+		t.Errorf("with a decision to make: %+v", pl)
+	}
+	f.Decide(id, encounter.RouteNRM)
+	f.SetExplainedBy(id, "PC 101 A Example")
+	if pl := f.Plan(); !pl.Identifiers {
+		t.Errorf("with only the notes to confirm: %+v", pl)
+	}
+	f.ConfirmFinding("notes", true)
+	if pl := f.Plan(); pl.Identifiers || !pl.Ready {
+		t.Errorf("after confirming: %+v", pl)
+	}
+}
