@@ -11,6 +11,7 @@ import (
 
 	"github.com/waymark-app/waymark/app/internal/model"
 	"github.com/waymark-app/waymark/encounter"
+	"github.com/waymark-app/waymark/store"
 )
 
 // detailScreen reads a finalised record back in full (model.Detail):
@@ -19,26 +20,35 @@ import (
 // amendment with its history and state, which follows the sync live. The
 // record itself is evidence: never edited here, only amended.
 type detailScreen struct {
-	u   *UI
-	rec encounter.Record
-	box *fyne.Container
+	u     *UI
+	rec   encounter.Record
+	seals model.Seals // the verdicts on its signatures, checked as it was read
+	box   *fyne.Container
 }
 
-// openDetail shows record r.
+// openDetail shows record r, once its signatures are checked (one read
+// of the store): the screen opens whole, and nothing on it moves when
+// the verdicts arrive.
 func (u *UI) openDetail(r encounter.Record) {
 	d := &detailScreen{u: u, rec: r, box: container.NewVBox()}
-	d.show()
-	u.push(screen{title: model.RecordTitle(u.p, r), content: container.NewVScroll(container.NewPadded(d.box)), onShow: d.reload})
+	u.saver.Evidence(r.ID, func(ev store.Evidence, err error) {
+		d.seals = model.Seals{Evidence: ev, Err: err}
+		d.show()
+		u.push(screen{title: model.RecordTitle(u.p, r), content: container.NewVScroll(container.NewPadded(d.box)), onShow: d.reload})
+	})
 }
 
-// reload reads the record again: its state or amendments may have
-// changed with a sync.
+// reload reads the record again, and checks its signatures again: its
+// state or amendments may have changed with a sync.
 func (d *detailScreen) reload() {
 	d.u.saver.Get(d.rec.ID, func(r encounter.Record, err error) {
-		if err == nil {
-			d.rec = r
-			d.show()
+		if err != nil {
+			return
 		}
+		d.u.saver.Evidence(r.ID, func(ev store.Evidence, err error) {
+			d.rec, d.seals = r, model.Seals{Evidence: ev, Err: err}
+			d.show()
+		})
 	})
 }
 
@@ -46,7 +56,7 @@ func (d *detailScreen) reload() {
 func (d *detailScreen) show() {
 	u, p, r := d.u, d.u.p, d.rec
 	pack := u.packFor(r.Content)
-	m := model.NewDetail(p, pack, r, u.deps.Now())
+	m := model.NewDetail(p, pack, r, u.deps.Now(), d.seals)
 	head := container.NewHBox(container.NewCenter(newPill(m.LevelWord, ragColor(m.Level))), container.NewCenter(newChip(m.StateText, stateIcon(m.State))))
 	parts := []fyne.CanvasObject{head, wrapped(m.LevelText)}
 	if m.Crime != "" {
@@ -57,7 +67,7 @@ func (d *detailScreen) show() {
 		}
 		parts = append(parts, c)
 	}
-	parts = append(parts, caption(m.Info))
+	parts = append(parts, caption(m.Info), sealLine(m.Seal))
 	if m.Held != "" {
 		h := wrapped(m.Held)
 		h.Importance = widget.DangerImportance
@@ -98,7 +108,9 @@ func itemView(it model.Item) fyne.CanvasObject {
 		col = append(col, v)
 	}
 	if it.Note != "" {
-		col = append(col, caption(it.Note))
+		n := caption(it.Note)
+		n.Importance = importance(it.NoteKind)
+		col = append(col, n)
 	}
 	body := container.NewVBox(col...)
 	switch {
@@ -108,6 +120,18 @@ func itemView(it model.Item) fyne.CanvasObject {
 		return container.NewBorder(nil, nil, nil, container.NewVBox(newChip(it.Badge, stateIcon(it.BadgeState))), body)
 	}
 	return container.NewBorder(nil, nil, container.NewVBox(newPill(it.Badge, ragColor(it.BadgeLevel))), nil, body)
+}
+
+// sealLine says who signed a record and whether the signature holds,
+// with an icon, so that the colour is not the only signal.
+func sealLine(n model.Notice) fyne.CanvasObject {
+	icon := theme.WarningIcon()
+	if n.Kind == model.NoticeSuccess {
+		icon = theme.ConfirmIcon()
+	}
+	text := caption(n.Text)
+	text.Importance = importance(n.Kind)
+	return container.NewBorder(nil, nil, container.NewVBox(widget.NewIcon(icon)), nil, text)
 }
 
 // openCrimeReference asks for the crime reference and records it as an
@@ -144,7 +168,7 @@ func (d *detailScreen) openAmend() {
 		f := fields[pick.SelectedIndex()]
 		chosen = &f
 		var o fyne.CanvasObject
-		o, current = editorFor(p.T("amend.to"), f)
+		o, current = editorFor(p.T("amend.to"), f, func(s string) model.Notice { return model.AmendHint(p, d.rec, f, s) })
 		editor.Objects = []fyne.CanvasObject{o}
 		editor.Refresh()
 	}
@@ -158,8 +182,9 @@ func (d *detailScreen) openAmend() {
 }
 
 // editorFor is the control that edits f, and a function reading its
-// value as model.MakeChange takes it.
-func editorFor(label string, f model.AmendField) (fyne.CanvasObject, func() string) {
+// value as model.MakeChange takes it. Free text has two lines under it
+// that say what looks identifying in it as it is written (hint).
+func editorFor(label string, f model.AmendField, hint func(string) model.Notice) (fyne.CanvasObject, func() string) {
 	switch f.Kind {
 	case model.KindChoice:
 		value := f.Current
@@ -199,7 +224,18 @@ func editorFor(label string, f model.AmendField) (fyne.CanvasObject, func() stri
 		e.SetMinRowsVisible(3)
 	}
 	e.SetText(f.Current)
-	return field(label, tall(e), nil), func() string { return e.Text }
+	if !f.FreeText {
+		return field(label, tall(e), nil), func() string { return e.Text }
+	}
+	found := widget.NewLabel("")
+	show := func(s string) {
+		n := hint(s)
+		found.Importance = importance(n.Kind)
+		found.SetText(n.Text)
+	}
+	e.OnChanged = show
+	show(e.Text)
+	return fieldLines(label, tall(e), found, 2), func() string { return e.Text }
 }
 
 // openAmendForm pushes a screen with parts, a reason (prefilled with

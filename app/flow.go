@@ -118,7 +118,11 @@ func (fs *flowScreen) showStep() {
 // other events change.
 func (fs *flowScreen) update() {
 	m := fs.m
-	fs.u.setTitle(m.StepTitle())
+	if top := fs.u.stack[len(fs.u.stack)-1]; top.content == fs.box {
+		// Not over a screen the flow opened (the identifier check, the
+		// form answers) when a save finishes under it.
+		fs.u.setTitle(m.StepTitle())
+	}
 	b := m.Banner()
 	fs.bannerBg.FillColor = ragColor(b.Level)
 	fs.bannerBg.Refresh()
@@ -183,12 +187,55 @@ func (fs *flowScreen) onPrev() {
 	}
 }
 
+// onNext moves on; on the last step it finalises: first the check of
+// identifying details, if that is all that stands in the way, then the
+// confirmation of what finalising locks.
 func (fs *flowScreen) onNext() {
 	if s, ok := fs.m.Next(); ok {
 		fs.goTo(s)
 		return
 	}
+	if fs.m.Plan().Identifiers {
+		fs.openIdentifiers()
+		return
+	}
 	fs.confirmFinalise()
+}
+
+// reveal scrolls the step so that o, one of its widgets, is in view. A
+// step just shown is laid out first: the driver would do it only at the
+// next frame, and until then o has no place to scroll to (nor does the
+// driver know where it is, so its place is found here).
+func (fs *flowScreen) reveal(o fyne.CanvasObject) {
+	c := fs.scroll.Content
+	c.Resize(fyne.NewSize(fs.scroll.Size().Width, c.MinSize().Height))
+	if at, ok := placeIn(c, o); ok {
+		fs.scroll.ScrollToOffset(fyne.NewPos(0, max(0, at.Y-4*theme.Padding())))
+	}
+}
+
+// placeIn is where o is within root, through the containers and cards
+// that hold it.
+func placeIn(root, o fyne.CanvasObject) (fyne.Position, bool) {
+	if root == o {
+		return fyne.Position{}, true
+	}
+	var kids []fyne.CanvasObject
+	switch v := root.(type) {
+	case *fyne.Container:
+		kids = v.Objects
+	case *widget.Card:
+		kids = []fyne.CanvasObject{v.Content}
+	}
+	for _, k := range kids {
+		if k == nil {
+			continue
+		}
+		if at, ok := placeIn(k, o); ok {
+			return k.Position().Add(at), true
+		}
+	}
+	return fyne.Position{}, false
 }
 
 // onLeave runs when the officer goes back out of the flow.
@@ -269,4 +316,9 @@ type stepWidgets struct {
 	routes    []map[string]*choiceButton
 	screening *Interpreter
 	dialog    dialog.Dialog
+	// identifiers is the check of identifying details, once opened.
+	identifiers *identifierScreen
+	// hints are the lines under free-text fields that say what looks
+	// identifying, by field.
+	hints map[string]*widget.Label
 }

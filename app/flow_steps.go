@@ -61,18 +61,47 @@ func (fs *flowScreen) entry(name, hint, text string, rows int, changed func(stri
 // line under it for a hint or what is wrong with what was typed: the
 // line is always there, so a problem never moves what is below.
 func field(label string, control fyne.CanvasObject, hint *widget.Label) fyne.CanvasObject {
+	n := 2
+	if hint != nil && hint.Text == "" {
+		n = 1 // a line for a problem only
+	}
+	return fieldLines(label, control, hint, n)
+}
+
+// fieldLines is a field whose hint line, if any, holds n lines.
+func fieldLines(label string, control fyne.CanvasObject, hint *widget.Label, n int) fyne.CanvasObject {
 	l := widget.NewLabelWithStyle(label, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	l.Wrapping = fyne.TextWrapWord
 	box := container.NewVBox(l, control)
 	if hint != nil {
 		hint.SizeName = theme.SizeNameCaptionText
-		n := 2
-		if hint.Text == "" {
-			n = 1 // a line for a problem only
-		}
 		box.Add(lines(hint, n))
 	}
 	return box
+}
+
+// textField is a free-text field the officer writes in, with two lines
+// under it that say, as they write, what looks like an identifying detail
+// and what to do with it (model.Flow.IdentifierHint): text about person
+// (uuid.Nil for nobody) that is part of a Duty to Notify must lose it.
+// The lines are always there, so a hint never moves what is below.
+func (fs *flowScreen) textField(name, label, placeholder, text string, rows int, person uuid.UUID, changed func(string)) fyne.CanvasObject {
+	hint := widget.NewLabel("")
+	show := func(s string) {
+		n := fs.m.IdentifierHint(person, s)
+		hint.Importance = importance(n.Kind)
+		hint.SetText(n.Text)
+	}
+	_, e := fs.entry(name, placeholder, text, rows, func(s string) {
+		changed(s)
+		show(s)
+	})
+	show(text)
+	if fs.steps.hints == nil {
+		fs.steps.hints = map[string]*widget.Label{}
+	}
+	fs.steps.hints[name] = hint
+	return fieldLines(label, e, hint, 2)
 }
 
 // problemLine shows problem in hint, or the hint's usual text.
@@ -122,14 +151,14 @@ func (fs *flowScreen) premisesStep() fyne.CanvasObject {
 	})
 	when.Validator = nil
 	_, operation := fs.entry("operation", p.T("form.operation.hint"), m.Operation(), 1, m.SetOperation)
-	_, notes := fs.entry("notes", p.T("form.notes.hint"), m.Notes(), 4, m.SetNotes)
+	notes := fs.textField("notes", p.T("form.notes"), p.T("form.notes.hint"), m.Notes(), 4, uuid.Nil, m.SetNotes)
 	return container.NewVBox(
 		field(p.T("form.premises_name"), name, nil),
 		field(p.T("form.business"), grid, nil),
 		field(p.T("form.address"), address, nil),
 		field(p.T("form.occurred_at"), whenBox, whenHint),
 		field(p.T("form.operation"), operation, nil),
-		field(p.T("form.notes"), notes, nil),
+		notes,
 	)
 }
 
@@ -187,7 +216,7 @@ func (fs *flowScreen) personCard(cards *fyne.Container, id uuid.UUID) fyne.Canva
 			sub.SetText(v.Summary)
 		}
 	})
-	_, label := fs.entry("label/"+id.String(), p.T("person.n", 1), v.Label, 1, func(s string) { m.SetLabel(id, s) })
+	label := fs.textField("label/"+id.String(), p.T("person.label"), p.T("person.n", 1), v.Label, 1, id, func(s string) { m.SetLabel(id, s) })
 	ageHint := widget.NewLabel(m.Pack().Age.Hint.In(model.Lang(p)))
 	_, age := fs.entry("age/"+id.String(), p.T("person.age.hint"), v.Age, 1, func(s string) {
 		problemLine(ageHint, m.Pack().Age.Hint.In(model.Lang(p)), m.SetAge(id, s))
@@ -200,7 +229,7 @@ func (fs *flowScreen) personCard(cards *fyne.Container, id uuid.UUID) fyne.Canva
 	})
 	_, nationality := fs.entry("nationality/"+id.String(), p.T("person.nationality.hint"), v.Nationality, 1, func(s string) { m.SetNationality(id, s) })
 	parts := []fyne.CanvasObject{
-		field(p.T("person.label"), label, nil),
+		label,
 		field(m.Pack().Age.Prompt.In(model.Lang(p)), age, ageHint),
 		doubt,
 		field(p.T("person.gender"), gender, nil),
@@ -431,8 +460,8 @@ func (fs *flowScreen) referralDetails(v model.ReferralView) []fyne.CanvasObject 
 	id := v.ID
 	set := func(f string) func(string) { return func(s string) { m.SetReferralField(id, f, s) } }
 	var out []fyne.CanvasObject
-	summary := func() fyne.CanvasObject {
-		_, b := newButton(p.T("referral.summary"), theme.ContentCopyIcon(), widget.MediumImportance, func() { fs.openSummary(id) })
+	summary := func(label string) fyne.CanvasObject {
+		_, b := newButton(label, theme.ContentCopyIcon(), widget.MediumImportance, func() { fs.openSummary(id) })
 		return b
 	}
 	switch v.Route {
@@ -449,13 +478,13 @@ func (fs *flowScreen) referralDetails(v model.ReferralView) []fyne.CanvasObject 
 		out = append(out,
 			field(p.T("referral.name"), name, nil), field(p.T("referral.aliases"), aliases, nil),
 			field(p.T("referral.dob"), dob, nil), field(p.T("referral.refs"), refs, nil),
-			field(p.T("referral.account"), account, nil), summary())
+			field(p.T("referral.account"), account, nil), summary(p.T("referral.summary")))
 	case encounter.RouteDutyToNotify:
 		warn := wrapped(p.T("referral.dtn_warning"))
 		warn.Importance = widget.WarningImportance
 		_, by := fs.entry("explained/"+id.String(), p.T("referral.explained_by.hint"), v.ExplainedBy, 1, func(s string) { m.SetExplainedBy(id, s) })
-		_, account := fs.entry("account/"+id.String(), p.T("referral.dtn_account.hint"), v.Account, 4, set(model.FieldAccount))
-		out = append(out, warn, field(p.T("referral.explained_by"), by, nil), field(p.T("referral.account"), account, nil), summary())
+		account := fs.textField("account/"+id.String(), p.T("referral.account"), p.T("referral.dtn_account.hint"), v.Account, 4, id, set(model.FieldAccount))
+		out = append(out, warn, field(p.T("referral.explained_by"), by, nil), account, summary(p.T("referral.summary.dtn")))
 	}
 	return out
 }
@@ -472,10 +501,13 @@ func joinList(items []string) string {
 }
 
 // openSummary shows every field the online NRM or Duty to Notify form
-// asks for, filled in from the record, with a button to copy it all.
+// asks for, filled in from the record, with a button to copy it all. A
+// Duty to Notify's sheet leaves out what could identify the person
+// (model.Flow.Sheet).
 func (fs *flowScreen) openSummary(id uuid.UUID) {
 	p := fs.u.p
-	text := fs.m.Summary(id)
+	sheet := fs.m.Sheet(id)
+	text := sheet.Text
 	body := wrapped(text)
 	body.Selectable = true
 	copied := widget.NewLabel("")
@@ -484,8 +516,8 @@ func (fs *flowScreen) openSummary(id uuid.UUID) {
 		fyne.CurrentApp().Clipboard().SetContent(text)
 		copied.SetText(p.T("summary.copied"))
 	})
-	content := container.NewVBox(caption(p.T("summary.intro")), copyBtn, lines(copied, 1), body)
-	fs.u.push(screen{title: p.T("summary.title"), content: container.NewVScroll(container.NewPadded(content))})
+	content := container.NewVBox(caption(sheet.Intro), copyBtn, lines(copied, 1), body)
+	fs.u.push(screen{title: sheet.Title, content: container.NewVScroll(container.NewPadded(content))})
 }
 
 // openScreening opens the screening of a person in their language, read
@@ -500,6 +532,7 @@ func (fs *flowScreen) openScreening(id uuid.UUID) *Interpreter {
 		Record: func(a screening.Answer) error {
 			return m.RecordScreening(id, a)
 		},
+		Hint: func(text string) model.Notice { return m.IdentifierHint(id, text) },
 	}
 	iv := NewInterpreter(deps, func(t language.Tag) {
 		d := deps

@@ -153,17 +153,29 @@ func TestRedPath(t *testing.T) {
 		t.Error("a name field is offered on a Duty to Notify")
 	}
 	h.typeInto("What happened, without names or identifying details", "Passport held by the manager; not allowed out.")
-	h.tapButton("NRM form answers")
-	for _, want := range []string{"Referral type: Adult, Duty to Notify", "Consent: Not given, after the NRM was explained by PC 101 A Example", "Age: 30"} {
+	h.tapButton("Duty to Notify form answers")
+	for _, want := range []string{"Referral type: Adult, Duty to Notify", "Consent: Not given, after the NRM was explained by PC 101 A Example", "Age: 25–34"} {
 		if !h.hasText(want) {
 			t.Errorf("the summary lacks %q", want)
 		}
 	}
 	h.tapButton("Copy all")
-	if got := fyne.CurrentApp().Clipboard().Content(); !strings.Contains(got, "Duty to Notify") {
+	got := fyne.CurrentApp().Clipboard().Content()
+	if !strings.Contains(got, "Duty to Notify") {
 		t.Errorf("clipboard: %q", got)
 	}
+	for _, leak := range []string{"Example Nails", "Age: 30"} {
+		if strings.Contains(got, leak) {
+			t.Errorf("the Duty to Notify sheet gives %q: %q", leak, got)
+		}
+	}
 	h.tapButton("Back")
+	h.tapButton("Finalise…")
+	// A Duty to Notify: the officer's word that it names nobody first.
+	if !h.hasText("Names cannot be found reliably") || !h.button("Finalise…").Disabled() {
+		t.Fatal("no names check before finalising a Duty to Notify")
+	}
+	h.tick("I have checked: it names nobody")
 	h.tapButton("Finalise…")
 	h.confirm("Finalise")
 	t.Logf("Red encounter with one person screened: %d taps from the home screen (Red and its first action on screen after %d, with no extra tap)", h.taps, redAt)

@@ -44,6 +44,7 @@ type interpreterCard struct {
 	translation *widget.Entry // the interpreter's translation of them
 	save        *widget.Button
 	saved       *widget.Label
+	found       *widget.Label // what looks identifying in what was typed
 }
 
 // NewInterpreter builds the interpreter screen. onHandOver, if not nil,
@@ -171,6 +172,12 @@ func (s *Interpreter) newCard(q screening.Question) *interpreterCard {
 		c.saved.SizeName = theme.SizeNameCaptionText
 		c.box.Add(c.said)
 		c.box.Add(c.translation)
+		if s.deps.Hint != nil {
+			c.found = caption("")
+			c.said.OnChanged = func(string) { s.showFound(c) }
+			c.translation.OnChanged = c.said.OnChanged
+			c.box.Add(lines(c.found, 2))
+		}
 		c.box.Add(container.NewHBox(tall(c.save), c.saved))
 	}
 	for _, choice := range q.Choices() {
@@ -182,6 +189,17 @@ func (s *Interpreter) newCard(q screening.Question) *interpreterCard {
 		c.box.Add(container.New(&sideBySide{minColumn: 260, inline: true}, container.NewHBox(tall(b)), person))
 	}
 	return c
+}
+
+// showFound says under a free-text answer what in it looks like an
+// identifying detail, the person's words first, then the translation.
+func (s *Interpreter) showFound(c *interpreterCard) {
+	n := s.deps.Hint(c.said.Text)
+	if n.Text == "" {
+		n = s.deps.Hint(c.translation.Text)
+	}
+	c.found.Importance = importance(n.Kind)
+	c.found.SetText(n.Text)
 }
 
 // interpreterName returns who is interpreting, or "" after telling the

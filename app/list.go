@@ -130,6 +130,8 @@ func importance(kind model.NoticeKind) widget.Importance {
 		return widget.DangerImportance
 	case model.NoticeSuccess:
 		return widget.SuccessImportance
+	case model.NoticeWarning:
+		return widget.WarningImportance
 	}
 	return widget.MediumImportance
 }

@@ -37,6 +37,11 @@ type ScreeningDeps struct {
 	Previous map[string]screening.Answer
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
+	// Hint, if set, says what in a free-text answer the officer types on
+	// the interpreter screen looks like an identifying detail
+	// (model.Flow.IdentifierHint). The hand-over, which the person holds,
+	// shows no such hint.
+	Hint func(text string) model.Notice
 }
 
 func (d *ScreeningDeps) now() time.Time {

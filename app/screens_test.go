@@ -28,6 +28,8 @@ import (
 	"github.com/waymark-app/waymark/encounter"
 	"github.com/waymark-app/waymark/screening"
 	"github.com/waymark-app/waymark/session"
+	"github.com/waymark-app/waymark/sync/client"
+	"github.com/waymark-app/waymark/sync/wire"
 )
 
 // tour drives the interface through every screen, calling seen with a
@@ -60,6 +62,11 @@ func tour(h *harness, seen func(name string)) {
 	fs.showStep()
 	h.settle()
 	seen("flow-premises")
+	// Something identifying in the notes: the hint under them.
+	test.Type(fs.steps.entries["notes"], "Manager gave his number, 07700 900123, and lives at M1 1AE.")
+	fs.scroll.ScrollToBottom()
+	h.settle()
+	seen("flow-premises-hint")
 	fs.goTo(model.StepPeople)
 	adult := m.AddPerson()
 	m.SetAge(adult, "30")
@@ -93,6 +100,7 @@ func tour(h *harness, seen func(name string)) {
 	h.settle()
 	seen("flow-referral-nrm")
 	m.Decide(adult, encounter.RouteDutyToNotify)
+	m.SetReferralField(adult, model.FieldAccount, "Worked nights; her phone 07700 900123, born 12/03/1990.")
 	fs.showStep()
 	h.settle()
 	seen("flow-referral-dtn")
@@ -104,6 +112,19 @@ func tour(h *harness, seen func(name string)) {
 	iv := fs.openScreening(adult)
 	h.settle()
 	seen("interpreter")
+	for _, q := range iv.deps.Set.Questions {
+		if c := iv.cards[q.ID]; c != nil && c.said != nil {
+			test.Type(c.said, "Puna, 07700 900123")
+			h.settle()
+			// Scroll the list to the card typed in.
+			scroll := iv.box.Objects[0].(*container.Scroll)
+			d := fyne.CurrentApp().Driver()
+			scroll.ScrollToOffset(fyne.NewPos(0, d.AbsolutePositionForObject(c.found).Y-d.AbsolutePositionForObject(iv.list).Y-200))
+			h.settle()
+			seen("interpreter-hint")
+			break
+		}
+	}
 	ho := NewHandOver(h.win, iv.deps)
 	ho.Start(nil)
 	h.settle()
@@ -140,6 +161,23 @@ func tour(h *harness, seen func(name string)) {
 	h.settle()
 
 	fs.goTo(model.StepReferral)
+	ids := fs.openIdentifiers()
+	h.settle()
+	seen("identifiers")
+	for _, path := range ids.order {
+		if c := ids.cards[path]; c.keep != nil {
+			test.Tap(c.keep)
+		} else {
+			test.Tap(c.remove)
+		}
+	}
+	test.Tap(ids.names)
+	h.settle()
+	seen("identifiers-answered")
+	ids.scroll.ScrollToBottom()
+	h.settle()
+	seen("identifiers-end")
+	u.pop()
 	fs.confirmFinalise()
 	h.settle()
 	seen("finalise-confirm")
@@ -147,6 +185,10 @@ func tour(h *harness, seen func(name string)) {
 	fs.finalise()
 	h.settle()
 	seen("list-rows")
+	u.status.set(client.Status{Queued: 2, LastSuccess: time.Now(), LastError: &client.Error{Kind: client.ServerFault, Err: &wire.Error{Code: wire.CodeAsideFull}}})
+	h.settle()
+	seen("status-aside-full")
+	u.status.set(client.Status{LastSuccess: time.Now()})
 	u.list.openFilters()
 	h.settle()
 	seen("filters")
@@ -172,6 +214,13 @@ func tour(h *harness, seen func(name string)) {
 	u.openDetail(done)
 	h.settle()
 	seen("detail")
+	u.popToRoot()
+	u.openDetail(brokenSeal(h))
+	h.settle()
+	seen("detail-broken")
+	u.popToRoot()
+	u.openDetail(done)
+	h.settle()
 	d := &detailScreen{u: u, rec: done, box: nil}
 	d.openAmend()
 	h.settle()
@@ -185,6 +234,17 @@ func tour(h *harness, seen func(name string)) {
 	}
 	h.settle()
 	seen("amend-signs")
+	for i, f := range model.AmendFields(u.p, u.packFor(done.Content), done) {
+		if f.Field == encounter.PersonField(adult, "label") {
+			pick.SetSelectedIndex(i)
+			break
+		}
+	}
+	h.settle()
+	label := find(h, "the new label", func(e *widget.Entry) bool { return e.OnChanged != nil && !e.MultiLine && e.Text == "" })
+	test.Type(label, "woman at the till, 07700 900123")
+	h.settle()
+	seen("amend-label-hint")
 	u.pop()
 	d.openCrimeReference()
 	h.settle()
@@ -477,6 +537,64 @@ func TestScreensNothingMovesUnderTheThumb(t *testing.T) {
 	if taps < 60 {
 		t.Errorf("only %d controls tapped", taps)
 	}
+}
+
+// TestScreensIdentifiersNothingMoves: on the identifier check, every tap
+// (keeping what belongs, removing what is highlighted, the names
+// confirmation) leaves the control tapped where it was, and so does the
+// Finalise… button, which comes alive once nothing is left to answer.
+func TestScreensIdentifiersNothingMoves(t *testing.T) {
+	h := newHarnessWith(t, harnessOptions{noServer: true})
+	u := h.ui
+	u.list.onNew()
+	h.settle()
+	fs := u.flow
+	m := fs.m
+	m.SetName("Example Nails")
+	m.SetBusiness(encounter.NailBar)
+	m.SetNotes("Manager 07700 900123; the van was AB12 345678.")
+	a, b := m.AddPerson(), m.AddPerson()
+	m.SetAge(a, "30")
+	m.SetAge(b, "40")
+	m.SetLabel(a, "woman at the till, M1 1AE")
+	m.Decide(a, encounter.RouteDutyToNotify)
+	m.SetReferralField(a, model.FieldAccount, "Worked nights; her phone 07700 900123, born 12/03/1990, e-mail a@example.com.")
+	m.Decide(b, encounter.RouteNone)
+	m.SetLabel(b, "man at the door, 07700 900999")
+	fs.goTo(model.StepReferral)
+	s := fs.openIdentifiers()
+	h.settle()
+	if len(s.order) != 4 {
+		t.Fatalf("%d findings", len(s.order))
+	}
+	fin := absPos(h.win, s.finalise)
+	var controls []fyne.Tappable
+	for _, path := range s.order {
+		c := s.cards[path]
+		if c.keep != nil {
+			controls = append(controls, c.keep)
+		}
+		controls = append(controls, c.remove)
+	}
+	controls = append(controls, s.names)
+	taps := 0
+	for _, c := range controls {
+		o := c.(fyne.CanvasObject)
+		if !onCanvas(h, o) {
+			continue
+		}
+		before := absPos(h.win, o)
+		test.Tap(c)
+		taps++
+		h.settle()
+		if after := absPos(h.win, o); after != before {
+			t.Errorf("%T %q moved from %v to %v when tapped", c, label(o), before, after)
+		}
+	}
+	if got := absPos(h.win, s.finalise); got != fin || s.finalise.Disabled() {
+		t.Errorf("Finalise… moved from %v to %v, or is still off (%v)", fin, got, s.finalise.Disabled())
+	}
+	t.Logf("%d controls tapped on the identifier check", taps)
 }
 
 // stepControls are the controls of the flow's screen, in order: the

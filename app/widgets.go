@@ -106,7 +106,10 @@ type choiceButton struct {
 	Danger bool
 	// Heading draws it flat, its label at the start after Icon: the
 	// heading of a fold.
-	Heading  bool
+	Heading bool
+	// Off draws it greyed, and it takes no tap: there is nothing left for
+	// it to do.
+	Off      bool
 	Icon     fyne.Resource
 	OnTapped func()
 }
@@ -125,9 +128,17 @@ func (b *choiceButton) SetSelected(on bool) {
 	}
 }
 
+// SetDisabled greys the button out, or brings it back.
+func (b *choiceButton) SetDisabled(off bool) {
+	if b.Off != off {
+		b.Off = off
+		b.Refresh()
+	}
+}
+
 // Tapped is part of fyne.Tappable.
 func (b *choiceButton) Tapped(*fyne.PointEvent) {
-	if b.OnTapped != nil {
+	if b.OnTapped != nil && !b.Off {
 		b.OnTapped()
 	}
 }
@@ -186,6 +197,9 @@ func (r *choiceRenderer) Refresh() {
 	r.icon.SetResource(r.b.Icon)
 	r.icon.Hidden = r.b.Icon == nil
 	switch {
+	case r.b.Off:
+		r.bg.FillColor = th.Color(theme.ColorNameDisabledButton, v)
+		seg.Style.ColorName = theme.ColorNameDisabled
 	case r.b.Heading:
 		r.bg.FillColor = color.Transparent
 		seg.Style.Alignment = fyne.TextAlignLeading

@@ -28,17 +28,20 @@ import (
 // A force may tune MinPeopleForDetails; the rule is written down in
 // docs/security.md.
 type DtNSheet struct {
-	Business   Business
-	District   string // postcode outward code, or empty
-	Date       string // YYYY-MM-DD of the encounter
-	AgeBand    string // "25–34"; empty if the age is not known
-	Sex        string // empty when withheld or not known
-	Nation     string // nationality; empty when withheld or not known
-	Languages  []string
-	English    string
-	Withheld   bool // sex, nationality and languages left out: too few people present
-	Account    string
-	Indicators []string // indicator ids seen, on the premises and for the person
+	Business  Business
+	District  string // postcode outward code, or empty
+	Date      string // YYYY-MM-DD of the encounter
+	AgeBand   string // "25–34"; empty if the age is not known
+	Sex       string // empty when withheld or not known
+	Nation    string // nationality; empty when withheld or not known
+	Languages []string
+	English   string
+	// Interpreter says whether an interpreter was used; false when
+	// withheld.
+	Interpreter bool
+	Withheld    bool // sex, nationality, languages and interpreter left out: too few people present
+	Account     string
+	Indicators  []string // indicator ids seen, on the premises and for the person
 }
 
 // MinPeopleForDetails is the fewest people present for a Duty to Notify
@@ -57,7 +60,7 @@ func (r Record) DutyToNotifySheet(p Person) DtNSheet {
 	s.AgeBand = AgeBand(p.AgeYears)
 	present := max(r.PeoplePresent, len(r.People))
 	if present >= MinPeopleForDetails {
-		s.Sex, s.Nation, s.Languages, s.English = p.Gender, p.Nationality, p.Languages, p.EnglishAbility
+		s.Sex, s.Nation, s.Languages, s.English, s.Interpreter = p.Gender, p.Nationality, p.Languages, p.EnglishAbility, p.InterpreterUsed
 	} else {
 		s.Withheld = true
 	}

@@ -250,6 +250,64 @@ func (r *Record) FreeText() []TextField {
 	return out
 }
 
+// SetFreeText sets the free-text field at path, as FreeText names it, to
+// text, and reports whether r has such a field. It is how an officer
+// removes an identifier from a draft: a person's own screening answer
+// included, which cannot otherwise be edited, since a Duty to Notify may
+// not carry one.
+func (r *Record) SetFreeText(path, text string) bool {
+	if path == "notes" {
+		r.Notes = text
+		return true
+	}
+	rest, ok := strings.CutPrefix(path, "people[")
+	if !ok {
+		return false
+	}
+	id, sub, ok := strings.Cut(rest, "].")
+	if !ok {
+		return false
+	}
+	var p *Person
+	for i := range r.People {
+		if r.People[i].ID.String() == id {
+			p = &r.People[i]
+		}
+	}
+	if p == nil {
+		return false
+	}
+	switch {
+	case sub == "label":
+		p.Label = text
+	case strings.HasPrefix(sub, "answers[") && strings.HasSuffix(sub, "]"):
+		k := sub[len("answers[") : len(sub)-1]
+		if _, ok := p.Answers[k]; !ok {
+			return false
+		}
+		p.Answers[k] = text
+	case strings.HasPrefix(sub, "screening["):
+		n, field, ok := strings.Cut(sub[len("screening["):], "].")
+		j, err := strconv.Atoi(n)
+		if !ok || err != nil || j < 0 || j >= len(p.Screening) {
+			return false
+		}
+		switch field {
+		case "text":
+			p.Screening[j].Text = text
+		case "translation":
+			p.Screening[j].Translation = text
+		default:
+			return false
+		}
+	case sub == "referral.duty_to_notify.account" && p.Referral != nil && p.Referral.DutyToNotify != nil:
+		p.Referral.DutyToNotify.Account = text
+	default:
+		return false
+	}
+	return true
+}
+
 // dutyToNotifyIdentifiers reports the people whose Duty to Notify text
 // carries an identifier.
 func (r *Record) dutyToNotifyIdentifiers() []Problem {

@@ -2,6 +2,7 @@ package encounter
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -144,13 +145,13 @@ func TestDutyToNotifySheet(t *testing.T) {
 	r.Premises = Premises{Name: "Nails R Us", Address: "12 High Street, Manchester M1 1AE", Business: NailBar}
 	r.OccurredAt = time.Date(2026, 3, 14, 21, 45, 0, 0, time.UTC)
 	p := &r.People[0]
-	p.AgeYears, p.Gender, p.Nationality, p.Languages = 33, "female", "VN", []string{"vi"}
+	p.AgeYears, p.Gender, p.Nationality, p.Languages, p.InterpreterUsed = 33, "female", "VN", []string{"vi"}, true
 	r.PeoplePresent = 1
 	s := r.DutyToNotifySheet(*p)
 	if s.District != "M1" || s.Date != "2026-03-14" || s.AgeBand != "25–34" || s.Business != NailBar {
 		t.Errorf("sheet %+v", s)
 	}
-	if !s.Withheld || s.Sex != "" || s.Nation != "" || s.Languages != nil {
+	if !s.Withheld || s.Sex != "" || s.Nation != "" || s.Languages != nil || s.Interpreter {
 		t.Errorf("a lone worker's sex, nationality and languages shown: %+v", s)
 	}
 	text := strings.Join([]string{s.District, s.Date, s.AgeBand, s.Account, string(s.Business)}, " ")
@@ -160,12 +161,42 @@ func TestDutyToNotifySheet(t *testing.T) {
 		}
 	}
 	r.PeoplePresent = 5
-	if s := r.DutyToNotifySheet(*p); s.Withheld || s.Sex != "female" || s.Nation != "VN" {
+	if s := r.DutyToNotifySheet(*p); s.Withheld || s.Sex != "female" || s.Nation != "VN" || !s.Interpreter {
 		t.Errorf("five present: %+v", s)
 	}
 	for years, band := range map[int]string{0: "", 17: "under 18", 18: "18–24", 24: "18–24", 25: "25–34", 44: "35–44", 64: "55–64", 65: "65 and over"} {
 		if got := AgeBand(years); got != band {
 			t.Errorf("AgeBand(%d) = %q, want %q", years, got, band)
+		}
+	}
+}
+
+// TestSetFreeText: every field FreeText lists can be set through its
+// path, and FreeText then shows the new text there; a path FreeText
+// would not give is refused.
+func TestSetFreeText(t *testing.T) {
+	r := dtnRecord("call 07700 900123", "woman at the back")
+	p := &r.People[0]
+	r.Notes = "manager's e-mail a@example.com"
+	p.Answers = map[string]string{"q.notes": "DOB 12/03/1990"}
+	p.Screening = []ScreeningAnswer{{Question: "q1", Text: "M1 1AE", Translation: "postcode M1 1AE"}}
+	fields := r.FreeText()
+	if len(fields) != 6 {
+		t.Fatalf("%d fields: %+v", len(fields), fields)
+	}
+	for i, f := range fields {
+		want := fmt.Sprintf("text %d", i)
+		if !r.SetFreeText(f.Path, want) {
+			t.Errorf("%s: refused", f.Path)
+		}
+		if got := r.FreeText()[i]; got.Path != f.Path || got.Text != want {
+			t.Errorf("%s: FreeText then says %q at %s", f.Path, got.Text, got.Path)
+		}
+	}
+	for _, path := range []string{"", "premises.name", "people[" + p.ID.String() + "].nationality", "people[nobody].label",
+		"people[" + p.ID.String() + "].screening[1].text", "people[" + p.ID.String() + "].screening[0].lang", "people[" + p.ID.String() + "].answers[q.other]"} {
+		if r.SetFreeText(path, "x") {
+			t.Errorf("%q accepted", path)
 		}
 	}
 }

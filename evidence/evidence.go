@@ -121,6 +121,13 @@ const (
 	// Broken: the signature does not match; the document, its signature
 	// or the key has changed since it was signed. Do not rely on it.
 	Broken
+	// KeyUnknown: the signature was made with a key that is not the one
+	// known for the device that signed (or with no usable key at all), so
+	// who signed it cannot be confirmed.
+	KeyUnknown
+	// OtherDevice: the signature matches, but it was made by a device
+	// other than the one the document says made it.
+	OtherDevice
 )
 
 // Verdict is what a record view shows about a document: "signed by
@@ -130,6 +137,9 @@ type Verdict struct {
 	// Device is the device that signed, KeyID its key.
 	Device uuid.UUID
 	KeyID  string
+	// Made is the device the document itself says made it; a signature
+	// by any other device is OtherDevice.
+	Made uuid.UUID
 	// By is the officer the signed document names as its maker (a
 	// record's officer, an amendment's author): the server accepted it
 	// only from a device enrolled to that officer's account.
@@ -148,26 +158,46 @@ func Check(kind string, doc []byte, seal *Seal) Verdict {
 	switch kind {
 	case KindEncounter:
 		if r, err := encounter.ParseDocument(doc); err == nil {
-			v.By = r.Officer
+			v.By, v.Made = r.Officer, r.Device
 		}
 	case KindAmendment:
 		if a, err := encounter.ParseAmendment(doc); err == nil {
-			v.By = a.Author
+			v.By, v.Made = a.Author, a.Device
 		}
 	}
 	switch err := Verify(kind, doc, *seal); {
 	case errors.Is(err, ErrUnsigned):
 		return Verdict{}
+	case len(seal.Key) != ed25519.PublicKeySize:
+		v.State = KeyUnknown
 	case err != nil:
 		v.State = Broken
+	case v.Made != uuid.Nil && v.Made != seal.Device:
+		v.State = OtherDevice
 	default:
 		v.State = Verified
 	}
 	return v
 }
 
+// WithKnownKey checks v against the key known for device (a device knows
+// its own enrolled key): a signature said to be that device's but made
+// with another key becomes KeyUnknown. A broken signature stays broken.
+func (v Verdict) WithKnownKey(device uuid.UUID, pub ed25519.PublicKey) Verdict {
+	if v.Device == device && (v.State == Verified || v.State == OtherDevice) && v.KeyID != KeyID(pub) {
+		v.State = KeyUnknown
+	}
+	return v
+}
+
 // ShortDevice is the first block of the device id, as people read it out.
-func (v Verdict) ShortDevice() string { return v.Device.String()[:8] }
+func (v Verdict) ShortDevice() string { return shortID(v.Device) }
+
+// ShortMade is the first block of the id of the device the document says
+// made it.
+func (v Verdict) ShortMade() string { return shortID(v.Made) }
+
+func shortID(id uuid.UUID) string { return id.String()[:8] }
 
 // String is the verdict in English, for logs, tests and the console:
 // "signed by device 0192f1a0 of PC 101, verified".
@@ -181,6 +211,10 @@ func (v Verdict) String() string {
 		return fmt.Sprintf("signed by device %s of %s, verified", v.ShortDevice(), by)
 	case Broken:
 		return fmt.Sprintf("signature of device %s does NOT match: the record has changed since it was signed", v.ShortDevice())
+	case KeyUnknown:
+		return fmt.Sprintf("signed as device %s with a key not known for it: who signed cannot be confirmed", v.ShortDevice())
+	case OtherDevice:
+		return fmt.Sprintf("signed by device %s, not by device %s that made it", v.ShortDevice(), v.ShortMade())
 	}
 	return "not signed"
 }

@@ -114,6 +114,64 @@ func TestCheck(t *testing.T) {
 	}
 }
 
+// TestCheckStates: each thing that can be wrong with a signature has a
+// verdict of its own, in the order a reader needs it: a signature that
+// does not match is broken whoever made it; a key that is not a key, or
+// not the one known for the device, leaves the signer unconfirmed; a good
+// signature by a device other than the one the document names is said so.
+func TestCheckStates(t *testing.T) {
+	doc := record(t)
+	k, other := newKey(1), newKey(2)
+	good, _ := Sign(k, KindEncounter, doc)
+	stranger := auth.Key{Device: uuid.MustParse("7c3e9d21-0000-4000-8000-00000000d002"), Private: other.Private}
+	byStranger, _ := Sign(stranger, KindEncounter, doc)
+	tests := []struct {
+		name string
+		seal *Seal
+		doc  []byte
+		want State
+		text string
+	}{
+		{"verified", &good, doc, Verified, "signed by device 0192f1a0 of PC 101, verified"},
+		{"no seal", nil, doc, Unsigned, "not signed"},
+		{"an empty seal", &Seal{}, doc, Unsigned, "not signed"},
+		{"the document changed", &good, bytes.Replace(doc, []byte("PC 101"), []byte("PC 102"), 1), Broken, "signature of device 0192f1a0 does NOT match: the record has changed since it was signed"},
+		{"a short signature", &Seal{Device: k.Device, Key: good.Key, Sig: good.Sig[:10]}, doc, Broken, ""},
+		{"no key", &Seal{Device: k.Device, Sig: good.Sig}, doc, KeyUnknown, "signed as device 0192f1a0 with a key not known for it: who signed cannot be confirmed"},
+		{"a key of the wrong size", &Seal{Device: k.Device, Key: good.Key[:31], Sig: good.Sig}, doc, KeyUnknown, ""},
+		{"another device signed", &byStranger, doc, OtherDevice, "signed by device 7c3e9d21, not by device 0192f1a0 that made it"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v := Check(KindEncounter, tt.doc, tt.seal)
+			if v.State != tt.want {
+				t.Errorf("state %v, want %v (%s)", v.State, tt.want, v)
+			}
+			if tt.text != "" && v.String() != tt.text {
+				t.Errorf("String() = %q, want %q", v.String(), tt.text)
+			}
+		})
+	}
+	if v := Check(KindEncounter, doc, &byStranger); v.Made != k.Device || v.Device != stranger.Device {
+		t.Errorf("made by %v, signed by %v", v.Made, v.Device)
+	}
+
+	// What this device knows of its own key.
+	if v := Check(KindEncounter, doc, &good).WithKnownKey(k.Device, k.Public()); v.State != Verified {
+		t.Errorf("own key: %v", v.State)
+	}
+	if v := Check(KindEncounter, doc, &good).WithKnownKey(k.Device, other.Public()); v.State != KeyUnknown {
+		t.Errorf("a key other than the device's own: %v", v.State)
+	}
+	if v := Check(KindEncounter, doc, &good).WithKnownKey(stranger.Device, other.Public()); v.State != Verified {
+		t.Errorf("another device's key is not this device's to judge: %v", v.State)
+	}
+	changed := bytes.Replace(doc, []byte("PC 101"), []byte("PC 102"), 1)
+	if v := Check(KindEncounter, changed, &good).WithKnownKey(k.Device, other.Public()); v.State != Broken {
+		t.Errorf("a broken signature stays broken: %v", v.State)
+	}
+}
+
 func FuzzVerify(f *testing.F) {
 	doc := record(f)
 	k := newKey(1)

@@ -97,3 +97,13 @@ func (r *Records) SetSetting(ctx context.Context, name string, b []byte) error {
 func (r *Records) DeleteSetting(ctx context.Context, name string) error {
 	return r.s.use(r.Store, func() error { return r.Store.DeleteSetting(ctx, name) })
 }
+
+// Evidence checks the signatures of a record and its amendments
+// (store.Store.Evidence).
+func (r *Records) Evidence(ctx context.Context, id uuid.UUID) (out store.Evidence, err error) {
+	err = r.s.use(r.Store, func() (err error) {
+		out, err = r.Store.Evidence(ctx, id)
+		return err
+	})
+	return out, err
+}

@@ -393,6 +393,9 @@ func TestWipeOnRevocation(t *testing.T) {
 			if _, err := recs.List(ctx); !errors.Is(err, store.ErrClosed) {
 				t.Errorf("the screens' records after the wipe: %v, want ErrClosed", err)
 			}
+			if _, err := recs.Evidence(ctx, uuid.New()); !errors.Is(err, store.ErrClosed) {
+				t.Errorf("a record's signatures after the wipe: %v, want ErrClosed", err)
+			}
 			noKeyMaterial(t, w.dir, dataKey)
 			if _, err := os.Stat(filepath.Join(w.dir, vaultDir, "vault.json")); !os.IsNotExist(err) {
 				t.Errorf("vault.json after the wipe: %v", err)

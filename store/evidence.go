@@ -42,9 +42,22 @@ type Evidence struct {
 // Evidence checks the signatures of record id and its amendments over
 // their documents as this device holds them. A record finalised here is
 // signed by this device; one pulled from the server carries the
-// signature the server verified when it was pushed.
+// signature the server verified when it was pushed. A signature said to
+// be this device's is checked against the key this device holds
+// (evidence.Verdict.WithKnownKey); other devices' keys are as the server
+// served them.
 func (s *Store) Evidence(ctx context.Context, id uuid.UUID) (Evidence, error) {
 	ev := Evidence{Amendments: map[uuid.UUID]evidence.Verdict{}}
+	s.wmu.Lock()
+	own := s.signer
+	s.wmu.Unlock()
+	check := func(kind string, doc []byte, seal *evidence.Seal) evidence.Verdict {
+		v := evidence.Check(kind, doc, seal)
+		if own != nil {
+			v = v.WithKnownKey(own.DeviceID(), own.Public())
+		}
+		return v
+	}
 	err := s.db.View(func(txn *badger.Txn) error {
 		st, err := getStored(txn, id)
 		if err != nil {
@@ -54,12 +67,12 @@ func (s *Store) Evidence(ctx context.Context, id uuid.UUID) (Evidence, error) {
 		if err != nil {
 			return err
 		}
-		ev.Record = evidence.Check(evidence.KindEncounter, doc, st.Seal)
+		ev.Record = check(evidence.KindEncounter, doc, st.Seal)
 		prefix := append(append([]byte{}, prefixAmend...), id[:]...)
 		return scanAmendments(txn, prefix, func(sa storedAmendment) {
 			doc, err := sa.Doc.Document()
 			if err == nil {
-				ev.Amendments[sa.Doc.ID] = evidence.Check(evidence.KindAmendment, doc, sa.Seal)
+				ev.Amendments[sa.Doc.ID] = check(evidence.KindAmendment, doc, sa.Seal)
 			}
 		})
 	})

@@ -117,3 +117,39 @@ func TestPulledKeepsItsSeal(t *testing.T) {
 		}
 	}
 }
+
+// TestEvidenceKnowsItsOwnKey: a record pulled back that claims to be
+// signed by this device, but with a key other than the one this device
+// holds, does not pass for its own; a record signed by a device other
+// than the one it names says so.
+func TestEvidenceKnowsItsOwnKey(t *testing.T) {
+	s := withSigner(openMem(t))
+	impostor := auth.Key{Device: s.DeviceID(), Private: keyFor(uuid.New()).Private}
+	r, _ := encounter.New(s.DeviceID(), time.Now())
+	r.Officer = encounter.Officer{Name: "A Example", Number: "PC 101", Agency: "police"}
+	r.FinalisedAt = r.CreatedAt
+	doc, _ := r.Document()
+	forged, _ := evidence.Sign(impostor, evidence.KindEncounter, doc)
+
+	other := keyFor(uuid.New())
+	r2, _ := encounter.New(uuid.New(), time.Now()) // names a device that did not sign it
+	r2.Officer = encounter.Officer{Name: "B Example", Number: "PC 202", Agency: "police"}
+	r2.FinalisedAt = r2.CreatedAt
+	doc2, _ := r2.Document()
+	byOther, _ := evidence.Sign(other, evidence.KindEncounter, doc2)
+	if err := s.ApplyPulled(ctx, []Pulled{
+		{Cursor: 1, Kind: KindEncounter, ID: r.ID, Device: s.DeviceID(), Body: doc, Seal: &forged},
+		{Cursor: 2, Kind: KindEncounter, ID: r2.ID, Device: other.Device, Body: doc2, Seal: &byOther},
+	}, 2); err != nil {
+		t.Fatal(err)
+	}
+	for id, want := range map[uuid.UUID]evidence.State{r.ID: evidence.KeyUnknown, r2.ID: evidence.OtherDevice} {
+		ev, err := s.Evidence(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ev.Record.State != want {
+			t.Errorf("record %s: %v, want state %v", id, ev.Record, want)
+		}
+	}
+}

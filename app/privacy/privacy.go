@@ -61,6 +61,7 @@ type Model struct {
 
 	confirmed map[string]bool // confirmation keys of confirmed findings
 	noNames   bool
+	dtnText   string // a digest of every Duty to Notify text, confirmed or not
 }
 
 // Messages the view shows, as i18n keys. The first is shown with a Duty
@@ -79,9 +80,11 @@ const (
 // Check finds the identifiers in r's free text (encounter.Record.FreeText).
 func Check(r encounter.Record) *Model {
 	m := &Model{confirmed: map[string]bool{}}
+	dtn := sha256.New()
 	for _, f := range r.FreeText() {
 		if f.DutyToNotify {
 			m.DutyToNotify = true
+			dtn.Write([]byte(f.Path + "\x00" + f.Text + "\x00"))
 		}
 		spans := encounter.FindIdentifiers(f.Text, r.OccurredAt)
 		if len(spans) == 0 {
@@ -89,6 +92,7 @@ func Check(r encounter.Record) *Model {
 		}
 		m.Findings = append(m.Findings, Finding{Field: f, Spans: spans, MustRemove: f.DutyToNotify})
 	}
+	m.dtnText = hex.EncodeToString(dtn.Sum(nil))
 	return m
 }
 
@@ -104,7 +108,7 @@ func (m *Model) ConfirmedBefore(old *Model) {
 			m.confirmed[key(f)] = true
 		}
 	}
-	m.noNames = old.noNames
+	m.noNames = old.noNames && old.dtnText == m.dtnText
 }
 
 // key names a finding's field and text, so that an edited text is a new
@@ -125,12 +129,26 @@ func (m *Model) Confirm(i int) bool {
 	return true
 }
 
+// Unconfirm takes back the officer's confirmation of finding i.
+func (m *Model) Unconfirm(i int) {
+	if i >= 0 && i < len(m.Findings) {
+		delete(m.confirmed, key(m.Findings[i]))
+	}
+}
+
 // Confirmed reports whether finding i was confirmed.
 func (m *Model) Confirmed(i int) bool { return m.confirmed[key(m.Findings[i])] }
 
 // ConfirmNoNames records the officer's confirmation that the Duty to
 // Notify names nobody.
 func (m *Model) ConfirmNoNames() { m.noNames = true }
+
+// UnconfirmNoNames takes that confirmation back.
+func (m *Model) UnconfirmNoNames() { m.noNames = false }
+
+// NoNamesConfirmed reports whether the officer confirmed that the Duty
+// to Notify names nobody, for its text as it stands.
+func (m *Model) NoNamesConfirmed() bool { return m.noNames }
 
 // Blocking returns, as message keys, what stops the record being
 // finalised: nothing when it is Ready.

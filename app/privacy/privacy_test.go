@@ -93,3 +93,38 @@ func TestConfirmationsFollowTheText(t *testing.T) {
 		t.Errorf("after an edit: ready %v, confirmed %v %v", again.Ready(), again.Confirmed(0), again.Confirmed(1))
 	}
 }
+
+// TestNamesFollowTheDutyToNotify: the confirmation that a Duty to Notify
+// names nobody is of its text as it stood: an edit to it (the account
+// here) asks again; an edit elsewhere (the notes) does not. Either
+// confirmation can be taken back.
+func TestNamesFollowTheDutyToNotify(t *testing.T) {
+	r := record("Long hours.", "Rear door padlocked.")
+	m := Check(r)
+	m.ConfirmNoNames()
+	r.Notes = "Rear door padlocked; manager 07700 900123."
+	notes := Check(r)
+	notes.ConfirmedBefore(m)
+	if !notes.NoNamesConfirmed() {
+		t.Error("an edit of the notes asked again about names in the Duty to Notify")
+	}
+	notes.Confirm(0)
+	if !notes.Ready() {
+		t.Fatal(notes.Blocking())
+	}
+	notes.Unconfirm(0)
+	if notes.Ready() || notes.Confirmed(0) {
+		t.Error("a confirmation taken back still counts")
+	}
+	r.People[0].Referral.DutyToNotify.Account = "Long hours. Her name is Example."
+	account := Check(r)
+	account.ConfirmedBefore(notes)
+	if account.NoNamesConfirmed() || account.Ready() {
+		t.Error("an edited Duty to Notify kept its confirmation that it names nobody")
+	}
+	account.ConfirmNoNames()
+	account.UnconfirmNoNames()
+	if account.NoNamesConfirmed() {
+		t.Error("the confirmation about names could not be taken back")
+	}
+}

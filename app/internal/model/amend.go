@@ -37,6 +37,22 @@ type AmendField struct {
 	Groups []Group
 	// Current is the value as the form shows it first.
 	Current string
+	// Person is who a person's field is about; FreeText is set for the
+	// free text checked for identifying details (the notes, an addendum,
+	// a label): AmendHint.
+	Person   uuid.UUID
+	FreeText bool
+}
+
+// AmendHint says under the new value of f, as the officer writes it,
+// what in text looks like an identifying detail, as
+// Flow.IdentifierHint does on a draft: to be removed if f is about a
+// person with a Duty to Notify, kept elsewhere only if it belongs.
+func AmendHint(p *i18n.Printer, r encounter.Record, f AmendField, text string) Notice {
+	if !f.FreeText {
+		return Notice{}
+	}
+	return identifierHint(p, r, f.Person, text)
 }
 
 // AmendFields lists what an officer may correct on r, made under pack.
@@ -46,7 +62,7 @@ func AmendFields(p *i18n.Printer, pack *content.Pack, r encounter.Record) []Amen
 		return AmendField{Field: field, Label: FieldLabel(p, pack, r, field), Kind: kind, Current: FieldValue(p, pack, field, r.Value(field))}
 	}
 	out := []AmendField{
-		{Field: encounter.FieldAddendum, Label: FieldLabel(p, pack, r, encounter.FieldAddendum), Kind: KindLong},
+		{Field: encounter.FieldAddendum, Label: FieldLabel(p, pack, r, encounter.FieldAddendum), Kind: KindLong, FreeText: true},
 		f(encounter.FieldPremisesName, KindText),
 		f(encounter.FieldPremisesAddress, KindLong),
 		f(encounter.FieldBusiness, KindChoice),
@@ -55,6 +71,7 @@ func AmendFields(p *i18n.Printer, pack *content.Pack, r encounter.Record) []Amen
 		f(encounter.FieldPeoplePresent, KindNumber),
 		f(encounter.FieldNotes, KindLong),
 	}
+	out[len(out)-1].FreeText = true
 	for _, b := range encounter.Businesses {
 		out[3].Options = append(out[3].Options, Option{Value: string(b), Label: BusinessLabel(p, pack, b)})
 	}
@@ -66,9 +83,10 @@ func AmendFields(p *i18n.Printer, pack *content.Pack, r encounter.Record) []Amen
 	for _, ps := range r.People {
 		pf := func(name string, kind FieldKind) AmendField {
 			field := encounter.PersonField(ps.ID, name)
-			return AmendField{Field: field, Label: FieldLabel(p, pack, r, field), Kind: kind, Current: r.Value(field)}
+			return AmendField{Field: field, Label: FieldLabel(p, pack, r, field), Kind: kind, Current: r.Value(field), Person: ps.ID}
 		}
 		label := pf("label", KindText)
+		label.FreeText = true
 		age := pf("age_years", KindNumber)
 		doubt := pf("age_in_doubt", KindChoice)
 		doubt.Options = []Option{{Value: "true", Label: p.T("summary.yes")}, {Value: "false", Label: p.T("summary.no")}}

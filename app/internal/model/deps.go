@@ -6,6 +6,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/waymark-app/waymark/encounter"
+	"github.com/waymark-app/waymark/store"
 )
 
 // Records is what the models need from the device store. *store.Store
@@ -21,6 +22,8 @@ type Records interface {
 	Amend(ctx context.Context, a encounter.Amendment) (encounter.Record, error)
 	Get(ctx context.Context, id uuid.UUID) (encounter.Record, error)
 	List(ctx context.Context) ([]encounter.Record, error)
+	// Evidence checks the signatures of a record and its amendments.
+	Evidence(ctx context.Context, id uuid.UUID) (store.Evidence, error)
 	Setting(ctx context.Context, name string) ([]byte, error)
 	SetSetting(ctx context.Context, name string, b []byte) error
 	DeleteSetting(ctx context.Context, name string) error

@@ -30,8 +30,12 @@ type Detail struct {
 	NeedsCrimeRef bool
 	// Info says when and by whom it was finalised; Held, if not "", why
 	// it waits for a supervisor.
-	Info     string
-	Held     string
+	Info string
+	Held string
+	// Seal says who signed the record as finalised and whether the
+	// signature still matches it (each amendment's is under it in the
+	// history).
+	Seal     Notice
 	Sections []Section
 }
 
@@ -54,13 +58,18 @@ type Item struct {
 	BadgeState encounter.State
 	// IsState says the badge is a sync state, not a level.
 	IsState bool
+	// NoteKind says how to show the note: an amendment's signature in
+	// the colour of its verdict.
+	NoteKind NoticeKind
 }
 
-// NewDetail reads record r back, made under pack, at now, in p's words.
-func NewDetail(p *i18n.Printer, pack *content.Pack, r encounter.Record, now time.Time) Detail {
+// NewDetail reads record r back, made under pack, at now, in p's words,
+// with the verdicts on its signatures.
+func NewDetail(p *i18n.Printer, pack *content.Pack, r encounter.Record, now time.Time, seals Seals) Detail {
 	d := Detail{
 		Title: RecordTitle(p, r), State: r.State, StateText: StateText(p, r.State),
 		Info: p.T("detail.finalised", TimeText(r.FinalisedAt), r.Officer.String()),
+		Seal: seals.text(p, seals.Record),
 	}
 	if r.State == encounter.Held {
 		d.Held = p.T("detail.held")
@@ -96,7 +105,7 @@ func NewDetail(p *i18n.Printer, pack *content.Pack, r encounter.Record, now time
 		d.Sections = append(d.Sections, crimeSection(p, r))
 	}
 	if len(r.Amendments) > 0 {
-		d.Sections = append(d.Sections, historySection(p, pack, r))
+		d.Sections = append(d.Sections, historySection(p, pack, r, seals))
 	}
 	return d
 }
@@ -279,7 +288,7 @@ func crimeSection(p *i18n.Printer, r encounter.Record) Section {
 	return s
 }
 
-func historySection(p *i18n.Printer, pack *content.Pack, r encounter.Record) Section {
+func historySection(p *i18n.Printer, pack *content.Pack, r encounter.Record, seals Seals) Section {
 	s := Section{Title: p.T("detail.history")}
 	for _, a := range r.Amendments {
 		lines := []string{p.T("history.reason", a.Reason)}
@@ -289,10 +298,12 @@ func historySection(p *i18n.Printer, pack *content.Pack, r encounter.Record) Sec
 		for _, lr := range a.Referrals {
 			lines = append(lines, p.T("history.late_referral", personTitleOf(p, r, lr.Person), TimeText(lr.NRM.ReferredAt)))
 		}
+		seal := seals.text(p, seals.Amendments[a.ID])
 		s.Items = append(s.Items, Item{
 			Label: p.T("history.head", TimeText(a.At), a.Author.String()),
 			Value: strings.Join(lines, "\n"),
 			Badge: StateText(p, a.State), BadgeState: a.State, IsState: true,
+			Note: seal.Text, NoteKind: seal.Kind,
 		})
 	}
 	return s

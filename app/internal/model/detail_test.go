@@ -43,6 +43,7 @@ func finalised(t *testing.T, e *env) encounter.Record {
 	f.SetAge(child, "15")
 	f.SetReferralField(child, FieldName, "A Synthetic Child")
 	f.Tick(f.Result().Actions[0], true)
+	f.ConfirmNoNames(true) // the Duty to Notify names nobody
 	var problem string
 	f.Finalise(func(p string) { problem = p })
 	e.saver.Wait()
@@ -56,7 +57,7 @@ func finalised(t *testing.T, e *env) encounter.Record {
 func TestDetailReadsEverythingBack(t *testing.T) {
 	e := newEnv(t)
 	r := finalised(t, e)
-	d := NewDetail(e.p, e.pack, r, testNow.Add(time.Hour))
+	d := NewDetail(e.p, e.pack, r, testNow.Add(time.Hour), e.seals(r.ID))
 	if d.Level != content.Red || d.LevelWord != "Red" || d.StateText != "Queued" || !d.NeedsCrimeRef || !strings.HasPrefix(d.Crime, "Crime record due in 23 hours") {
 		t.Fatalf("head %+v", d)
 	}
@@ -145,12 +146,16 @@ func TestAmendSignsAndAnswers(t *testing.T) {
 		amended = got
 	})
 	e.saver.Wait()
-	d := NewDetail(e.p, e.pack, amended, testNow.Add(2*time.Hour))
+	d := NewDetail(e.p, e.pack, amended, testNow.Add(2*time.Hour), e.seals(amended.ID))
 	var text []string
 	for _, s := range d.Sections {
 		for _, it := range s.Items {
-			text = append(text, it.Label+" | "+it.Value+" | "+it.Badge)
+			text = append(text, it.Label+" | "+it.Value+" | "+it.Badge+" | "+it.Note)
 		}
+	}
+	seal := "Signed by device " + e.st.DeviceID().String()[:8] + " of PC 101, verified: not changed since it was signed."
+	if d.Seal.Text != seal || d.Seal.Kind != NoticeSuccess {
+		t.Errorf("the record's signature: %+v", d.Seal)
 	}
 	all := strings.Join(text, "\n")
 	for _, want := range []string{
@@ -159,7 +164,7 @@ func TestAmendSignsAndAnswers(t *testing.T) {
 		"Person 1: Does someone else hold their passport or ID? set to “Yes”",
 		"Signs seen at the premises set to “People locked in”",
 		"Reason: Seen on the body-worn video",
-		"| Queued",
+		"| Queued | " + seal,
 	} {
 		if !strings.Contains(all, want) {
 			t.Errorf("detail lacks %q:\n%s", want, all)

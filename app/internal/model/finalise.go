@@ -26,6 +26,10 @@ type Plan struct {
 	// true when it is empty.
 	Blocking []string
 	Ready    bool
+	// Identifiers is set when nothing but the identifier check stands in
+	// the way (Flow.Identifiers): its screen, not a list, is what the
+	// officer needs.
+	Identifiers bool
 }
 
 // Plan works out what finalising now would do.
@@ -33,15 +37,22 @@ func (f *Flow) Plan() Plan {
 	p, r := f.p, f.rec
 	pl := Plan{Level: f.result.Level.String(), LevelText: p.T("rag." + f.result.Level.String())}
 
+	others := 0 // blockers that are not the identifier check's
 	var ve *encounter.ValidationError
 	if err := r.Validate(f.d.Now()); errors.As(err, &ve) {
 		for _, pr := range ve.Problems {
 			pl.Blocking = append(pl.Blocking, ProblemText(p, r, pr))
+			if pr.Key() != encounter.DtNIdentifier.Key() {
+				others++
+			}
 		}
 	}
 	for _, id := range f.result.Undecided(r) {
 		pl.Blocking = append(pl.Blocking, p.T("flow.referral_needed", f.personTitle(id)))
+		others++
 	}
+	pl.Blocking = append(pl.Blocking, f.identifierBlocking()...)
+	pl.Identifiers = others == 0 && !f.IdentifiersChecked()
 
 	if strings.TrimSpace(r.Premises.Address) == "" {
 		pl.Missing = append(pl.Missing, p.T("finalise.no_address"))

@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/waymark-app/waymark/app/privacy"
 	"github.com/waymark-app/waymark/assess"
 	"github.com/waymark-app/waymark/content"
 	"github.com/waymark-app/waymark/encounter"
@@ -74,6 +75,7 @@ const (
 	NoticeInfo NoticeKind = iota
 	NoticeSuccess
 	NoticeDanger
+	NoticeWarning
 )
 
 // Flow guides the officer through one encounter: premises, people, what
@@ -100,6 +102,10 @@ type Flow struct {
 	// The assessment's reasons when the officer last saw the assessment
 	// step, to mark what is new and what went; nil before the first look.
 	seen []assess.Reason
+
+	// checked is the last identifier check, whose confirmations the next
+	// carries over (check).
+	checked *privacy.Model
 
 	saveErr error // why the last save failed; nil if it worked
 	notice  Notice

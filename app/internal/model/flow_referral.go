@@ -154,36 +154,165 @@ func (f *Flow) SetReferralField(person uuid.UUID, field, s string) {
 	})
 }
 
-// Summary lays out the referral of a person as "Field: value" lines, in
-// the order of the online NRM form, which cannot save and times out.
-func (f *Flow) Summary(person uuid.UUID) string {
-	return Summary(f.p, f.d.Pack, f.rec, f.result, person)
+// Sheet is a person's referral laid out for the online form, which
+// cannot save and times out, to copy before starting it: its title, what
+// it is for and leaves out, and the "Field: value" lines.
+type Sheet struct {
+	Title string
+	Intro string
+	Text  string
 }
 
-// Summary lays out the referral of person id on r (assessed as res
-// under pack) as "Field: value" lines, in the order of the online form.
-func Summary(p *i18n.Printer, pack *content.Pack, r encounter.Record, res assess.Result, id uuid.UUID) string {
+// Sheet lays out the referral of a person for the online form: an NRM
+// referral in full; a Duty to Notify by the rule of
+// encounter.Record.DutyToNotifySheet, with nothing that could identify
+// the person.
+func (f *Flow) Sheet(person uuid.UUID) Sheet {
+	ps, ok := f.rec.Person(person)
+	if ok && ps.Referral != nil && ps.Referral.DutyToNotify != nil {
+		return Sheet{Title: f.p.T("summary.title.dtn"), Intro: f.p.T("summary.intro.dtn"),
+			Text: DutyToNotifySheet(f.p, f.d.Pack, f.rec, f.result, person)}
+	}
+	return Sheet{Title: f.p.T("summary.title"), Intro: f.p.T("summary.intro"),
+		Text: Summary(f.p, f.d.Pack, f.rec, f.result, person)}
+}
+
+// sheetLines collects "Field: value" lines; an empty value is a dash.
+type sheetLines struct {
+	p     *i18n.Printer
+	lines []string
+}
+
+func (l *sheetLines) add(key, v string) {
+	if strings.TrimSpace(v) == "" {
+		v = l.p.T("summary.none")
+	}
+	l.lines = append(l.lines, l.p.T(key)+": "+v)
+}
+
+func (l *sheetLines) String() string { return strings.Join(l.lines, "\n") }
+
+// kindOf says whether ps is an adult or a child, for the referral type.
+func kindOf(p *i18n.Printer, ps *encounter.Person) string {
+	if ps.Child() {
+		return p.T("summary.type.child")
+	}
+	return p.T("summary.type.adult")
+}
+
+// DutyToNotifySheet lays out the Duty to Notify of person id on r
+// (assessed as res under pack) for the online form, by the rule of
+// encounter.Record.DutyToNotifySheet: the place as its kind of business
+// and postcode district, the date without the time, the age as a band,
+// sex, nationality and languages only when enough people were present;
+// never a name, the premises' name, its address or full postcode, nor
+// anything in the account that looks identifying (it is marked removed).
+func DutyToNotifySheet(p *i18n.Printer, pack *content.Pack, r encounter.Record, res assess.Result, id uuid.UUID) string {
+	ps, ok := r.Person(id)
+	if !ok || ps.Referral == nil || ps.Referral.DutyToNotify == nil {
+		return ""
+	}
+	dtn := ps.Referral.DutyToNotify
+	s := r.DutyToNotifySheet(*ps)
+	l := &sheetLines{p: p}
+	l.add("summary.type", kindOf(p, ps)+", "+p.T("summary.type.dtn"))
+	l.add("summary.consent", p.T("summary.consent.no_on", dtn.Explained.By, DateText(dtn.Explained.At)))
+	age := ageBandText(p, s.AgeBand)
+	if ps.AgeInDoubt {
+		age = strings.TrimSpace(age + " " + p.T("referral.age_in_doubt"))
+	}
+	l.add("summary.age", age)
+	if s.Withheld {
+		l.add("summary.withheld", p.T("summary.withheld.why", encounter.MinPeopleForDetails))
+	} else {
+		sex := ""
+		if s.Sex != "" {
+			sex = p.T("gender." + s.Sex)
+		}
+		l.add("summary.sex", sex)
+		l.add("summary.nationality", s.Nation)
+		l.add("summary.languages", strings.Join(languageNames(p, pack, s.Languages), ", "))
+		english := ""
+		if s.English != "" {
+			english = p.T("english." + s.English)
+		}
+		l.add("summary.english", english)
+		l.add("summary.interpreter", yesNo(p, s.Interpreter))
+	}
+	l.add("summary.indicators", strings.Join(indicatorsText(p, pack, s.Indicators, ps), "; "))
+	l.add("summary.exploitation", strings.Join(exploitationText(p, pack, res), ", "))
+	where := BusinessLabel(p, pack, s.Business)
+	if s.District != "" {
+		where = strings.TrimPrefix(where+", "+p.T("summary.district", s.District), ", ")
+	}
+	l.add("summary.where", where)
+	// The day as the officer knows it, in the device's zone (the sheet's
+	// Date is the day in UTC, a day early just after midnight in summer).
+	l.add("summary.date", DateText(r.OccurredAt))
+	l.add("summary.officer", r.Officer.String())
+	// The account must carry no identifier, and a record that still
+	// holds one cannot be finalised; but the sheet may be copied before
+	// that, so it never gives one.
+	l.add("summary.account", redact(p, s.Account, encounter.FindIdentifiers(s.Account, r.OccurredAt)))
+	return l.String()
+}
+
+// ageBandText says an age band of encounter.AgeBand in p's language.
+func ageBandText(p *i18n.Printer, band string) string {
+	switch band {
+	case encounter.AgeBand(encounter.AdultAge - 1):
+		return p.T("summary.age_band.child")
+	case encounter.AgeBand(65):
+		return p.T("summary.age_band.65")
+	}
+	return band
+}
+
+// indicatorsText names the signs seen (ids) and those the officer's
+// answers about ps imply.
+func indicatorsText(p *i18n.Printer, pack *content.Pack, ids []string, ps *encounter.Person) []string {
 	lang := Lang(p)
+	var inds []string
+	for _, id := range ids {
+		if ind, ok := pack.Indicator(id); ok {
+			inds = append(inds, ind.Label.In(lang))
+		}
+	}
+	for _, q := range pack.Questions {
+		if c, ok := q.Choice(ps.Answers[q.ID]); ok && len(c.Implies) > 0 {
+			inds = append(inds, q.Text.In(lang)+" "+c.Label.In(lang))
+		}
+	}
+	return inds
+}
+
+// exploitationText names the kinds of exploitation the assessment found.
+func exploitationText(p *i18n.Printer, pack *content.Pack, res assess.Result) []string {
+	var exps []string
+	for _, e := range res.Exploitation {
+		if x, ok := pack.ExploitationType(e); ok {
+			exps = append(exps, x.Label.In(Lang(p)))
+		}
+	}
+	return exps
+}
+
+// Summary lays out the NRM referral of person id on r (assessed as res
+// under pack) as "Field: value" lines, in the order of the online form.
+// A Duty to Notify is laid out by DutyToNotifySheet instead.
+func Summary(p *i18n.Printer, pack *content.Pack, r encounter.Record, res assess.Result, id uuid.UUID) string {
 	ps, ok := r.Person(id)
 	if !ok {
 		return ""
 	}
-	var lines []string
-	add := func(key, v string) {
-		if strings.TrimSpace(v) == "" {
-			v = p.T("summary.none")
-		}
-		lines = append(lines, p.T(key)+": "+v)
-	}
 	ref := ps.Referral
-	kind := p.T("summary.type.adult")
-	if ps.Child() {
-		kind = p.T("summary.type.child")
+	if ref != nil && ref.DutyToNotify != nil {
+		return DutyToNotifySheet(p, pack, r, res, id)
 	}
+	l := &sheetLines{p: p}
+	add := l.add
+	kind := kindOf(p, ps)
 	switch {
-	case ref != nil && ref.DutyToNotify != nil:
-		add("summary.type", kind+", "+p.T("summary.type.dtn"))
-		add("summary.consent", p.T("summary.consent.no", ref.DutyToNotify.Explained.By, TimeText(ref.DutyToNotify.Explained.At)))
 	case ref != nil && ref.NRM != nil:
 		add("summary.type", kind+", "+p.T("summary.type.nrm"))
 		switch {
@@ -220,38 +349,18 @@ func Summary(p *i18n.Printer, pack *content.Pack, r encounter.Record, res assess
 	if ref != nil && ref.NRM != nil {
 		add("summary.refs", strings.Join(ref.NRM.Identity.OtherReferences, ", "))
 	}
-	var inds []string
-	for _, id := range append(slices.Clone(r.Indicators), ps.Indicators...) {
-		if ind, ok := pack.Indicator(id); ok {
-			inds = append(inds, ind.Label.In(lang))
-		}
-	}
-	for _, q := range pack.Questions {
-		if c, ok := q.Choice(ps.Answers[q.ID]); ok && len(c.Implies) > 0 {
-			inds = append(inds, q.Text.In(lang)+" "+c.Label.In(lang))
-		}
-	}
-	add("summary.indicators", strings.Join(inds, "; "))
-	var exps []string
-	for _, e := range res.Exploitation {
-		if x, ok := pack.ExploitationType(e); ok {
-			exps = append(exps, x.Label.In(lang))
-		}
-	}
-	add("summary.exploitation", strings.Join(exps, ", "))
+	add("summary.indicators", strings.Join(indicatorsText(p, pack, append(slices.Clone(r.Indicators), ps.Indicators...), ps), "; "))
+	add("summary.exploitation", strings.Join(exploitationText(p, pack, res), ", "))
 	add("summary.encounter", strings.Join(slices.DeleteFunc([]string{
 		TimeText(r.OccurredAt), r.Premises.Name, r.Premises.Address, BusinessLabel(p, pack, r.Premises.Business),
 	}, func(s string) bool { return strings.TrimSpace(s) == "" }), ", "))
 	add("summary.officer", r.Officer.String())
 	account := ""
-	switch {
-	case ref != nil && ref.NRM != nil:
+	if ref != nil && ref.NRM != nil {
 		account = ref.NRM.Account
-	case ref != nil && ref.DutyToNotify != nil:
-		account = ref.DutyToNotify.Account
 	}
 	add("summary.account", account)
-	return strings.Join(lines, "\n")
+	return l.String()
 }
 
 func yesNo(p *i18n.Printer, b bool) string {

@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 	"golang.org/x/text/language"
 
+	"github.com/waymark-app/waymark/app/privacy"
 	"github.com/waymark-app/waymark/assess"
 	"github.com/waymark-app/waymark/content"
 	"github.com/waymark-app/waymark/encounter"
@@ -165,6 +166,10 @@ func TestRedAdultDecision(t *testing.T) {
 	if dtn == nil || ps.Referral.NRM != nil || dtn.Explained.By != "PC 101 A Example" || !dtn.Explained.At.Equal(testNow) {
 		t.Fatalf("decision %+v", ps.Referral)
 	}
+	if pl := f.Plan(); pl.Ready || len(pl.Blocking) != 1 || pl.Blocking[0] != e.p.T(privacy.MsgBlockedNames) {
+		t.Errorf("plan after the decision, before confirming it names nobody: %+v", pl)
+	}
+	f.ConfirmNoNames(true)
 	if pl := f.Plan(); !pl.Ready {
 		t.Errorf("plan after the decision %+v", pl)
 	}

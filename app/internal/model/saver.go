@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/waymark-app/waymark/encounter"
+	"github.com/waymark-app/waymark/store"
 )
 
 // Saver makes the device's durable writes, and the reads that must see
@@ -126,6 +127,15 @@ func (s *Saver) Get(id uuid.UUID, then func(encounter.Record, error)) {
 	s.Do(func(ctx context.Context) func() {
 		r, err := s.records.Get(ctx, id)
 		return func() { then(r, err) }
+	})
+}
+
+// Evidence checks the signatures of record id and its amendments, after
+// the writes asked for before.
+func (s *Saver) Evidence(id uuid.UUID, then func(store.Evidence, error)) {
+	s.Do(func(ctx context.Context) func() {
+		ev, err := s.records.Evidence(ctx, id)
+		return func() { then(ev, err) }
 	})
 }
 

@@ -157,6 +157,15 @@ func (e *env) stored(f *Flow) encounter.Record {
 	return r
 }
 
+// seals checks the signatures of record id as the detail screen does.
+func (e *env) seals(id uuid.UUID) Seals {
+	e.t.Helper()
+	var s Seals
+	e.saver.Evidence(id, func(ev store.Evidence, err error) { s = Seals{Evidence: ev, Err: err} })
+	e.saver.Wait()
+	return s
+}
+
 // TestNoFyne: the view models import nothing of Fyne, so they can be
 // tested, and reasoned about, without a window.
 func TestNoFyne(t *testing.T) {

@@ -3,6 +3,7 @@ package model
 import (
 	"errors"
 	"syscall"
+	"time"
 
 	"github.com/waymark-app/waymark/i18n"
 	"github.com/waymark-app/waymark/sync/client"
@@ -72,12 +73,27 @@ func (m *Status) Headline() string {
 	return s
 }
 
+// quietWait is the longest wait the server may ask for (rate_limited,
+// Retry-After) that the bar does not mention: the engine honours it, and
+// the officer sees the last sync as before. A longer one is said calmly.
+const quietWait = 2 * time.Minute
+
 // Detail says when the last sync was, or what went wrong; bad reports
-// whether it is a problem.
+// whether it is a problem. The server asking the device to slow down is
+// not a problem: a short wait is not mentioned, a longer one says when
+// Waymark sends again.
 func (m *Status) Detail() (text string, bad bool) {
+	err := m.s.LastError
+	if err != nil && wire.CodeOf(err) == wire.CodeRateLimited {
+		var ce *client.Error
+		if errors.As(err, &ce) && ce.RetryAfter > quietWait && !m.s.NextAttempt.IsZero() {
+			return m.p.T("sync.busy", TimeText(m.s.NextAttempt)), false
+		}
+		err = nil
+	}
 	switch {
-	case m.s.LastError != nil:
-		return m.ErrorText(m.s.LastError), true
+	case err != nil:
+		return m.ErrorText(err), true
 	case m.s.LastSuccess.IsZero():
 		return m.p.T("sync.never"), false
 	}
@@ -110,6 +126,11 @@ func (m *Status) ErrorText(err error) string {
 	}
 	if errors.Is(err, wire.ErrAccountDisabled) {
 		return p.T("sync.err.disabled")
+	}
+	if wire.CodeOf(err) == wire.CodeAsideFull {
+		// Entries the server keeps aside for review fill this device's
+		// share: nothing more is taken until a supervisor resolves them.
+		return p.T("sync.err.aside_full")
 	}
 	kind := client.ServerFault
 	var ce *client.Error

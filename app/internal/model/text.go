@@ -25,6 +25,15 @@ func TimeText(t time.Time) string {
 	return t.Local().Format(TimeLayout)
 }
 
+// DateText is the day of t, in the device's zone, without the time: what
+// a Duty to Notify may say of when.
+func DateText(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Local().Format(time.DateOnly)
+}
+
 // ParseTime reads a time the officer typed in TimeLayout, in the
 // device's zone.
 func ParseTime(s string) (time.Time, bool) {

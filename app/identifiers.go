@@ -1,0 +1,194 @@
+package app
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/waymark-app/waymark/app/internal/model"
+)
+
+// identifierScreen is the check of what was written before an encounter
+// is finalised (model.IdentifierCheck): each field in which something
+// looks like a phone number, a date of birth, a postcode, an e-mail
+// address or a document number, with what was found highlighted where it
+// is; in a Duty to Notify it must go, elsewhere the officer confirms it
+// belongs; a Duty to Notify also needs the officer's word that it names
+// nobody, since names cannot be found. Finalise… goes on to the usual
+// confirmation once nothing is left to answer.
+//
+// Nothing moves under the thumb: in each card the buttons come before
+// the text they change, and the card's advice never changes; what the
+// officer still has to do is a line of fixed height above the button.
+type identifierScreen struct {
+	fs       *flowScreen
+	cards    map[string]*findingCard // by field path
+	order    []string
+	names    *toggleRow
+	blocking *widget.Label
+	finalise *widget.Button
+	scroll   *container.Scroll
+	content  fyne.CanvasObject
+}
+
+// findingCard shows one field's finding.
+type findingCard struct {
+	text   *widget.RichText
+	keep   *toggleRow      // nil in a Duty to Notify
+	remove *choiceButton   // takes what is highlighted out, in place
+	change *choiceButton   // goes to the field; nil for the person's own answers
+	state  *widget.Label   // "Nothing identifying is left here."
+	box    *fyne.Container // the card's parts
+}
+
+// openIdentifiers shows the identifier check of the encounter on screen.
+func (fs *flowScreen) openIdentifiers() *identifierScreen {
+	p, m := fs.u.p, fs.m
+	s := &identifierScreen{fs: fs, cards: map[string]*findingCard{}}
+	c := m.Identifiers()
+	body := container.NewVBox(wrapped(c.Intro))
+	if c.None != "" {
+		body.Add(caption(c.None))
+	}
+	for _, v := range c.Findings {
+		card := s.card(v)
+		s.cards[v.Path] = card
+		s.order = append(s.order, v.Path)
+		body.Add(widget.NewCard("", "", card.box))
+	}
+	if c.DutyToNotify {
+		note := wrapped(c.NamesNote)
+		note.Importance = widget.WarningImportance
+		s.names = newToggleRow(c.NamesConfirm, "", c.NamesConfirmed, func(on bool) {
+			m.ConfirmNoNames(on)
+			s.update()
+		})
+		body.Add(widget.NewSeparator())
+		body.Add(note)
+		body.Add(s.names)
+	}
+	s.blocking = caption("")
+	var fin fyne.CanvasObject
+	s.finalise, fin = newButton(p.T("form.finalise"), theme.ConfirmIcon(), widget.HighImportance, s.onFinalise)
+	footer := container.NewVBox(widget.NewSeparator(), lines(s.blocking, 2), fin)
+	s.scroll = container.NewVScroll(container.NewPadded(body))
+	s.content = container.NewBorder(nil, footer, nil, nil, s.scroll)
+	fs.steps.identifiers = s
+	fs.u.push(screen{title: p.T("privacy.title"), content: s.content})
+	s.update()
+	return s
+}
+
+// card lays out finding v: where it is and what to do, the buttons, then
+// the text with what was found highlighted, and the tick that keeps it.
+func (s *identifierScreen) card(v model.FindingView) *findingCard {
+	p, m := s.fs.u.p, s.fs.m
+	path := v.Path
+	c := &findingCard{text: widget.NewRichText(), state: caption("")}
+	c.text.Wrapping = fyne.TextWrapWord
+	where := heading(v.Where)
+	advice := wrapped(v.Advice)
+	advice.Importance = widget.WarningImportance
+	if v.MustRemove {
+		advice.Importance = widget.DangerImportance
+	}
+	c.remove = newChoiceButton(p.T("privacy.remove_button"), func() {
+		m.RemoveFinding(path)
+		s.update()
+	})
+	buttons := container.New(choiceGrid{}, c.remove)
+	if v.Editable {
+		c.change = newChoiceButton(p.T("privacy.go"), func() { s.onChange(v) })
+		buttons.Add(c.change)
+	}
+	c.box = container.NewVBox(where, advice, buttons, c.text)
+	if !v.MustRemove {
+		c.keep = newToggleRow(v.ConfirmLabel, "", v.Confirmed, func(on bool) {
+			m.ConfirmFinding(path, on)
+			s.update()
+		})
+		c.box.Add(c.keep)
+	}
+	c.box.Add(c.state)
+	return c
+}
+
+// update shows the check as it now stands, in place.
+func (s *identifierScreen) update() {
+	p, m := s.fs.u.p, s.fs.m
+	c := m.Identifiers(s.order...)
+	for _, v := range c.Findings {
+		card := s.cards[v.Path]
+		if card == nil {
+			continue // found after the screen opened: it shows next time
+		}
+		card.text.Segments = highlighted(v)
+		card.text.Refresh()
+		if v.Resolved {
+			card.remove.SetDisabled(true)
+			card.state.Importance = widget.SuccessImportance
+			card.state.SetText(v.Advice)
+			if card.keep != nil {
+				card.keep.Hide()
+			}
+		}
+		if card.keep != nil {
+			card.keep.SetOn(v.Confirmed)
+		}
+	}
+	if s.names != nil {
+		s.names.SetOn(c.NamesConfirmed)
+	}
+	if c.Ready {
+		s.blocking.Importance = widget.SuccessImportance
+		s.blocking.SetText(p.T("privacy.ready"))
+		s.finalise.Enable()
+		return
+	}
+	s.blocking.Importance = widget.DangerImportance
+	s.blocking.SetText(c.Blocking[0])
+	s.finalise.Disable()
+}
+
+// highlighted is the finding's text, what was found in bold and
+// coloured (the colour is never the only mark).
+func highlighted(v model.FindingView) []widget.RichTextSegment {
+	var out []widget.RichTextSegment
+	for _, seg := range v.Segments {
+		style := widget.RichTextStyleInline
+		if seg.Kind != "" {
+			style.TextStyle = fyne.TextStyle{Bold: true}
+			style.ColorName = theme.ColorNameWarning
+			if v.MustRemove {
+				style.ColorName = theme.ColorNameError
+			}
+		}
+		out = append(out, &widget.TextSegment{Text: seg.Text, Style: style})
+	}
+	return out
+}
+
+// onChange goes to the field of finding v, on its step, ready to type.
+func (s *identifierScreen) onChange(v model.FindingView) {
+	fs := s.fs
+	fs.u.pop()
+	fs.goTo(v.Step)
+	name := "notes"
+	switch {
+	case v.Step == model.StepPeople:
+		name = "label/" + v.Person.String()
+	case v.Step == model.StepReferral:
+		name = "account/" + v.Person.String()
+	}
+	if e := fs.steps.entries[name]; e != nil {
+		fs.reveal(e)
+		fs.u.win.Canvas().Focus(e)
+	}
+}
+
+// onFinalise leaves the check for the usual confirmation.
+func (s *identifierScreen) onFinalise() {
+	s.fs.u.pop()
+	s.fs.confirmFinalise()
+}
