@@ -73,6 +73,7 @@ func main() {
 	loads := flag.String("loads", "200,1000", "backends part: numbers of devices pushing at once")
 	db := flag.String("db", "", "backends part: a PostgreSQL server's address whose databases the bench may create (default: a throwaway cluster)")
 	profiles := flag.String("profile", "", "backends part: write each server's CPU profile to this folder and print the top of each")
+	encountersOut := flag.String("encounters-out", "", "write --sync encounter documents (JSON lines) to this file, as the sync part drafts them, and exit: for scripts/pouchdb-bench.sh")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -92,6 +93,16 @@ func main() {
 	}
 	if *profiles != "" {
 		os.MkdirAll(*profiles, 0o755)
+	}
+	if *encountersOut != "" {
+		err := b.writeEncounters(ctx, *syncN, *encountersOut)
+		if b.offline != nil {
+			b.offline.Close()
+		}
+		if err != nil {
+			fatal(err)
+		}
+		return
 	}
 	var loadList []int
 	for _, f := range strings.Split(*loads, ",") {

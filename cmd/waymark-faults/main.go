@@ -27,7 +27,6 @@ import (
 	"github.com/waymark-app/waymark/internal/pgtest"
 )
 
-
 func main() {
 	if faults.IsChild() {
 		os.Exit(faults.RunChild())
