@@ -30,7 +30,7 @@ type Faults struct {
 // Proxy forwards connections from its own address to a target.
 type Proxy struct {
 	ln     net.Listener
-	target atomic.Value // []string
+	target atomic.Value  // []string
 	next   atomic.Uint64 // the replica the next connection tries first
 	faults atomic.Pointer[Faults]
 	cuts   atomic.Int64
