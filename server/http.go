@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/waymark-app/waymark/server/storage"
@@ -351,8 +352,35 @@ func (s *Server) startBody(w http.ResponseWriter, r *http.Request, status int) i
 	}
 	h.Set("Content-Encoding", wire.Gzip)
 	w.WriteHeader(status)
-	zw, _ := gzip.NewWriterLevel(w, gzip.BestSpeed)
+	zw := gzipWriters.Get().(*gzip.Writer)
+	zw.Reset(w)
+	return &pooledGzip{Writer: zw}
+}
+
+// gzipWriters keeps compressors between answers: a new one allocates
+// about a megabyte of tables, which under many devices at once was most
+// of what an answer cost (make bench, --profile).
+var gzipWriters = sync.Pool{New: func() any {
+	zw, _ := gzip.NewWriterLevel(io.Discard, gzip.BestSpeed)
 	return zw
+}}
+
+// pooledGzip is an answer's compressor; Close finishes the answer and
+// gives the compressor back, once: Close again does nothing.
+type pooledGzip struct {
+	*gzip.Writer
+	closed bool
+}
+
+func (p *pooledGzip) Close() error {
+	if p.closed {
+		return nil
+	}
+	p.closed = true
+	err := p.Writer.Close()
+	p.Writer.Reset(io.Discard) // let go of the answer's writer
+	gzipWriters.Put(p.Writer)
+	return err
 }
 
 // writeError answers with err's wire code and message. Errors that are not
