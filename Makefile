@@ -6,7 +6,7 @@ export PATH := $(PATH):/usr/local/go/bin
 BIN     := bin
 ADDR    ?= 127.0.0.1:8765
 
-.PHONY: all build app server demo test deps clean faults bench fuzz abuse
+.PHONY: all build app server demo test deps clean faults bench bench-backends fuzz abuse
 
 all: build
 
@@ -59,6 +59,14 @@ abuse: server
 # ambitions beside them. It measures the real server and app binaries.
 bench: build
 	$(GO) run ./cmd/waymark-bench --server-bin $(BIN)/waymark-server --app-bin $(BIN)/waymark
+
+# The backends part alone: one device pushing 10,000 encounters, then 200
+# and 1,000 devices at once, on Badger, PostgreSQL and three replicas,
+# side by side, with each server's and the device's CPU profile in
+# $(BIN)/profiles and the top of each printed.
+bench-backends: server
+	rm -rf $(BIN)/profiles
+	$(GO) run ./cmd/waymark-bench --server-bin $(BIN)/waymark-server --app-bin "" --only backends --profile $(BIN)/profiles
 
 # Each fuzz target for FUZZTIME; go test fuzzes one target at a time.
 FUZZTIME ?= 1m
