@@ -3,10 +3,15 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"net"
 	"net/http"
+	"sort"
 	"strconv"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -134,6 +139,8 @@ func (b *bench) load(ctx context.Context, devices, perDevice int) error {
 		start   = make(chan struct{})
 		acked   = make([]uint64, devices)
 		upBytes int64
+		why     = map[string]int{} // failed pushes by what failed
+		retries atomic.Int64
 	)
 	for i, d := range devs {
 		wg.Add(1)
@@ -144,10 +151,24 @@ func (b *bench) load(ctx context.Context, devices, perDevice int) error {
 			for k, body := range d.requests {
 				t0 := time.Now()
 				ack, err := push(ctx, c, srv.url, d.sigs[k], body)
+				// A push refused for load is sent again after the wait
+				// the server asks for, signed afresh, up to three times,
+				// as the engine does; its time counts from the first try.
+				for try := 0; try < 3 && isBusy(err); try++ {
+					time.Sleep(err.(*busyError).wait)
+					sig, serr := auth.Sign(d.cred, http.MethodPost, wire.PathPush, time.Now(), body)
+					if serr != nil {
+						err = serr
+						break
+					}
+					retries.Add(1)
+					ack, err = push(ctx, c, srv.url, sig, body)
+				}
 				took := time.Since(t0)
 				mu.Lock()
 				if err != nil {
 					errs++
+					why[failure(err)]++
 				} else {
 					times = append(times, took)
 					acked[i] = ack
@@ -197,7 +218,7 @@ func (b *bench) load(ctx context.Context, devices, perDevice int) error {
 		float64(total)/took.Seconds(), total, took.Round(time.Millisecond), float64(upBytes)/float64(total)))
 	b.record(fmt.Sprintf("%d devices at once (batches of %d): push p50 / p99", devices, batch), fmt.Sprintf("%s / %s", ms(p.P50), ms(p.P99)), fmt.Sprintf("p99 ≤ %d ms", limit.Milliseconds()))
 	b.record(fmt.Sprintf("%d devices at once: encounters/s stored", devices), fmt.Sprintf("%.0f", float64(total)/took.Seconds()), "")
-	b.record(fmt.Sprintf("%d devices at once: lost / duplicated", devices), fmt.Sprintf("%d / %d (%d failed pushes)", total-len(seen), dups, errs), "0 / 0")
+	b.record(fmt.Sprintf("%d devices at once: lost / duplicated", devices), fmt.Sprintf("%d / %d (%d failed pushes%s; %d retried after 429)", total-len(seen), dups, errs, reasons(why), retries.Load()), "0 / 0")
 	b.t.goal("  lost / duplicated after the load", fmt.Sprintf("%d lost, %d duplicated (%d stored of %d; %d failed pushes, %d devices short of their ack)",
 		total-len(seen), dups, len(seen), total, errs, short), "0 / 0", len(seen) == total && dups == 0 && short == 0)
 	if now, peak, ok := srv.rss(); ok {
@@ -226,6 +247,11 @@ func push(ctx context.Context, c *http.Client, server, sig string, body []byte) 
 	}
 	defer resp.Body.Close()
 	var pr wire.PushResponse
+	if resp.StatusCode == http.StatusTooManyRequests {
+		if n, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && n > 0 && n <= 5 {
+			return 0, &busyError{wait: time.Duration(n) * time.Second}
+		}
+	}
 	if resp.StatusCode != http.StatusOK {
 		return 0, fmt.Errorf("push: HTTP %s", resp.Status)
 	}
@@ -233,6 +259,53 @@ func push(ctx context.Context, c *http.Client, server, sig string, body []byte) 
 		return 0, err
 	}
 	return pr.Ack, nil
+}
+
+// busyError is a push refused for load (429) with a Retry-After short
+// enough for the engine to wait out.
+type busyError struct{ wait time.Duration }
+
+func (e *busyError) Error() string { return fmt.Sprintf("push: HTTP 429, retry after %v", e.wait) }
+
+func isBusy(err error) bool {
+	_, ok := err.(*busyError)
+	return ok
+}
+
+// failure names what failed, for the table: the HTTP status, or the
+// kind of transport error (never a body: there is none in these errors).
+func failure(err error) string {
+	var ne net.Error
+	switch {
+	case isBusy(err):
+		return "429 after 3 retries"
+	case errors.As(err, &ne) && ne.Timeout():
+		return "timeout"
+	case strings.HasPrefix(err.Error(), "push: HTTP "):
+		return strings.TrimPrefix(err.Error(), "push: ")
+	}
+	msg := err.Error()
+	if i := strings.LastIndex(msg, ": "); i >= 0 {
+		msg = msg[i+2:] // the cause, without the address
+	}
+	return "connection: " + msg
+}
+
+// reasons lists failures by kind, most first.
+func reasons(why map[string]int) string {
+	if len(why) == 0 {
+		return ""
+	}
+	keys := make([]string, 0, len(why))
+	for k := range why {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return why[keys[i]] > why[keys[j]] })
+	var parts []string
+	for _, k := range keys {
+		parts = append(parts, fmt.Sprintf("%d %s", why[k], k))
+	}
+	return ": " + strings.Join(parts, ", ")
 }
 
 // simulate runs the day-of-action simulation with real devices (a store
