@@ -6,13 +6,16 @@
 # compares the bundled subsets with glyph for glyph; xvfb, the virtual
 # screen the launch test (internal/launch) runs both app builds on, and
 # make demo uses on a machine without one; chromium, the headless browser
-# the console's browser tests (server/console) drive; and extra ones named as
+# the console's browser tests (server/console) drive; postgresql, whose
+# initdb and pg_ctl the storage conformance suite, the replica tests, the
+# fault harness and the bench start throwaway clusters with
+# (internal/pgtest; its own service is not used); and extra ones named as
 # arguments. As root it runs apt-get; otherwise it prints the exact line
 # to run and fails.
 set -euo pipefail
 
 pkgs=(pkg-config gcc libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev
-      libxinerama-dev libxi-dev libxxf86vm-dev unicode-data fonts-noto-core xvfb chromium "$@")
+      libxinerama-dev libxi-dev libxxf86vm-dev unicode-data fonts-noto-core xvfb chromium postgresql "$@")
 
 missing=()
 for p in "${pkgs[@]}"; do
