@@ -34,8 +34,11 @@ async function main() {
   });
   const port = await freePort();
   const bin = path.join(__dirname, 'node_modules', '.bin', 'pouchdb-server');
-  const srv = spawn(bin, ['--in-memory', '--port', String(port), '--host', '127.0.0.1', '--no-stdout-logs', '--dir', path.join(work, 'server')],
-    { stdio: ['ignore', 'ignore', 'inherit'] });
+  // pouchdb-server writes its config.json and log.txt where it runs.
+  const serverDir = path.join(work, 'server');
+  fs.mkdirSync(serverDir, { recursive: true });
+  const srv = spawn(bin, ['--in-memory', '--port', String(port), '--host', '127.0.0.1', '--no-stdout-logs', '--dir', serverDir],
+    { cwd: serverDir, stdio: ['ignore', 'ignore', 'inherit'] });
   try {
     const base = `http://127.0.0.1:${port}`;
     await waitUp(base + '/');
