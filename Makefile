@@ -5,8 +5,10 @@ GO      ?= go
 export PATH := $(PATH):/usr/local/go/bin
 BIN     := bin
 ADDR    ?= 127.0.0.1:8765
+# The fyne command (fyne.io/tools/cmd/fyne) make dist builds from source.
+FYNE_TOOLS ?= v1.7.4
 
-.PHONY: all build app server demo test deps clean faults bench fuzz abuse
+.PHONY: all build app server demo test deps clean faults bench fuzz abuse dist dist-deps dist-test
 
 all: build
 
@@ -38,6 +40,8 @@ test: deps
 	$(GO) test -count=1 ./...
 	$(GO) test -count=1 -tags screens -run '^TestScreens' ./app/
 	$(GO) test -count=1 -tags launch ./internal/launch/
+	$(GO) vet -tags dist ./internal/distinstall/
+	@$(MAKE) --no-print-directory dist-test
 
 # Fault harness (faults/): real device and server processes killed with
 # SIGKILL mid-write and mid-push, the server restarted, connections cut,
@@ -75,5 +79,27 @@ fuzz:
 		$(GO) test -run '^$$' -fuzz "^$${t#*:}$$" -fuzztime $(FUZZTIME) "$${t%%:*}" || exit 1; \
 	done
 
+# Packages into dist/ (scripts/dist.sh): the officer app for Linux
+# (fyne package: a tar.xz whose Makefile installs it) and for Windows
+# (cross-compiled with MinGW), the server as a static Linux binary with
+# its systemd unit and example configuration, and SHA256SUMS; then the
+# install test of all three (internal/distinstall). The fyne command is
+# built from the module proxy at FYNE_TOOLS.
+DIST_PKGS := xz-utils xvfb xdotool imagemagick make
+dist-deps:
+	@scripts/deps.sh gcc-mingw-w64-x86-64 $(DIST_PKGS)
+
+dist: deps dist-deps
+	FYNE_TOOLS=$(FYNE_TOOLS) scripts/dist.sh
+	$(GO) test -count=1 -tags dist ./internal/distinstall/
+
+# The part of make dist that make test runs: the Linux package and the
+# server, built and installed, the app launched from its install under
+# Xvfb (no MinGW needed).
+dist-test: deps
+	@scripts/deps.sh $(DIST_PKGS)
+	FYNE_TOOLS=$(FYNE_TOOLS) scripts/dist.sh linux server
+	$(GO) test -count=1 -tags dist -run '^Test(LinuxPackage|ServerPackage)$$' ./internal/distinstall/
+
 clean:
-	rm -rf $(BIN)
+	rm -rf $(BIN) dist
