@@ -85,7 +85,7 @@ fuzz:
 # its systemd unit and example configuration, and SHA256SUMS; then the
 # install test of all three (internal/distinstall). The fyne command is
 # built from the module proxy at FYNE_TOOLS.
-DIST_PKGS := xz-utils xvfb xdotool imagemagick make
+DIST_PKGS := xz-utils xvfb xdotool imagemagick make systemd
 dist-deps:
 	@scripts/deps.sh gcc-mingw-w64-x86-64 $(DIST_PKGS)
 
