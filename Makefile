@@ -99,7 +99,7 @@ dist: deps dist-deps
 dist-test: deps
 	@scripts/deps.sh $(DIST_PKGS)
 	FYNE_TOOLS=$(FYNE_TOOLS) scripts/dist.sh linux server
-	$(GO) test -count=1 -tags dist -run '^Test(LinuxPackage|ServerPackage)$$' ./internal/distinstall/
+	$(GO) test -count=1 -tags dist -run '^Test(LinuxPackage|ServerPackage|Drawn)$$' ./internal/distinstall/
 
 clean:
 	rm -rf $(BIN) dist

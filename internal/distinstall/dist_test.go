@@ -10,7 +10,8 @@ import (
 	"errors"
 	"fmt"
 	"image"
-	_ "image/png" // the screenshots and the icon
+	"image/color"
+	"image/png"
 	"net"
 	"os"
 	"os/exec"
@@ -428,5 +429,46 @@ func must(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestDrawn checks the check of a drawn screen on made-up screenshots: a
+// window still one flat colour, one too small, one with a few colours
+// only (a cleared window with a frame) and one with text-like detail.
+func TestDrawn(t *testing.T) {
+	flat := func(w, h int) *image.RGBA {
+		img := image.NewRGBA(image.Rect(0, 0, w, h))
+		for i := range img.Pix {
+			img.Pix[i] = 0x1b
+		}
+		return img
+	}
+	framed := flat(400, 780)
+	for x := range 400 {
+		framed.Set(x, 0, color.RGBA{0xff, 0xff, 0xff, 0xff})
+		framed.Set(x, 779, color.RGBA{0x30, 0x70, 0xff, 0xff})
+	}
+	detailed := flat(400, 780)
+	for y := 100; y < 260; y++ { // a block of "text": many shades
+		for x := 10; x < 390; x++ {
+			v := uint8((x*7 + y*13) % 256)
+			detailed.Set(x, y, color.RGBA{v, v, v, 0xff})
+		}
+	}
+	for _, tc := range []struct {
+		name  string
+		img   image.Image
+		drawn bool
+	}{
+		{"flat", flat(400, 780), false},
+		{"small", detailed.SubImage(image.Rect(0, 0, 300, 300)), false},
+		{"framed", framed, false},
+		{"detailed", detailed, true},
+	} {
+		var buf bytes.Buffer
+		must(t, png.Encode(&buf, tc.img))
+		if why := drawn(buf.Bytes()); (why == "") != tc.drawn {
+			t.Errorf("%s: drawn says %q, want drawn=%v", tc.name, why, tc.drawn)
+		}
 	}
 }
