@@ -21,12 +21,13 @@
 # runs; this script puts the file back as it was.
 #
 # Usage: scripts/dist.sh [linux|windows|server]...   (default: all three)
+# DIST_OUT names another folder than dist/ (make dist-test: bin/dist-test).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PATH:/usr/local/go/bin"
 GO=${GO:-go}
 FYNE_TOOLS=${FYNE_TOOLS:?FYNE_TOOLS: the fyne.io/tools version to build, e.g. v1.7.4}
-out=dist
+out=${DIST_OUT:-dist}
 arch=amd64
 
 targets=("$@")

@@ -7,6 +7,7 @@
 // says the version it was stamped with, beside its systemd unit and
 // example configuration. It reads the artefacts in dist/ (WAYMARK_DIST
 // names another folder), so it runs under the dist tag after they are
-// built: make dist-test (part of make test) builds the Linux package and
-// the server and runs it; make dist runs it on all three.
+// built: make dist runs it on all three; make dist-test, part of make
+// test, builds the Linux package and the server into bin/dist-test and
+// runs it on those two.
 package distinstall
