@@ -46,7 +46,7 @@ func finalised(t *testing.T, e *env) encounter.Record {
 	f.ConfirmNoNames(true) // the Duty to Notify names nobody
 	var problem string
 	f.Finalise(func(p string) { problem = p })
-	e.saver.Wait()
+	e.settle()
 	if problem != "" {
 		t.Fatal(problem)
 	}
@@ -145,7 +145,7 @@ func TestAmendSignsAndAnswers(t *testing.T) {
 		}
 		amended = got
 	})
-	e.saver.Wait()
+	e.settle()
 	d := NewDetail(e.p, e.pack, amended, testNow.Add(2*time.Hour), e.seals(amended.ID))
 	var text []string
 	for _, s := range d.Sections {

@@ -40,7 +40,7 @@ func TestStepsAndResume(t *testing.T) {
 	}
 	// The step is kept in the encrypted store, with the records: nothing
 	// about the draft, not even its id, is in the preferences file.
-	e.saver.Wait()
+	e.settle()
 	if b, err := e.st.Setting(ctx, keptDraftStep+r.ID.String()); err != nil || string(b) != "questions" {
 		t.Errorf("step in the store: %q, %v", b, err)
 	}
@@ -312,7 +312,7 @@ func TestFinalise(t *testing.T) {
 	}
 	var problem *string
 	f.Finalise(func(p string) { problem = &p })
-	e.saver.Wait()
+	e.settle()
 	if problem == nil || *problem != "" {
 		t.Fatalf("finalise: %v", problem)
 	}
@@ -343,7 +343,7 @@ func TestLeaveAndDiscard(t *testing.T) {
 	f.SetName("a")
 	f.SetName("")
 	f.Leave()
-	e.saver.Wait()
+	e.settle()
 	if rs, _ := e.st.List(ctx); len(rs) != 0 {
 		t.Fatalf("an emptied draft was kept: %d", len(rs))
 	}
@@ -357,7 +357,7 @@ func TestLeaveAndDiscard(t *testing.T) {
 	h := e.flow(&r)
 	var got error = errSentinel
 	h.Discard(func(err error) { got = err })
-	e.saver.Wait()
+	e.settle()
 	if got != nil {
 		t.Fatal(got)
 	}

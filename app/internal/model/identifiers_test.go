@@ -115,7 +115,7 @@ func TestIdentifierCheck(t *testing.T) {
 	f.ConfirmNoNames(true)
 	var problem string
 	f.Finalise(func(p string) { problem = p })
-	e.saver.Wait()
+	e.settle()
 	if problem != "" {
 		t.Fatal(problem)
 	}
