@@ -5,6 +5,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+	"github.com/google/uuid"
 
 	"github.com/waymark-app/waymark/app/internal/model"
 )
@@ -174,12 +175,9 @@ func (s *identifierScreen) onChange(v model.FindingView) {
 	fs := s.fs
 	fs.u.pop()
 	fs.goTo(v.Step)
-	name := "notes"
-	switch {
-	case v.Step == model.StepPeople:
-		name = "label/" + v.Person.String()
-	case v.Step == model.StepReferral:
-		name = "account/" + v.Person.String()
+	name := v.Entry
+	if v.Person != uuid.Nil {
+		name += "/" + v.Person.String()
 	}
 	if e := fs.steps.entries[name]; e != nil {
 		fs.reveal(e)

@@ -152,7 +152,7 @@ func TestDutyToNotifySheet(t *testing.T) {
 	p := &r.People[0]
 	p.AgeYears, p.Gender, p.Nationality, p.Languages, p.InterpreterUsed = 33, "female", "VN", []string{"vi"}, true
 	r.PeoplePresent = 1
-	s := r.DutyToNotifySheet(*p)
+	s := r.DutyToNotifySheet(*p, time.UTC)
 	if s.District != "M1" || s.Date != "2026-03-14" || s.AgeBand != "25–34" || s.Business != NailBar {
 		t.Errorf("sheet %+v", s)
 	}
@@ -166,8 +166,15 @@ func TestDutyToNotifySheet(t *testing.T) {
 		}
 	}
 	r.PeoplePresent = 5
-	if s := r.DutyToNotifySheet(*p); s.Withheld || s.Sex != "female" || s.Nation != "VN" || !s.Interpreter {
+	if s := r.DutyToNotifySheet(*p, nil); s.Withheld || s.Sex != "female" || s.Nation != "VN" || !s.Interpreter {
 		t.Errorf("five present: %+v", s)
+	}
+	// Just after midnight in a British summer, the officer's day is not
+	// the UTC one.
+	summer := time.FixedZone("BST", 3600)
+	r.OccurredAt = time.Date(2026, 6, 1, 0, 30, 0, 0, summer).UTC()
+	if s := r.DutyToNotifySheet(*p, summer); s.Date != "2026-06-01" {
+		t.Errorf("met at 00:30 BST on 1 June: the sheet says %s", s.Date)
 	}
 	for years, band := range map[int]string{0: "", 17: "under 18", 18: "18–24", 24: "18–24", 25: "25–34", 44: "35–44", 64: "55–64", 65: "65 and over"} {
 		if got := AgeBand(years); got != band {

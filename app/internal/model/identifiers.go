@@ -59,9 +59,12 @@ type FindingView struct {
 	Resolved bool
 	// Person is who the field is about (uuid.Nil for the notes);
 	// Editable is set for a field the officer writes in on Step (the
-	// notes, a label, an account), not for the answers the person gave.
+	// notes, a label, a Duty to Notify's account or who explained it),
+	// not for the answers the person gave; Entry says which of those it
+	// is: "notes", "label", "account" or "explained".
 	Person   uuid.UUID
 	Editable bool
+	Entry    string
 }
 
 // check runs the identifier check on the record as it stands, keeping
@@ -123,7 +126,17 @@ func (f *Flow) findingView(tf encounter.TextField) FindingView {
 	if tf.Person != nil {
 		v.Person = tf.Person.ID
 	}
-	v.Editable = tf.Path == "notes" || strings.HasSuffix(tf.Path, ".label") || strings.Contains(tf.Path, ".referral.")
+	switch {
+	case tf.Path == "notes":
+		v.Entry = "notes"
+	case strings.HasSuffix(tf.Path, ".label"):
+		v.Entry = "label"
+	case strings.HasSuffix(tf.Path, ".explained.by"):
+		v.Entry = "explained"
+	case strings.HasSuffix(tf.Path, ".account"):
+		v.Entry = "account"
+	}
+	v.Editable = v.Entry != ""
 	return v
 }
 
@@ -282,6 +295,8 @@ func (f *Flow) fieldName(tf encounter.TextField) string {
 		if strings.HasSuffix(sub, ".translation") {
 			what = p.T("privacy.where.translation", q)
 		}
+	case strings.HasSuffix(sub, ".explained.by"):
+		what = p.T("referral.explained_by")
 	default:
 		what = p.T("referral.account")
 	}
