@@ -147,7 +147,7 @@ func (d *detailScreen) openCrimeReference() {
 				return encounter.Change{}, p.T("amend.no_change")
 			}
 			return model.MakeChange(p, d.rec, f, ref.Text)
-		})
+		}, ref.SetText)
 }
 
 // openAmend lets the officer correct one thing, or add to the notes,
@@ -161,6 +161,7 @@ func (d *detailScreen) openAmend() {
 	}
 	editor := container.NewVBox()
 	var current func() string // reads the editor's value
+	var set func(string)      // sets it, for text; nil otherwise
 	var chosen *model.AmendField
 	pick := widget.NewSelect(labels, nil)
 	pick.PlaceHolder = p.T("amend.field.hint")
@@ -168,7 +169,7 @@ func (d *detailScreen) openAmend() {
 		f := fields[pick.SelectedIndex()]
 		chosen = &f
 		var o fyne.CanvasObject
-		o, current = editorFor(p.T("amend.to"), f, func(s string) model.Notice { return model.AmendHint(p, d.rec, f, s) })
+		o, current, set = editorFor(p.T("amend.to"), f, func(s string) model.Notice { return model.AmendHint(p, d.rec, f, s) })
 		editor.Objects = []fyne.CanvasObject{o}
 		editor.Refresh()
 	}
@@ -178,13 +179,19 @@ func (d *detailScreen) openAmend() {
 				return encounter.Change{}, p.T("amend.no_change")
 			}
 			return model.MakeChange(p, d.rec, *chosen, current())
+		},
+		func(s string) {
+			if set != nil {
+				set(s)
+			}
 		})
 }
 
-// editorFor is the control that edits f, and a function reading its
-// value as model.MakeChange takes it. Free text has two lines under it
-// that say what looks identifying in it as it is written (hint).
-func editorFor(label string, f model.AmendField, hint func(string) model.Notice) (fyne.CanvasObject, func() string) {
+// editorFor is the control that edits f, a function reading its value as
+// model.MakeChange takes it, and, for text, one setting it (else nil).
+// Free text has two lines under it that say what looks identifying in it
+// as it is written (hint).
+func editorFor(label string, f model.AmendField, hint func(string) model.Notice) (fyne.CanvasObject, func() string, func(string)) {
 	switch f.Kind {
 	case model.KindChoice:
 		value := f.Current
@@ -192,7 +199,7 @@ func editorFor(label string, f model.AmendField, hint func(string) model.Notice)
 			value = v
 			return v
 		})
-		return field(label, grid, nil), func() string { return value }
+		return field(label, grid, nil), func() string { return value }, nil
 	case model.KindSigns:
 		var on []string
 		for _, g := range f.Groups {
@@ -215,7 +222,7 @@ func editorFor(label string, f model.AmendField, hint func(string) model.Notice)
 			}
 			box.Add(newFold(g.Title, rows, false).box)
 		}
-		return field(label, box, nil), func() string { return strings.Join(on, ",") }
+		return field(label, box, nil), func() string { return strings.Join(on, ",") }, nil
 	}
 	e := widget.NewEntry()
 	if f.Kind == model.KindLong {
@@ -224,8 +231,14 @@ func editorFor(label string, f model.AmendField, hint func(string) model.Notice)
 		e.SetMinRowsVisible(3)
 	}
 	e.SetText(f.Current)
+	set := func(s string) {
+		e.SetText(s)
+		if c := fyne.CurrentApp().Driver().CanvasForObject(e); c != nil {
+			c.Focus(e)
+		}
+	}
 	if !f.FreeText {
-		return field(label, tall(e), nil), func() string { return e.Text }
+		return field(label, tall(e), nil), func() string { return e.Text }, set
 	}
 	found := widget.NewLabel("")
 	show := func(s string) {
@@ -235,13 +248,16 @@ func editorFor(label string, f model.AmendField, hint func(string) model.Notice)
 	}
 	e.OnChanged = show
 	show(e.Text)
-	return fieldLines(label, tall(e), found, 2), func() string { return e.Text }
+	return fieldLines(label, tall(e), found, 2), func() string { return e.Text }, set
 }
 
 // openAmendForm pushes a screen with parts, a reason (prefilled with
 // reason, if given) and a save button; change turns the parts into the
-// amendment's change, or says what is wrong.
-func (d *detailScreen) openAmendForm(title string, parts []fyne.CanvasObject, reason string, change func() (encounter.Change, string)) {
+// amendment's change, or says what is wrong. If what the change writes
+// needs the identifier check, Save opens it first, as Finalise… does;
+// its Change it comes back to the form with written, which puts the
+// text as the check left it in the editor.
+func (d *detailScreen) openAmendForm(title string, parts []fyne.CanvasObject, reason string, change func() (encounter.Change, string), written func(string)) {
 	u, p := d.u, d.u.p
 	why := widget.NewEntry()
 	why.SetPlaceHolder(p.T("amend.reason.hint"))
@@ -260,29 +276,47 @@ func (d *detailScreen) openAmendForm(title string, parts []fyne.CanvasObject, re
 			u.openOfficer(nil)
 			return
 		}
-		a, msg := model.NewAmendment(p, d.rec, u.deps.Records.DeviceID(), u.officer(), u.deps.Now(), why.Text, c)
+		a, msg := model.NewAmendment(p, u.packFor(d.rec.Content), d.rec, u.deps.Records.DeviceID(), u.officer(), u.deps.Now(), why.Text, c)
 		if msg != "" {
 			problem.SetText(msg)
 			return
 		}
-		store := func() {
-			save.Disable()
-			u.saver.Amend(a.Amendment, func(amended encounter.Record, err error) {
-				save.Enable()
-				if err != nil {
-					problem.SetText(p.T("form.save_failed"))
+		keep := func(a model.Amending) {
+			store := func() {
+				save.Disable()
+				u.saver.Amend(a.Amendment, func(amended encounter.Record, err error) {
+					save.Enable()
+					if err != nil {
+						problem.SetText(p.T("form.save_failed"))
+						return
+					}
+					u.deps.Sync.Notify()
+					d.rec = amended
+					u.pop()
+				})
+			}
+			if a.Referrals != "" {
+				u.confirm(p.T("amend.late_referral.title"), a.Referrals, p.T("amend.late_referral.yes"), p.T("finalise.no"), store)
+				return
+			}
+			store()
+		}
+		if chk := a.Check; chk != nil {
+			u.openIdentifierCheck(chk, p.T("amend.save"), func(v model.FindingView) {
+				u.pop()
+				written(chk.Written(v.Path))
+			}, func() {
+				a, msg := chk.Amending()
+				u.pop()
+				if msg != "" {
+					problem.SetText(msg)
 					return
 				}
-				u.deps.Sync.Notify()
-				d.rec = amended
-				u.pop()
+				keep(a)
 			})
-		}
-		if a.Referrals != "" {
-			u.confirm(p.T("amend.late_referral.title"), a.Referrals, p.T("amend.late_referral.yes"), p.T("finalise.no"), store)
 			return
 		}
-		store()
+		keep(a)
 	})
 	box := container.NewVBox(wrapped(p.T("amend.intro")))
 	box.Objects = append(box.Objects, parts...)

@@ -245,6 +245,12 @@ func tour(h *harness, seen func(name string)) {
 	test.Type(label, "woman at the till, 07700 900123")
 	h.settle()
 	seen("amend-label-hint")
+	// Saved, it goes through the check before finalising's.
+	test.Type(find(h, "reason", func(e *widget.Entry) bool { return e.PlaceHolder == u.p.T("amend.reason.hint") }), "Label was unclear")
+	test.Tap(find(h, "save", func(b *widget.Button) bool { return b.Text == u.p.T("amend.save") }))
+	h.settle()
+	seen("amend-check")
+	u.pop()
 	u.pop()
 	d.openCrimeReference()
 	h.settle()

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"errors"
 	"slices"
 	"strconv"
 	"strings"
@@ -180,12 +181,18 @@ type Amending struct {
 	// child: it carries an NRM referral made now for them, as its own
 	// entry, and the officer confirms before it is saved.
 	Referrals string
+	// Check, if not nil, must be gone through before anything is saved:
+	// something the amendment writes looks identifying, or it writes a
+	// Duty to Notify's text. Its Amending is then what to save.
+	Check *AmendCheck
 }
 
-// NewAmendment makes the amendment of r by officer on device at now with
-// changes and reason, adding the NRM referral of anyone it makes a child;
-// or returns in words what is missing.
-func NewAmendment(p *i18n.Printer, r encounter.Record, device uuid.UUID, officer encounter.Officer, now time.Time, reason string, changes ...encounter.Change) (Amending, string) {
+// NewAmendment makes the amendment of r (made under pack) by officer on
+// device at now with changes and reason, adding the NRM referral of
+// anyone it makes a child; or returns in words what is missing. If what
+// it writes needs the identifier check, the Amending returned carries
+// it, and nothing else.
+func NewAmendment(p *i18n.Printer, pack *content.Pack, r encounter.Record, device uuid.UUID, officer encounter.Officer, now time.Time, reason string, changes ...encounter.Change) (Amending, string) {
 	if strings.TrimSpace(reason) == "" {
 		return Amending{}, p.T("amend.no_reason")
 	}
@@ -196,6 +203,38 @@ func NewAmendment(p *i18n.Printer, r encounter.Record, device uuid.UUID, officer
 	a.Reason = strings.TrimSpace(reason)
 	a.Changes = changes
 	a.Referrals = r.ChildReferrals(a)
+	if c := newAmendCheck(p, pack, r, a); c.Needed() {
+		// The check removes what the record's rule refuses; anything else
+		// wrong is said now.
+		if !onlyIdentifiers(r.CheckAmendment(a)) {
+			return Amending{}, p.T("amend.invalid")
+		}
+		return Amending{Amendment: a, Check: c}, ""
+	}
+	return amending(p, r, a)
+}
+
+// onlyIdentifiers reports whether err is nil, or refuses nothing but
+// identifiers in a Duty to Notify.
+func onlyIdentifiers(err error) bool {
+	var ve *encounter.ValidationError
+	if err == nil {
+		return true
+	}
+	if !errors.As(err, &ve) {
+		return false
+	}
+	for _, pr := range ve.Problems {
+		if !pr.Is(encounter.DtNIdentifier) {
+			return false
+		}
+	}
+	return true
+}
+
+// amending is amendment a of r ready to save, with what the officer must
+// be told first; or, in words, why it cannot be saved.
+func amending(p *i18n.Printer, r encounter.Record, a encounter.Amendment) (Amending, string) {
 	if err := r.CheckAmendment(a); err != nil {
 		return Amending{}, p.T("amend.invalid")
 	}

@@ -131,10 +131,10 @@ func TestAmendSignsAndAnswers(t *testing.T) {
 		t.Fatal(problem)
 	}
 	c2, _ := MakeChange(e.p, r, signs, "ind.control.locked_in")
-	if _, problem := NewAmendment(e.p, r, e.st.DeviceID(), testOfficer, testNow, " ", c1); problem != "Give the reason for the amendment." {
+	if _, problem := NewAmendment(e.p, e.pack, r, e.st.DeviceID(), testOfficer, testNow, " ", c1); problem != "Give the reason for the amendment." {
 		t.Errorf("no reason: %q", problem)
 	}
-	a, problem := NewAmendment(e.p, r, e.st.DeviceID(), testOfficer, testNow.Add(time.Hour), "Seen on the body-worn video", c1, c2)
+	a, problem := NewAmendment(e.p, e.pack, r, e.st.DeviceID(), testOfficer, testNow.Add(time.Hour), "Seen on the body-worn video", c1, c2)
 	if problem != "" {
 		t.Fatal(problem)
 	}
@@ -172,5 +172,82 @@ func TestAmendSignsAndAnswers(t *testing.T) {
 	}
 	if d.Level != content.Red {
 		t.Errorf("level %v", d.Level)
+	}
+}
+
+// TestAmendCheck: an amendment writing a phone number into the label of
+// a person with a Duty to Notify goes through the same check as
+// finalising: it is highlighted where it is, must be removed (it cannot
+// be kept), and the label written anew needs the officer's word that it
+// names nobody; only then is it saved, and the store takes it. The same
+// number added to the notes is the officer's to confirm.
+func TestAmendCheck(t *testing.T) {
+	e := newEnv(t)
+	r := finalised(t, e)
+	adult := r.People[0].ID
+	label := AmendField{Field: encounter.PersonField(adult, "label"), Kind: KindText, FreeText: true, Person: adult}
+	c, problem := MakeChange(e.p, r, label, "woman at the till, 07700 900123")
+	if problem != "" {
+		t.Fatal(problem)
+	}
+	a, problem := NewAmendment(e.p, e.pack, r, e.st.DeviceID(), testOfficer, testNow.Add(time.Hour), "Label corrected", c)
+	if problem != "" || a.Check == nil {
+		t.Fatalf("no check: %q %+v", problem, a)
+	}
+	chk := a.Check
+	ic := chk.Identifiers()
+	if len(ic.Findings) != 1 || !ic.DutyToNotify || ic.Ready {
+		t.Fatalf("check %+v", ic)
+	}
+	v := ic.Findings[0]
+	if v.Path != label.Field || !v.MustRemove || v.Where != "Person 1: Label" || v.Entry != "amend" || len(v.Segments) != 2 || v.Segments[1].Text != "07700 900123" {
+		t.Errorf("finding %+v", v)
+	}
+	want := []string{"Remove what is highlighted in the Duty to Notify to save the amendment.", "Confirm that the Duty to Notify names nobody to save the amendment."}
+	if strings.Join(ic.Blocking, "|") != strings.Join(want, "|") {
+		t.Errorf("blocking %q", ic.Blocking)
+	}
+	if _, problem := chk.Amending(); problem != want[0] {
+		t.Errorf("saved before the check: %q", problem)
+	}
+	chk.ConfirmFinding(v.Path, true) // cannot be kept
+	chk.ConfirmNoNames(true)
+	chk.RemoveFinding(v.Path)
+	ic = chk.Identifiers(v.Path)
+	if !ic.Ready || !ic.Findings[0].Resolved || chk.Written(v.Path) != "woman at the till, [removed]" {
+		t.Fatalf("after the removal: %+v, written %q", ic, chk.Written(v.Path))
+	}
+	done, problem := chk.Amending()
+	if problem != "" {
+		t.Fatal(problem)
+	}
+	var amended encounter.Record
+	e.saver.Amend(done.Amendment, func(got encounter.Record, err error) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		amended = got
+	})
+	e.settle()
+	if got := amended.People[0].Label; got != "woman at the till, [removed]" {
+		t.Errorf("label saved %q", got)
+	}
+
+	notes := AmendField{Field: encounter.FieldAddendum, Kind: KindLong, FreeText: true}
+	c, _ = MakeChange(e.p, amended, notes, "Manager called from 07700 900124.")
+	a, problem = NewAmendment(e.p, e.pack, amended, e.st.DeviceID(), testOfficer, testNow.Add(2*time.Hour), "Added later", c)
+	if problem != "" || a.Check == nil {
+		t.Fatalf("no check of the addendum: %q", problem)
+	}
+	if ic := a.Check.Identifiers(); ic.DutyToNotify || len(ic.Findings) != 1 || ic.Findings[0].MustRemove || ic.Findings[0].Where != "Notes (add to them)" {
+		t.Errorf("addendum check %+v", ic)
+	}
+	a.Check.ConfirmFinding(encounter.FieldAddendum, true)
+	if _, problem := a.Check.Amending(); problem != "" {
+		t.Errorf("confirmed, still refused: %q", problem)
+	}
+	clean, _ := MakeChange(e.p, amended, notes, "Interpreter attended at 11:00.")
+	if a, problem := NewAmendment(e.p, e.pack, amended, e.st.DeviceID(), testOfficer, testNow.Add(2*time.Hour), "Added later", clean); problem != "" || a.Check != nil {
+		t.Errorf("a clean addendum: check %v, problem %q", a.Check != nil, problem)
 	}
 }

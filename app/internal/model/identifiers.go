@@ -86,7 +86,13 @@ func (f *Flow) IdentifiersChecked() bool { return f.check().Ready() }
 // anything identifying, are in it too, Resolved: a screen that showed
 // them keeps them where they were.
 func (f *Flow) Identifiers(shown ...string) IdentifierCheck {
-	p, m := f.p, f.check()
+	return identifierCheck(f.p, f.check(), f.rec.FreeText(), shown, f.findingView)
+}
+
+// identifierCheck is check m of fields as its screen shows it, the
+// fields at shown kept (Resolved) when nothing is left in them; view
+// names a field and says where it is.
+func identifierCheck(p *i18n.Printer, m *privacy.Model, fields []encounter.TextField, shown []string, view func(encounter.TextField) FindingView) IdentifierCheck {
 	c := IdentifierCheck{
 		Intro: p.T("privacy.intro"), DutyToNotify: m.DutyToNotify,
 		NamesNote: p.T(privacy.MsgNamesNotFound), NamesConfirm: p.T(privacy.MsgConfirmNames),
@@ -98,7 +104,7 @@ func (f *Flow) Identifiers(shown ...string) IdentifierCheck {
 	found := map[string]bool{}
 	for i, fd := range m.Findings {
 		found[fd.Field.Path] = true
-		v := f.findingView(fd.Field)
+		v := view(fd.Field)
 		v.Segments, v.MustRemove, v.Confirmed = fd.Segments(), fd.MustRemove, m.Confirmed(i)
 		if fd.MustRemove {
 			v.Advice = p.T(privacy.MsgRemove)
@@ -107,9 +113,9 @@ func (f *Flow) Identifiers(shown ...string) IdentifierCheck {
 		}
 		c.Findings = append(c.Findings, v)
 	}
-	for _, tf := range f.rec.FreeText() {
+	for _, tf := range fields {
 		if slices.Contains(shown, tf.Path) && !found[tf.Path] {
-			v := f.findingView(tf)
+			v := view(tf)
 			v.Segments, v.Advice, v.Resolved = []privacy.Segment{{Text: tf.Text}}, p.T("privacy.resolved"), true
 			c.Findings = append(c.Findings, v)
 		}
