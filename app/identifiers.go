@@ -122,7 +122,7 @@ func (s *identifierScreen) card(v model.FindingView) *findingCard {
 		m.RemoveFinding(path)
 		s.update()
 	})
-	buttons := container.New(choiceGrid{}, c.remove)
+	buttons := newChoiceGrid(c.remove)
 	if v.Editable {
 		c.change = newChoiceButton(p.T("privacy.go"), func() { s.onChange(v) })
 		buttons.Add(c.change)

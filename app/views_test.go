@@ -47,6 +47,23 @@ func TestLookSticks(t *testing.T) {
 	}
 }
 
+// TestChoicesLeaveNoBlankSpace: a row of choices that fit side by side
+// (Normal, Large, Larger) takes one row's height, not the height of the
+// three one under the other: what follows starts right under it.
+func TestChoicesLeaveNoBlankSpace(t *testing.T) {
+	h := newHarnessWith(t, harnessOptions{noServer: true})
+	h.tapButton("Your details")
+	normal, larger := h.choice("Normal"), h.choice("Larger")
+	if absPos(h.win, normal).Y != absPos(h.win, larger).Y {
+		t.Fatalf("the text sizes are not side by side: %v, %v", absPos(h.win, normal), absPos(h.win, larger))
+	}
+	colours := find(h, "Colours", func(l *widget.Label) bool { return l.Text == "Colours" })
+	gap := absPos(h.win, colours).Y - (absPos(h.win, larger).Y + larger.Size().Height)
+	if gap > 3*theme.Padding() {
+		t.Errorf("%v dp of blank space under the text sizes", gap)
+	}
+}
+
 // TestWheelScrollsThePage: over a multi-line entry, the mouse wheel
 // scrolls the page, not the entry.
 func TestWheelScrollsThePage(t *testing.T) {
