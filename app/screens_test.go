@@ -255,6 +255,10 @@ func tour(h *harness, seen func(name string)) {
 	d.openCrimeReference()
 	h.settle()
 	seen("crime-reference")
+	u.pop()
+	d.openLateReferral()
+	h.settle()
+	seen("late-referral")
 	u.popToRoot()
 	h.settle()
 

@@ -181,3 +181,47 @@ func TestLateReferral(t *testing.T) {
 		t.Error("the history does not show the referral as its own entry")
 	}
 }
+
+// TestLateAdultReferral: an adult given a Duty to Notify who consents
+// later is referred from the record's detail: not without their consent
+// ticked; then after a confirmation, as its own entry in the history, the
+// Duty to Notify kept in the record as finalised.
+func TestLateAdultReferral(t *testing.T) {
+	h := newHarnessWith(t, harnessOptions{noServer: true})
+	id := uuid.New()
+	now := time.Now()
+	r := h.finalisedRecord(func(r *encounter.Record) {
+		r.People = []encounter.Person{{ID: id, AgeYears: 30, Referral: &encounter.Referral{DutyToNotify: &encounter.DutyToNotify{
+			Explained: encounter.Explained{By: "PC 101", At: now}, Account: "Kept from leaving."}}}}
+	})
+	h.tap(h.listRow(0))
+	h.tapButton("Refer to the NRM now")
+	if got := h.entry("Name and number").Text; got != testOfficer.String() {
+		t.Errorf("explained by %q", got)
+	}
+	h.typeInto("Full name, as they give it", "A Synthetic Person")
+	h.tapButton("Save amendment")
+	if !h.hasText("An adult is referred to the NRM only with their informed consent") {
+		t.Fatal("saved without consent")
+	}
+	h.tick("They give informed consent to the NRM referral")
+	h.tapButton("Save amendment")
+	if !h.hasText("Refer Person 1 to the NRM now?") {
+		t.Fatal("no confirmation")
+	}
+	h.confirm("Save with the referral")
+	got, err := h.st.Get(ctx, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nrm := got.People[0].Referral.NRM
+	if len(got.Amendments) != 1 || nrm == nil || !nrm.Consent || nrm.Identity.Name != "A Synthetic Person" || nrm.Account != "Kept from leaving." || got.Crime == nil {
+		t.Fatalf("amended %+v; crime %+v", got.People[0].Referral, got.Crime)
+	}
+	if got.Original.People[0].Referral.DutyToNotify == nil {
+		t.Error("the Duty to Notify is gone from the record as finalised")
+	}
+	if !h.hasText("Person 1 referred to the NRM after the event") || has(h, func(b *widget.Button) bool { return b.Text == "Refer to the NRM now" }) {
+		t.Error("the detail does not show the referral, or still offers one")
+	}
+}

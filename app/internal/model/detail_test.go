@@ -251,3 +251,64 @@ func TestAmendCheck(t *testing.T) {
 		t.Errorf("a clean addendum: check %v, problem %q", a.Check != nil, problem)
 	}
 }
+
+// TestLateAdultReferral: an adult given a Duty to Notify who consents
+// later is referred to the NRM after the event: only with their consent
+// and who explained it, as its own entry in the history; the record as
+// finalised keeps the Duty to Notify.
+func TestLateAdultReferral(t *testing.T) {
+	e := newEnv(t)
+	r := finalised(t, e)
+	adult := r.People[0].ID
+	if d := NewDetail(e.p, e.pack, r, testNow, Seals{}); !d.ReferLate {
+		t.Error("the detail offers no referral for the adult")
+	}
+	if got := LateAdults(e.p, r); len(got) != 1 || got[0].Value != adult.String() || got[0].Label != "Person 1" {
+		t.Fatalf("late adults %+v (the child is referred already)", got)
+	}
+	in := NewLateNRM(r, adult, testOfficer)
+	if in.ExplainedBy != "PC 101 A Example" || in.Account != "Passport held by the manager." {
+		t.Errorf("form starts as %+v", in)
+	}
+	at := testNow.Add(3 * time.Hour)
+	reason := e.p.T("amend.late_nrm.reason")
+	if _, problem := NewLateReferral(e.p, r, e.st.DeviceID(), testOfficer, at, reason, in); problem != e.p.T("amend.late_nrm.no_consent") {
+		t.Errorf("without consent: %q", problem)
+	}
+	in.Consent, in.Name, in.DateOfBirth = true, "A Synthetic Person", "1990-01-01"
+	a, problem := NewLateReferral(e.p, r, e.st.DeviceID(), testOfficer, at, reason, in)
+	if problem != "" {
+		t.Fatal(problem)
+	}
+	if !strings.Contains(a.Referrals, "Refer Person 1 to the NRM now?") || len(a.Amendment.Changes) != 0 {
+		t.Errorf("amending %+v", a)
+	}
+	var amended encounter.Record
+	e.saver.Amend(a.Amendment, func(got encounter.Record, err error) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		amended = got
+	})
+	e.settle()
+	nrm := amended.People[0].Referral.NRM
+	if nrm == nil || !nrm.Consent || nrm.Explained.By != "PC 101 A Example" || nrm.Identity.Name != "A Synthetic Person" || !nrm.ReferredAt.Equal(at) {
+		t.Fatalf("referral %+v", amended.People[0].Referral)
+	}
+	if amended.Original.People[0].Referral.DutyToNotify == nil {
+		t.Error("the Duty to Notify is gone from the record as finalised")
+	}
+	d := NewDetail(e.p, e.pack, amended, at, e.seals(amended.ID))
+	if d.ReferLate {
+		t.Error("still offered once referred")
+	}
+	var history []string
+	for _, s := range d.Sections {
+		for _, it := range s.Items {
+			history = append(history, it.Value)
+		}
+	}
+	if all := strings.Join(history, "\n"); !strings.Contains(all, "Person 1 referred to the NRM after the event") {
+		t.Errorf("the history does not show the referral:\n%s", all)
+	}
+}
