@@ -3,6 +3,7 @@ package model
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -123,6 +124,24 @@ func (t *Today) Dates() string {
 	return t.p.T("today.dates", o.Start, o.End)
 }
 
+// Interpreters are the interpreters on call, one line each: the name,
+// the languages by name in the officer's language, and the phone.
+func (t *Today) Interpreters() []string {
+	o, _ := t.Operation()
+	var out []string
+	for _, in := range o.Interpreters {
+		parts := []string{in.Name}
+		if langs := languageNames(t.p, t.pack(), in.Languages); len(langs) > 0 {
+			parts = append(parts, strings.Join(langs, ", "))
+		}
+		if in.Phone != "" {
+			parts = append(parts, in.Phone)
+		}
+		out = append(out, strings.Join(parts, " · "))
+	}
+	return out
+}
+
 // PremisesRow is one premises of the operation as the screen shows it.
 type PremisesRow struct {
 	ID           uuid.UUID
@@ -196,7 +215,7 @@ func (t *Today) history(o operation.Operation, p operation.Premises) []string {
 			continue
 		}
 		seen[v.Record] = true
-		w := t.p.T("today.visit", v.OccurredAt.Local().Format("2 Jan 2006"), level(v.Level), v.Officer, v.People)
+		w := t.p.T("today.visit", DateText(v.OccurredAt), level(v.Level), v.Officer, v.People)
 		if v.Children > 0 {
 			w += " · " + t.p.T("today.visit.children", v.Children)
 		}
@@ -212,7 +231,7 @@ func (t *Today) history(o operation.Operation, p operation.Premises) []string {
 		if r.Assessment != nil {
 			l = r.Assessment.Level
 		}
-		w := t.p.T("today.visit", r.OccurredAt.Local().Format("2 Jan 2006"), level(l), r.Officer.String(), r.PeoplePresent)
+		w := t.p.T("today.visit", DateText(r.OccurredAt), level(l), r.Officer.String(), r.PeoplePresent)
 		vs = append(vs, visit{r.OccurredAt, r.ID, w})
 	}
 	slices.SortFunc(vs, func(a, b visit) int { return b.at.Compare(a.at) })
