@@ -310,7 +310,9 @@ func tourToday(h *harness, seen func(string)) {
 		t.Fatal(err)
 	}
 	u.loadToday()
-	h.waitUntil(func() bool { return u.today.Button() != "" && has(h, func(b *widget.Button) bool { return b.Text == u.today.Button() }) })
+	h.waitUntil(func() bool {
+		return u.today.Button() != "" && has(h, func(b *widget.Button) bool { return b.Text == u.today.Button() })
+	})
 	h.settle()
 	seen("list-today")
 	u.openToday()
