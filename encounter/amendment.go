@@ -280,7 +280,9 @@ func (r *Record) apply(a Amendment) {
 		case FieldPremisesName:
 			r.Premises.Name = c.To
 		case FieldPremisesAddress:
-			r.Premises.Address = c.To
+			// What the officer wrote is the place: a postcode given
+			// apart is in the corrected address, or it was taken out.
+			r.Premises.Address, r.Premises.Postcode = c.To, ""
 		case FieldBusiness:
 			r.Premises.Business = Business(c.To)
 		case FieldOccurredAt:

@@ -60,7 +60,7 @@ func (r Record) DutyToNotifySheet(p Person, zone *time.Location) DtNSheet {
 		zone = time.UTC
 	}
 	s := DtNSheet{Business: r.Premises.Business, Date: r.OccurredAt.In(zone).Format(time.DateOnly)}
-	if m := reOutward.FindStringSubmatch(r.Premises.Address); m != nil {
+	if m := reOutward.FindStringSubmatch(r.Premises.FullAddress()); m != nil {
 		s.District = strings.ToUpper(m[1])
 	}
 	s.AgeBand = AgeBand(p.AgeYears)

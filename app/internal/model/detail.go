@@ -119,7 +119,7 @@ func field(label, value string) Item { return Item{Label: label, Value: value} }
 func encounterSection(p *i18n.Printer, pack *content.Pack, r encounter.Record) Section {
 	return Section{Title: p.T("detail.encounter"), Items: []Item{
 		field(p.T("form.premises_name"), r.Premises.Name),
-		field(p.T("form.address"), r.Premises.Address),
+		field(p.T("form.address"), r.Premises.FullAddress()),
 		field(p.T("form.business"), BusinessLabel(p, pack, r.Premises.Business)),
 		field(p.T("form.occurred_at"), TimeText(r.OccurredAt)),
 		field(p.T("form.operation"), r.Operation),

@@ -164,7 +164,7 @@ func (t *Today) Premises() []PremisesRow {
 	}
 	var rows []PremisesRow
 	for _, p := range o.Premises {
-		row := PremisesRow{ID: p.ID, Name: p.Name, Address: p.Address + ", " + p.Postcode,
+		row := PremisesRow{ID: p.ID, Name: p.Name, Address: p.Encounter().FullAddress(),
 			Business: BusinessLabel(t.p, t.pack(), p.Business), Intelligence: p.Intelligence, Safety: p.Safety,
 			State: t.p.T("today.state.not_visited")}
 		var latest *encounter.Record
@@ -260,7 +260,10 @@ func (t *Today) Start(id, device uuid.UUID, officer encounter.Officer) (encounte
 		return encounter.Record{}, err
 	}
 	r.Officer = officer
+	// The postcode is part of the address the officer sees and may
+	// correct, as on any encounter (Flow.SetAddress).
 	r.Premises = p.Encounter()
+	r.Premises.Address = r.Premises.FullAddress()
 	r.Operation, r.OperationID, r.PremisesID = o.Name, o.ID, p.ID
 	for _, pa := range o.Partners {
 		r.Present = append(r.Present, encounter.Presence{Agency: pa.Agency, Name: pa.Contact})

@@ -65,8 +65,15 @@ func TestToday(t *testing.T) {
 		t.Fatal(err)
 	}
 	if r.OperationID != op.ID || r.PremisesID != op.Premises[1].ID || r.Premises.Postcode != "EX2 2BB" || r.Premises.Business != encounter.NailBar ||
-		r.Operation != "Operation Example" || len(r.Present) != 1 || r.Present[0].Agency != "glaa" {
+		r.Operation != "Operation Example" || len(r.Present) != 1 || r.Present[0].Agency != "glaa" ||
+		r.Premises.Address != "2 Sample Street, EX2 2BB" {
 		t.Errorf("started %+v", r)
+	}
+	// The officer corrects the address: what they wrote is the place.
+	f := e.flow(&r)
+	f.SetAddress("2a Sample Street, EX2 2BD")
+	if got := f.Record().Premises; got.Postcode != "" || encounter.PlaceOf(got).Postcode != "EX22BD" {
+		t.Errorf("after the officer's correction %+v", got)
 	}
 	// Seen: no change, a plain button.
 	m.Set(operation.Held{Operations: []operation.Operation{op}, Seen: map[uuid.UUID]operation.Operation{op.ID: op}}, nil)
