@@ -101,9 +101,15 @@ func (b *tab) open(path string) string {
 }
 
 // submit clicks sel (a submit button) and waits for the next page's wait.
+// The page before is marked first, and the mark must be gone: otherwise
+// wait, present on the page before too, would be found before the next
+// page arrives.
 func (b *tab) submit(sel, wait string) {
 	b.t.Helper()
-	b.do(chromedp.Click(chromedp.CSS(sel)), chromedp.WaitVisible(chromedp.CSS(wait)))
+	if _, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`document.body.setAttribute("data-stale", "1"), 1`)); err != nil {
+		b.t.Fatal(err)
+	}
+	b.do(chromedp.Click(chromedp.CSS(sel)), chromedp.WaitNotPresent(chromedp.CSS("body[data-stale]")), chromedp.WaitVisible(chromedp.CSS(wait)))
 }
 
 // shoot saves a full-page screenshot of path at desktop (1366) and tablet
