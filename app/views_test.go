@@ -64,6 +64,20 @@ func TestChoicesLeaveNoBlankSpace(t *testing.T) {
 	}
 }
 
+// TestEnrolledDetailsLeaveNoBlankSpace: an enrolled officer's details
+// come from their account and are never missing, so no room is kept for
+// saying so: Save is right under the agency.
+func TestEnrolledDetailsLeaveNoBlankSpace(t *testing.T) {
+	h := newHarnessWith(t, harnessOptions{noServer: true})
+	h.tapButton("Your details")
+	agency := find(h, "agency", func(s *widget.Select) bool { return s.Disabled() && s.Selected == "Police" })
+	save := h.button("Save details")
+	gap := absPos(h.win, save).Y - (absPos(h.win, agency).Y + agency.Size().Height)
+	if gap > 3*theme.Padding() {
+		t.Errorf("%v dp of blank space between the agency and Save", gap)
+	}
+}
+
 // TestWheelScrollsThePage: over a multi-line entry, the mouse wheel
 // scrolls the page, not the entry.
 func TestWheelScrollsThePage(t *testing.T) {

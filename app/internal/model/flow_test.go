@@ -306,6 +306,11 @@ func TestFinalise(t *testing.T) {
 	if !slices.ContainsFunc(pl.Missing, func(s string) bool { return strings.Contains(s, "not ticked") }) {
 		t.Errorf("unticked actions not listed: %q", pl.Missing)
 	}
+	// One reason is one reason, in the officer's language.
+	f.TickPremises("ind.general.living_at_workplace", true)
+	if pl := f.Plan(); !slices.Contains(pl.Locks, "The assessment: Green, with 1 reason") {
+		t.Errorf("locks %q", pl.Locks)
+	}
 	f.Tick(f.Checklist()[0].ID, true)
 	if a := f.Checklist()[0]; !a.Done || a.State != "Done at "+TimeText(testNow)+" by PC 101 A Example" {
 		t.Errorf("tick %+v", a)

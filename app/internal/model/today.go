@@ -36,6 +36,9 @@ func NewToday(p *i18n.Printer, pack func() *content.Pack, now func() time.Time) 
 	return &Today{p: p, pack: pack, now: now}
 }
 
+// SetPrinter switches the model to p's language, keeping what it holds.
+func (t *Today) SetPrinter(p *i18n.Printer) { t.p = p }
+
 // Set gives the model what the device holds: the operations and the
 // records.
 func (t *Today) Set(held operation.Held, records []encounter.Record) {
@@ -70,11 +73,15 @@ func (t *Today) Operation() (operation.Operation, bool) {
 }
 
 // Button is the list screen's way in: "Today: Operation Example", with
-// "(changed)" when there is something new; "" if no operation is held.
+// "(new)" when the officer never looked at it, "(changed)" when it
+// changed since they did; "" if no operation is held.
 func (t *Today) Button() string {
 	o, ok := t.Operation()
 	if !ok {
 		return ""
+	}
+	if _, seen := t.held.Seen[o.ID]; !seen {
+		return t.p.T("today.button.new", o.Name)
 	}
 	if t.Unseen() {
 		return t.p.T("today.button.changed", o.Name)

@@ -83,6 +83,10 @@ func TestToday(t *testing.T) {
 	// Interpreters' languages by name, in the officer's language.
 	op.Interpreters = []operation.Interpreter{{Name: "Interpreter on call", Languages: []string{"ro", "sq"}, Phone: "01000 000000"}}
 	m.Set(operation.Held{Operations: []operation.Operation{op}}, nil)
+	// Never looked at: new, not changed.
+	if got := m.Button(); got != "Today: Operation Example (new)" {
+		t.Errorf("never seen: %q", got)
+	}
 	if got := m.Interpreters(); len(got) != 1 || got[0] != "Interpreter on call · Romanian, Albanian · 01000 000000" {
 		t.Errorf("interpreters %q", got)
 	}
@@ -90,7 +94,7 @@ func TestToday(t *testing.T) {
 	e.welsh()
 	m = NewToday(e.p, func() *content.Pack { return e.pack }, func() time.Time { return e.now })
 	m.Set(operation.Held{Operations: []operation.Operation{op}}, nil)
-	if got := m.Button(); !strings.HasPrefix(got, "Heddiw") {
+	if got := m.Button(); got != "Heddiw: Operation Example (newydd)" {
 		t.Errorf("Welsh button %q", got)
 	}
 	if got := m.Interpreters(); len(got) != 1 || strings.Contains(got[0], "Romanian") || strings.Contains(got[0], "ro, sq") {
