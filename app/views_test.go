@@ -123,6 +123,25 @@ func TestHandOverGivesTheWindowBack(t *testing.T) {
 	}
 }
 
+// TestInterpreterNarrowsAgain: the interpreter's screen, once laid out
+// full screen (as under a hand-over, when it is the content given back),
+// still fits the phone it came from. A side-by-side row that remembered
+// being in two columns asked for twice its column's width, and the
+// window came back wider than it was (417 px instead of 360 in English,
+// 561 in Welsh, under make demo).
+func TestInterpreterNarrowsAgain(t *testing.T) {
+	for _, person := range []string{"sq", "ar"} {
+		deps, _, _ := screeningSetup(t, person)
+		win := onWindow(t, NewInterpreter(deps, nil).Content(), phone.Width, phone.Height)
+		narrow := win.Content().MinSize().Width
+		win.Resize(fyne.NewSize(1280, 1024)) // full screen
+		settle(win)
+		if got := win.Content().MinSize().Width; got > phone.Width || got != narrow {
+			t.Errorf("%s: after full screen the interpreter's screen needs %v dp (%v before)", person, got, narrow)
+		}
+	}
+}
+
 // TestListShowsLevelAndState: each row says its risk level in a word on
 // its colour, and its sync state as a chip that is never a risk colour;
 // the chips follow the sync live.
