@@ -33,11 +33,14 @@ demo: build
 # fits a phone in each language, touch targets, nothing moves under the
 # thumb) and the launch test of both app builds under Xvfb against a live
 # and an unreachable server (launch tag), which take a minute or two.
+# The view models, the session and the store also run under the race
+# detector (about 20 s): each has work on goroutines of its own.
 test: deps
 	$(GO) vet ./...
 	$(GO) vet -tags screens ./app/
 	$(GO) vet -tags launch ./internal/launch/
 	$(GO) test -count=1 ./...
+	$(GO) test -count=1 -race ./app/internal/model/ ./session/ ./store/
 	$(GO) test -count=1 -tags screens -run '^TestScreens' ./app/
 	$(GO) test -count=1 -tags launch ./internal/launch/
 	$(GO) vet -tags dist ./internal/distinstall/
