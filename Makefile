@@ -8,7 +8,7 @@ ADDR    ?= 127.0.0.1:8765
 # The fyne command (fyne.io/tools/cmd/fyne) make dist builds from source.
 FYNE_TOOLS ?= v1.7.4
 
-.PHONY: all build app server demo test deps clean faults bench fuzz abuse dist dist-deps dist-test
+.PHONY: all build app server demo test deps clean faults bench fuzz abuse
 
 all: build
 
@@ -89,6 +89,8 @@ fuzz:
 # install test of all three (internal/distinstall). The fyne command is
 # built from the module proxy at FYNE_TOOLS.
 DIST_PKGS := xz-utils xvfb xdotool imagemagick make systemd
+
+.PHONY: dist dist-deps dist-test
 dist-deps:
 	@scripts/deps.sh gcc-mingw-w64-x86-64 $(DIST_PKGS)
 
