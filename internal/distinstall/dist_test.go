@@ -283,8 +283,8 @@ func TestServerPackage(t *testing.T) {
 }
 
 // TestWindowsBuild checks the Windows build: a 64-bit Windows GUI
-// program (no console window) whose resources carry its name, icon and
-// version from FyneApp.toml.
+// program (no console window) that needs no DLL but Windows' own, whose
+// resources carry its name, icon and version from FyneApp.toml.
 func TestWindowsBuild(t *testing.T) {
 	exe := artefact(t, "waymark-*-windows-amd64.exe")
 	f, err := pe.Open(exe)
@@ -296,6 +296,24 @@ func TestWindowsBuild(t *testing.T) {
 	oh, ok := f.OptionalHeader.(*pe.OptionalHeader64)
 	if !ok || oh.Subsystem != pe.IMAGE_SUBSYSTEM_WINDOWS_GUI {
 		t.Errorf("the Windows build is not a 64-bit GUI program (%T)", f.OptionalHeader)
+	}
+	// A DLL of MinGW's own (libwinpthread-1.dll, libgcc_s_seh-1.dll) is on
+	// no officer's laptop: only Windows' own may be imported.
+	syms, err := f.ImportedSymbols() // "Name:dll" (ImportedLibraries says nothing for PE)
+	must(t, err)
+	var dlls []string
+	for _, sym := range syms {
+		if _, dll, ok := strings.Cut(sym, ":"); ok && !slices.Contains(dlls, dll) {
+			dlls = append(dlls, dll)
+		}
+	}
+	if !slices.ContainsFunc(dlls, func(d string) bool { return strings.EqualFold(d, "opengl32.dll") }) {
+		t.Errorf("the Windows build does not import OpenGL32.dll, which Fyne draws with (it imports %v)", dlls)
+	}
+	for _, d := range dlls {
+		if strings.HasPrefix(strings.ToLower(d), "lib") {
+			t.Errorf("the Windows build needs %s, which Windows does not have", d)
+		}
 	}
 	rsrc := f.Section(".rsrc")
 	if rsrc == nil {
