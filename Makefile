@@ -32,7 +32,9 @@ demo: build
 # Everything, then the sweeps of every screen (screens tag: every screen
 # fits a phone in each language, touch targets, nothing moves under the
 # thumb) and the launch test of both app builds under Xvfb against a live
-# and an unreachable server (launch tag), which take a minute or two.
+# and an unreachable server (launch tag), which take a minute or two;
+# last, the Linux package and the server built and installed as make dist
+# makes them, the app launched from its install (make dist-test, dist tag).
 # The view models, the session and the store also run under the race
 # detector (about 20 s): each has work on goroutines of its own.
 test: deps
@@ -88,7 +90,7 @@ fuzz:
 # its systemd unit and example configuration, and SHA256SUMS; then the
 # install test of all three (internal/distinstall). The fyne command is
 # built from the module proxy at FYNE_TOOLS.
-DIST_PKGS := xz-utils xvfb xdotool imagemagick make systemd
+DIST_PKGS := xz-utils xvfb xdotool imagemagick make systemd desktop-file-utils
 
 .PHONY: dist dist-deps dist-test
 dist-deps:

@@ -66,7 +66,9 @@ func TestLinuxPackage(t *testing.T) {
 	if !bytes.Equal(icon, want) {
 		t.Error("make install: the icon installed is not assets/icon.png")
 	}
-	desktop := readDesktop(t, filepath.Join(root, "usr", "share", "applications", appID+".desktop"))
+	entry := filepath.Join(root, "usr", "share", "applications", appID+".desktop")
+	run(t, nil, "desktop-file-validate", entry) // the freedesktop.org specification's own checker
+	desktop := readDesktop(t, entry)
 	for k, v := range map[string]string{"Type": "Application", "Name": appName, "Exec": binName, "Icon": appID} {
 		if desktop[k] != v {
 			t.Errorf("make install: the desktop file says %s=%q, want %q", k, desktop[k], v)
