@@ -5,6 +5,8 @@ GO      ?= go
 export PATH := $(PATH):/usr/local/go/bin
 BIN     := bin
 ADDR    ?= 127.0.0.1:8765
+# The fyne command (fyne.io/tools/cmd/fyne) make dist builds from source.
+FYNE_TOOLS ?= v1.7.4
 
 .PHONY: all build app server demo test deps clean faults bench bench-backends fuzz abuse
 
@@ -30,14 +32,21 @@ demo: build
 # Everything, then the sweeps of every screen (screens tag: every screen
 # fits a phone in each language, touch targets, nothing moves under the
 # thumb) and the launch test of both app builds under Xvfb against a live
-# and an unreachable server (launch tag), which take a minute or two.
+# and an unreachable server (launch tag), which take a minute or two;
+# last, the Linux package and the server built and installed as make dist
+# makes them, the app launched from its install (make dist-test, dist tag).
+# The view models, the session and the store also run under the race
+# detector (about 20 s): each has work on goroutines of its own.
 test: deps
 	$(GO) vet ./...
 	$(GO) vet -tags screens ./app/
 	$(GO) vet -tags launch ./internal/launch/
 	$(GO) test -count=1 ./...
+	$(GO) test -count=1 -race ./app/internal/model/ ./session/ ./store/
 	$(GO) test -count=1 -tags screens -run '^TestScreens' ./app/
 	$(GO) test -count=1 -tags launch ./internal/launch/
+	$(GO) vet -tags dist ./internal/distinstall/
+	@$(MAKE) --no-print-directory dist-test
 
 # Fault harness (faults/): real device and server processes killed with
 # SIGKILL mid-write and mid-push, the server restarted, connections cut,
@@ -83,5 +92,29 @@ fuzz:
 		$(GO) test -run '^$$' -fuzz "^$${t#*:}$$" -fuzztime $(FUZZTIME) "$${t%%:*}" || exit 1; \
 	done
 
+# Packages into dist/ (scripts/dist.sh): the officer app for Linux
+# (fyne package: a tar.xz whose Makefile installs it) and for Windows
+# (cross-compiled with MinGW), the server as a static Linux binary with
+# its systemd unit and example configuration, and SHA256SUMS; then the
+# install test of all three (internal/distinstall). The fyne command is
+# built from the module proxy at FYNE_TOOLS.
+DIST_PKGS := xz-utils xvfb xdotool imagemagick make systemd desktop-file-utils
+
+.PHONY: dist dist-deps dist-test
+dist-deps:
+	@scripts/deps.sh gcc-mingw-w64-x86-64 $(DIST_PKGS)
+
+dist: deps dist-deps
+	FYNE_TOOLS=$(FYNE_TOOLS) scripts/dist.sh
+	$(GO) test -count=1 -tags dist ./internal/distinstall/
+
+# The part of make dist that make test runs (45 s to a minute on a warm build
+# cache): the Linux package and the server, built into $(BIN)/dist-test,
+# installed, and the app launched from its install under Xvfb; no MinGW.
+dist-test: deps
+	@scripts/deps.sh $(DIST_PKGS)
+	DIST_OUT=$(BIN)/dist-test FYNE_TOOLS=$(FYNE_TOOLS) scripts/dist.sh linux server
+	WAYMARK_DIST=$(abspath $(BIN)/dist-test) $(GO) test -count=1 -tags dist -run '^Test(LinuxPackage|ServerPackage|Drawn)$$' ./internal/distinstall/
+
 clean:
-	rm -rf $(BIN)
+	rm -rf $(BIN) dist

@@ -90,8 +90,10 @@ func run() error {
 
 	w := a.NewWindow(printer().T("app.title"))
 	w.Resize(fyne.NewSize(400, 780))
+	// On a desktop the window losing the focus is not the app going to
+	// the background: the idle lock sees to it (docs/security.md).
 	gate := wire(w, s, a.Preferences(), bundle, printer,
-		app.GateDeps{Server: *serverURL, AllowHTTP: *devHTTP, EnrolLink: link})
+		app.GateDeps{Server: *serverURL, AllowHTTP: *devHTTP, EnrolLink: link, Desktop: !fyne.CurrentDevice().IsMobile()})
 	// The officer's screens listen to the sync engine only once the app
 	// runs: before that, the mobile driver runs fyne.Do at once, on the
 	// engine's goroutine, while this one may still be building a screen.

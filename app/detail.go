@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+	"github.com/google/uuid"
 
 	"github.com/waymark-app/waymark/app/internal/model"
 	"github.com/waymark-app/waymark/encounter"
@@ -79,6 +80,10 @@ func (d *detailScreen) show() {
 	}
 	_, amend := newButton(p.T("detail.amend"), theme.DocumentCreateIcon(), widget.MediumImportance, d.openAmend)
 	parts = append(parts, amend)
+	if m.ReferLate {
+		_, refer := newButton(p.T("detail.refer_late"), theme.MailSendIcon(), widget.MediumImportance, d.openLateReferral)
+		parts = append(parts, refer)
+	}
 	for _, s := range m.Sections {
 		parts = append(parts, widget.NewSeparator(), heading(s.Title))
 		for _, it := range s.Items {
@@ -141,13 +146,60 @@ func (d *detailScreen) openCrimeReference() {
 	ref := widget.NewEntry()
 	ref.SetPlaceHolder(p.T("crime.ref.hint"))
 	f := model.AmendField{Field: encounter.FieldCrimeReference, Kind: model.KindText}
-	d.openAmendForm(p.T("crime.title"), []fyne.CanvasObject{field(p.T("crime.ref"), tall(ref), nil)}, p.T("crime.reason"),
-		func() (encounter.Change, string) {
+	d.openAmendForm(p.T("crime.title"), p.T("amend.intro"), []fyne.CanvasObject{field(p.T("crime.ref"), tall(ref), nil)}, p.T("crime.reason"),
+		d.change(func() (encounter.Change, string) {
 			if strings.TrimSpace(ref.Text) == "" {
 				return encounter.Change{}, p.T("amend.no_change")
 			}
 			return model.MakeChange(p, d.rec, f, ref.Text)
+		}), ref.SetText)
+}
+
+// openLateReferral refers an adult who now consents to the NRM, after
+// the event: who (if more than one may be), their consent, who explained
+// it, and what the NRM form asks for; saved as an amendment carrying the
+// referral as its own entry, after a confirmation (the crime clock
+// starts).
+func (d *detailScreen) openLateReferral() {
+	u, p := d.u, d.u.p
+	who := model.LateAdults(p, d.rec)
+	if len(who) == 0 {
+		return
+	}
+	in := model.NewLateNRM(d.rec, uuid.MustParse(who[0].Value), u.officer())
+	var parts []fyne.CanvasObject
+	if len(who) > 1 {
+		grid, _ := newChoices(who, who[0].Value, func(v string) string {
+			in.Person = uuid.MustParse(v)
+			return v
 		})
+		parts = append(parts, field(p.T("amend.late_nrm.who"), grid, nil))
+	} else {
+		parts = append(parts, field(p.T("amend.late_nrm.who"), wrapped(who[0].Label), nil))
+	}
+	parts = append(parts, newToggleRow(p.T("amend.late_nrm.consent"), "", false, func(on bool) { in.Consent = on }))
+	text := func(label, hint, value string, rows int, set func(string)) fyne.CanvasObject {
+		e := widget.NewEntry()
+		if rows > 1 {
+			e.MultiLine, e.Wrapping = true, fyne.TextWrapWord
+			e.SetMinRowsVisible(rows)
+		}
+		e.SetPlaceHolder(hint)
+		e.SetText(value)
+		e.OnChanged = set
+		return field(label, tall(e), nil)
+	}
+	parts = append(parts,
+		text(p.T("referral.explained_by"), p.T("referral.explained_by.hint"), in.ExplainedBy, 1, func(s string) { in.ExplainedBy = s }),
+		text(p.T("referral.name"), p.T("referral.name.hint"), "", 1, func(s string) { in.Name = s }),
+		text(p.T("referral.aliases"), p.T("referral.list.hint"), "", 1, func(s string) { in.Aliases = s }),
+		text(p.T("referral.dob"), p.T("referral.dob.hint"), "", 1, func(s string) { in.DateOfBirth = s }),
+		text(p.T("referral.refs"), p.T("referral.list.hint"), "", 1, func(s string) { in.References = s }),
+		text(p.T("referral.account"), p.T("referral.account.hint"), in.Account, 4, func(s string) { in.Account = s }))
+	d.openAmendForm(p.T("amend.late_referral.title"), p.T("amend.late_nrm.intro"), parts, p.T("amend.late_nrm.reason"),
+		func(reason string) (model.Amending, string) {
+			return model.NewLateReferral(p, d.rec, u.deps.Records.DeviceID(), u.officer(), u.deps.Now(), reason, in)
+		}, nil)
 }
 
 // openAmend lets the officer correct one thing, or add to the notes,
@@ -161,6 +213,7 @@ func (d *detailScreen) openAmend() {
 	}
 	editor := container.NewVBox()
 	var current func() string // reads the editor's value
+	var set func(string)      // sets it, for text; nil otherwise
 	var chosen *model.AmendField
 	pick := widget.NewSelect(labels, nil)
 	pick.PlaceHolder = p.T("amend.field.hint")
@@ -168,23 +221,29 @@ func (d *detailScreen) openAmend() {
 		f := fields[pick.SelectedIndex()]
 		chosen = &f
 		var o fyne.CanvasObject
-		o, current = editorFor(p.T("amend.to"), f, func(s string) model.Notice { return model.AmendHint(p, d.rec, f, s) })
+		o, current, set = editorFor(p.T("amend.to"), f, func(s string) model.Notice { return model.AmendHint(p, d.rec, f, s) })
 		editor.Objects = []fyne.CanvasObject{o}
 		editor.Refresh()
 	}
-	d.openAmendForm(p.T("amend.title"), []fyne.CanvasObject{field(p.T("amend.field"), tall(pick), nil), editor}, "",
-		func() (encounter.Change, string) {
+	d.openAmendForm(p.T("amend.title"), p.T("amend.intro"), []fyne.CanvasObject{field(p.T("amend.field"), tall(pick), nil), editor}, "",
+		d.change(func() (encounter.Change, string) {
 			if chosen == nil {
 				return encounter.Change{}, p.T("amend.no_change")
 			}
 			return model.MakeChange(p, d.rec, *chosen, current())
+		}),
+		func(s string) {
+			if set != nil {
+				set(s)
+			}
 		})
 }
 
-// editorFor is the control that edits f, and a function reading its
-// value as model.MakeChange takes it. Free text has two lines under it
-// that say what looks identifying in it as it is written (hint).
-func editorFor(label string, f model.AmendField, hint func(string) model.Notice) (fyne.CanvasObject, func() string) {
+// editorFor is the control that edits f, a function reading its value as
+// model.MakeChange takes it, and, for text, one setting it (else nil).
+// Free text has two lines under it that say what looks identifying in it
+// as it is written (hint).
+func editorFor(label string, f model.AmendField, hint func(string) model.Notice) (fyne.CanvasObject, func() string, func(string)) {
 	switch f.Kind {
 	case model.KindChoice:
 		value := f.Current
@@ -192,7 +251,7 @@ func editorFor(label string, f model.AmendField, hint func(string) model.Notice)
 			value = v
 			return v
 		})
-		return field(label, grid, nil), func() string { return value }
+		return field(label, grid, nil), func() string { return value }, nil
 	case model.KindSigns:
 		var on []string
 		for _, g := range f.Groups {
@@ -215,7 +274,7 @@ func editorFor(label string, f model.AmendField, hint func(string) model.Notice)
 			}
 			box.Add(newFold(g.Title, rows, false).box)
 		}
-		return field(label, box, nil), func() string { return strings.Join(on, ",") }
+		return field(label, box, nil), func() string { return strings.Join(on, ",") }, nil
 	}
 	e := widget.NewEntry()
 	if f.Kind == model.KindLong {
@@ -224,8 +283,14 @@ func editorFor(label string, f model.AmendField, hint func(string) model.Notice)
 		e.SetMinRowsVisible(3)
 	}
 	e.SetText(f.Current)
+	set := func(s string) {
+		e.SetText(s)
+		if c := fyne.CurrentApp().Driver().CanvasForObject(e); c != nil {
+			c.Focus(e)
+		}
+	}
 	if !f.FreeText {
-		return field(label, tall(e), nil), func() string { return e.Text }
+		return field(label, tall(e), nil), func() string { return e.Text }, set
 	}
 	found := widget.NewLabel("")
 	show := func(s string) {
@@ -235,13 +300,29 @@ func editorFor(label string, f model.AmendField, hint func(string) model.Notice)
 	}
 	e.OnChanged = show
 	show(e.Text)
-	return fieldLines(label, tall(e), found, 2), func() string { return e.Text }
+	return fieldLines(label, tall(e), found, 2), func() string { return e.Text }, set
 }
 
-// openAmendForm pushes a screen with parts, a reason (prefilled with
-// reason, if given) and a save button; change turns the parts into the
-// amendment's change, or says what is wrong.
-func (d *detailScreen) openAmendForm(title string, parts []fyne.CanvasObject, reason string, change func() (encounter.Change, string)) {
+// change makes an amendment of one change: change turns the form's
+// parts into it, or says what is wrong.
+func (d *detailScreen) change(change func() (encounter.Change, string)) func(reason string) (model.Amending, string) {
+	u := d.u
+	return func(reason string) (model.Amending, string) {
+		c, msg := change()
+		if msg != "" {
+			return model.Amending{}, msg
+		}
+		return model.NewAmendment(u.p, u.packFor(d.rec.Content), d.rec, u.deps.Records.DeviceID(), u.officer(), u.deps.Now(), reason, c)
+	}
+}
+
+// openAmendForm pushes a screen with intro, parts, a reason (prefilled
+// with reason, if given) and a save button; build makes the amendment of
+// the form with the reason given, or says what is wrong. If what it
+// writes needs the identifier check, Save opens it first, as Finalise…
+// does; its Change it comes back to the form with written, which puts
+// the text as the check left it in the editor.
+func (d *detailScreen) openAmendForm(title, intro string, parts []fyne.CanvasObject, reason string, build func(reason string) (model.Amending, string), written func(string)) {
 	u, p := d.u, d.u.p
 	why := widget.NewEntry()
 	why.SetPlaceHolder(p.T("amend.reason.hint"))
@@ -251,40 +332,55 @@ func (d *detailScreen) openAmendForm(title string, parts []fyne.CanvasObject, re
 	var save *widget.Button
 	var saveBox fyne.CanvasObject
 	save, saveBox = newButton(p.T("amend.save"), theme.DocumentSaveIcon(), widget.HighImportance, func() {
-		c, msg := change()
-		if msg != "" {
-			problem.SetText(msg)
-			return
-		}
 		if !u.officerKnown() {
 			u.openOfficer(nil)
 			return
 		}
-		a, msg := model.NewAmendment(p, d.rec, u.deps.Records.DeviceID(), u.officer(), u.deps.Now(), why.Text, c)
+		a, msg := build(why.Text)
 		if msg != "" {
 			problem.SetText(msg)
 			return
 		}
-		store := func() {
-			save.Disable()
-			u.saver.Amend(a.Amendment, func(amended encounter.Record, err error) {
-				save.Enable()
-				if err != nil {
-					problem.SetText(p.T("form.save_failed"))
+		keep := func(a model.Amending) {
+			store := func() {
+				save.Disable()
+				u.saver.Amend(a.Amendment, func(amended encounter.Record, err error) {
+					save.Enable()
+					if err != nil {
+						problem.SetText(p.T("form.save_failed"))
+						return
+					}
+					u.deps.Sync.Notify()
+					d.rec = amended
+					u.pop()
+				})
+			}
+			if a.Referrals != "" {
+				u.confirm(p.T("amend.late_referral.title"), a.Referrals, p.T("amend.late_referral.yes"), p.T("finalise.no"), store)
+				return
+			}
+			store()
+		}
+		if chk := a.Check; chk != nil {
+			u.openIdentifierCheck(chk, p.T("amend.save"), func(v model.FindingView) {
+				u.pop()
+				if written != nil {
+					written(chk.Written(v.Path))
+				}
+			}, func() {
+				a, msg := chk.Amending()
+				u.pop()
+				if msg != "" {
+					problem.SetText(msg)
 					return
 				}
-				u.deps.Sync.Notify()
-				d.rec = amended
-				u.pop()
+				keep(a)
 			})
-		}
-		if a.Referrals != "" {
-			u.confirm(p.T("amend.late_referral.title"), a.Referrals, p.T("amend.late_referral.yes"), p.T("finalise.no"), store)
 			return
 		}
-		store()
+		keep(a)
 	})
-	box := container.NewVBox(wrapped(p.T("amend.intro")))
+	box := container.NewVBox(wrapped(intro))
 	box.Objects = append(box.Objects, parts...)
 	box.Add(field(p.T("amend.reason"), tall(why), nil))
 	box.Add(lines(problem, 2))

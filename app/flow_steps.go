@@ -482,9 +482,11 @@ func (fs *flowScreen) referralDetails(v model.ReferralView) []fyne.CanvasObject 
 	case encounter.RouteDutyToNotify:
 		warn := wrapped(p.T("referral.dtn_warning"))
 		warn.Importance = widget.WarningImportance
-		_, by := fs.entry("explained/"+id.String(), p.T("referral.explained_by.hint"), v.ExplainedBy, 1, func(s string) { m.SetExplainedBy(id, s) })
+		// Who explained it goes out with the Duty to Notify: it is checked
+		// as the account is.
+		by := fs.textField("explained/"+id.String(), p.T("referral.explained_by"), p.T("referral.explained_by.hint"), v.ExplainedBy, 1, id, func(s string) { m.SetExplainedBy(id, s) })
 		account := fs.textField("account/"+id.String(), p.T("referral.account"), p.T("referral.dtn_account.hint"), v.Account, 4, id, set(model.FieldAccount))
-		out = append(out, warn, field(p.T("referral.explained_by"), by, nil), account, summary(p.T("referral.summary.dtn")))
+		out = append(out, warn, by, account, summary(p.T("referral.summary.dtn")))
 	}
 	return out
 }

@@ -32,6 +32,11 @@ type GateDeps struct {
 	Open func() *UI
 	// Do runs fn on the UI goroutine. Nil means fyne.Do.
 	Do func(fn func())
+	// Desktop says the app runs in a desktop window, where Fyne says the
+	// app left the foreground whenever the window loses the focus: that
+	// is left to the idle lock (OnBackground). False, as on a phone,
+	// locks at once.
+	Desktop bool
 }
 
 // Gate decides what the window shows, from the session's phase: the
@@ -90,9 +95,18 @@ func (g *Gate) Start() {
 	}
 }
 
-// OnBackground locks the app: Fyne calls it when the app leaves the
-// foreground.
-func (g *Gate) OnBackground() { g.s.Lock() }
+// OnBackground is what Fyne calls when the app leaves the foreground.
+// On a phone that is the app going to the background (another app in
+// front, the screen off, the phone in a pocket): it locks at once. On a
+// desktop Fyne calls it whenever the window loses the focus, as when the
+// officer looks at another window for a moment: that does not lock it,
+// and the idle lock (counted from the last thing done in the app) locks
+// it if they do not come back. docs/security.md says why.
+func (g *Gate) OnBackground() {
+	if !g.deps.Desktop {
+		g.s.Lock()
+	}
+}
 
 // Close stops following the session and closes the officer's screens,
 // writing what they have waiting. It touches no window: main calls it

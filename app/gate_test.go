@@ -59,7 +59,9 @@ type gateWorld struct {
 	h     *harness
 }
 
-func newGateWorld(t *testing.T) *gateWorld {
+// newGateWorld starts a gateWorld; each of with changes the gate's
+// dependencies first.
+func newGateWorld(t *testing.T, with ...func(*GateDeps)) *gateWorld {
 	t.Helper()
 	testApp(t)
 	srv := startServer(t, testOfficer)
@@ -68,6 +70,7 @@ func newGateWorld(t *testing.T) *gateWorld {
 	s, err := session.Open(ctx, session.Options{
 		Dir:       filepath.Join(t.TempDir(), "device"),
 		Vault:     vaulttest.Options(clock),
+		Now:       clock.Now,
 		Content:   base,
 		Sync:      client.Options{Interval: time.Hour, MinBackoff: time.Hour, MaxBackoff: time.Hour},
 		TickEvery: -1,
@@ -82,17 +85,61 @@ func newGateWorld(t *testing.T) *gateWorld {
 	t.Cleanup(w.win.Close)
 	w.h = onScreen(t, w.win)
 	printer := bundle.Printer(i18n.Source)
-	w.gate = NewGate(w.win, GateDeps{Session: s, Printer: func() *i18n.Printer { return printer }, Server: srv.URL, Do: w.q.Do,
+	deps := GateDeps{Session: s, Printer: func() *i18n.Printer { return printer }, Server: srv.URL, Do: w.q.Do,
 		Open: func() *UI {
 			w.sync = &mainQueue{Engine: s.Engine()}
 			ui := New(w.win, Deps{Records: s.Records(), Sync: w.sync, Content: s.Library(), Printer: printer,
 				Bundle: bundle, Officer: s.Officer(), Session: s, Do: w.sync.do})
 			w.h.ui, w.h.main = ui, w.sync // settle pumps what the interface hands back
 			return ui
-		}})
+		}}
+	for _, f := range with {
+		f(&deps)
+	}
+	w.gate = NewGate(w.win, deps)
 	t.Cleanup(w.gate.Close)
 	w.gate.Start()
 	return w
+}
+
+// enrol enrols the device with the world's server, as the enrolment
+// screen would with a code from the supervisor.
+func (w *gateWorld) enrol() {
+	w.t.Helper()
+	code, err := w.srv.Admin().Enrol(ctx, "pc101")
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	c, _ := auth.ParseCode(code.Code)
+	if err := w.s.Enrol(ctx, auth.Link{Server: w.srv.URL, Code: c, Pin: w.srv.Pin}, false); err != nil {
+		w.t.Fatal(err)
+	}
+	w.pump()
+}
+
+// TestDesktopFocusLoss: on a desktop, the window losing the focus (which
+// Fyne reports as leaving the foreground) does not lock the app at once;
+// the idle lock does, once nothing has been done for its time. On a
+// phone, leaving the foreground locks at once (TestGate).
+func TestDesktopFocusLoss(t *testing.T) {
+	w := newGateWorld(t, func(d *GateDeps) { d.Desktop = true })
+	w.typePIN("482913")
+	w.typePIN("482913")
+	w.enrol()
+	if !w.h.hasText("Encounters") {
+		t.Fatal("no officer's screens after enrolment")
+	}
+	w.gate.OnBackground() // another window takes the focus
+	w.pump()
+	if !w.h.hasText("Encounters") || w.h.hasText("Waymark is locked") {
+		t.Fatal("locked at once when the window lost the focus")
+	}
+	w.clock.Pass(session.DefaultIdleLock)
+	w.s.Tick(ctx)
+	w.pump()
+	if !w.h.hasText("Waymark is locked") || w.h.hasText("Encounters") {
+		t.Error("not locked after the idle time")
+	}
 }
 
 // pump runs what waits for the UI goroutine.
@@ -181,15 +228,7 @@ func TestGate(t *testing.T) {
 	if !h.hasText("Enrol this device") {
 		t.Fatal("no enrolment after the PIN")
 	}
-	code, err := w.srv.Admin().Enrol(ctx, "pc101")
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, _ := auth.ParseCode(code.Code)
-	if err := w.s.Enrol(ctx, auth.Link{Server: w.srv.URL, Code: c, Pin: w.srv.Pin}, false); err != nil {
-		t.Fatal(err)
-	}
-	w.pump()
+	w.enrol()
 	if !h.hasText("Encounters") || w.gate.UI() == nil {
 		t.Fatal("no officer's screens after enrolment")
 	}

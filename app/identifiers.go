@@ -5,6 +5,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+	"github.com/google/uuid"
 
 	"github.com/waymark-app/waymark/app/internal/model"
 )
@@ -22,7 +23,10 @@ import (
 // the text they change, and the card's advice never changes; what the
 // officer still has to do is a line of fixed height above the button.
 type identifierScreen struct {
-	fs       *flowScreen
+	u        *UI
+	m        identifierModel
+	onChange func(model.FindingView) // Change it: to the field
+	onDone   func()                  // the button at the foot, once nothing is left
 	cards    map[string]*findingCard // by field path
 	order    []string
 	names    *toggleRow
@@ -30,6 +34,16 @@ type identifierScreen struct {
 	finalise *widget.Button
 	scroll   *container.Scroll
 	content  fyne.CanvasObject
+}
+
+// identifierModel is what the check's screen shows and changes: the
+// draft being finalised (model.Flow) or an amendment being saved
+// (model.AmendCheck).
+type identifierModel interface {
+	Identifiers(shown ...string) model.IdentifierCheck
+	RemoveFinding(path string)
+	ConfirmFinding(path string, on bool)
+	ConfirmNoNames(on bool)
 }
 
 // findingCard shows one field's finding.
@@ -44,8 +58,20 @@ type findingCard struct {
 
 // openIdentifiers shows the identifier check of the encounter on screen.
 func (fs *flowScreen) openIdentifiers() *identifierScreen {
-	p, m := fs.u.p, fs.m
-	s := &identifierScreen{fs: fs, cards: map[string]*findingCard{}}
+	s := fs.u.openIdentifierCheck(fs.m, fs.u.p.T("form.finalise"), fs.onChangeFinding, func() {
+		fs.u.pop()
+		fs.confirmFinalise()
+	})
+	fs.steps.identifiers = s
+	return s
+}
+
+// openIdentifierCheck shows check m with done on the button at its foot,
+// which calls onDone once nothing is left to answer; Change it calls
+// onChange with the finding.
+func (u *UI) openIdentifierCheck(m identifierModel, done string, onChange func(model.FindingView), onDone func()) *identifierScreen {
+	p := u.p
+	s := &identifierScreen{u: u, m: m, onChange: onChange, onDone: onDone, cards: map[string]*findingCard{}}
 	c := m.Identifiers()
 	body := container.NewVBox(wrapped(c.Intro))
 	if c.None != "" {
@@ -70,12 +96,11 @@ func (fs *flowScreen) openIdentifiers() *identifierScreen {
 	}
 	s.blocking = caption("")
 	var fin fyne.CanvasObject
-	s.finalise, fin = newButton(p.T("form.finalise"), theme.ConfirmIcon(), widget.HighImportance, s.onFinalise)
+	s.finalise, fin = newButton(done, theme.ConfirmIcon(), widget.HighImportance, s.onDone)
 	footer := container.NewVBox(widget.NewSeparator(), lines(s.blocking, 2), fin)
 	s.scroll = container.NewVScroll(container.NewPadded(body))
 	s.content = container.NewBorder(nil, footer, nil, nil, s.scroll)
-	fs.steps.identifiers = s
-	fs.u.push(screen{title: p.T("privacy.title"), content: s.content})
+	u.push(screen{title: p.T("privacy.title"), content: s.content})
 	s.update()
 	return s
 }
@@ -83,7 +108,7 @@ func (fs *flowScreen) openIdentifiers() *identifierScreen {
 // card lays out finding v: where it is and what to do, the buttons, then
 // the text with what was found highlighted, and the tick that keeps it.
 func (s *identifierScreen) card(v model.FindingView) *findingCard {
-	p, m := s.fs.u.p, s.fs.m
+	p, m := s.u.p, s.m
 	path := v.Path
 	c := &findingCard{text: widget.NewRichText(), state: caption("")}
 	c.text.Wrapping = fyne.TextWrapWord
@@ -97,7 +122,7 @@ func (s *identifierScreen) card(v model.FindingView) *findingCard {
 		m.RemoveFinding(path)
 		s.update()
 	})
-	buttons := container.New(choiceGrid{}, c.remove)
+	buttons := newChoiceGrid(c.remove)
 	if v.Editable {
 		c.change = newChoiceButton(p.T("privacy.go"), func() { s.onChange(v) })
 		buttons.Add(c.change)
@@ -116,7 +141,7 @@ func (s *identifierScreen) card(v model.FindingView) *findingCard {
 
 // update shows the check as it now stands, in place.
 func (s *identifierScreen) update() {
-	p, m := s.fs.u.p, s.fs.m
+	p, m := s.u.p, s.m
 	c := m.Identifiers(s.order...)
 	for _, v := range c.Findings {
 		card := s.cards[v.Path]
@@ -169,26 +194,17 @@ func highlighted(v model.FindingView) []widget.RichTextSegment {
 	return out
 }
 
-// onChange goes to the field of finding v, on its step, ready to type.
-func (s *identifierScreen) onChange(v model.FindingView) {
-	fs := s.fs
+// onChangeFinding goes to the field of finding v, on its step, ready to
+// type.
+func (fs *flowScreen) onChangeFinding(v model.FindingView) {
 	fs.u.pop()
 	fs.goTo(v.Step)
-	name := "notes"
-	switch {
-	case v.Step == model.StepPeople:
-		name = "label/" + v.Person.String()
-	case v.Step == model.StepReferral:
-		name = "account/" + v.Person.String()
+	name := v.Entry
+	if v.Person != uuid.Nil {
+		name += "/" + v.Person.String()
 	}
 	if e := fs.steps.entries[name]; e != nil {
 		fs.reveal(e)
 		fs.u.win.Canvas().Focus(e)
 	}
-}
-
-// onFinalise leaves the check for the usual confirmation.
-func (s *identifierScreen) onFinalise() {
-	s.fs.u.pop()
-	s.fs.confirmFinalise()
 }

@@ -3,8 +3,11 @@ package app
 import (
 	"strings"
 	"testing"
+	"time"
 
+	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
+	"github.com/google/uuid"
 
 	"github.com/waymark-app/waymark/app/internal/model"
 	"github.com/waymark-app/waymark/encounter"
@@ -119,5 +122,63 @@ func TestIdentifierInNotes(t *testing.T) {
 	h.confirm("Finalise")
 	if r := h.only(); r.State != encounter.Queued || r.Notes != "Manager gave his number, 07700 900123." {
 		t.Errorf("finalised %v with notes %q", r.State, r.Notes)
+	}
+}
+
+// TestIdentifierInAmendment: an amendment writing a phone number into a
+// Duty to Notify person's label opens the same check as Finalise…: the
+// number highlighted where it is, Save amendment greyed out until it is
+// removed and the officer has said the label names nobody; Change it
+// goes back to the form with the text as the check left it; the
+// amendment saved carries the label without the number.
+func TestIdentifierInAmendment(t *testing.T) {
+	h := newHarnessWith(t, harnessOptions{noServer: true})
+	now := time.Now()
+	r := h.finalisedRecord(func(r *encounter.Record) {
+		r.People = []encounter.Person{{ID: uuid.New(), AgeYears: 30, Referral: &encounter.Referral{DutyToNotify: &encounter.DutyToNotify{
+			Explained: encounter.Explained{By: "PC 101", At: now}, Account: "Kept from leaving."}}}}
+	})
+	h.tap(h.listRow(0))
+	h.tapButton("Add an amendment")
+	pick := find(h, "field", func(s *widget.Select) bool { return s.PlaceHolder == "Choose what to correct" })
+	pick.SetSelected("Person 1: Label")
+	h.settle()
+	label := find(h, "the new label", func(e *widget.Entry) bool { return e.OnChanged != nil && !e.MultiLine && e.Text == "" })
+	h.tap(label)
+	test.Type(label, "woman at the till, 07700 900123")
+	h.typeInto("Why this is being corrected", "Label was unclear")
+	h.tapButton("Save amendment")
+	if !h.hasText("Identifying details") || !h.hasText("Remove this from the Duty to Notify: it could identify the person.") {
+		t.Fatal("Save amendment did not open the identifier check")
+	}
+	save := h.button("Save amendment") // the check's
+	if !save.Disabled() || !h.hasText("Remove what is highlighted in the Duty to Notify to save the amendment.") {
+		t.Error("the amendment can be saved with the phone number in the Duty to Notify")
+	}
+	marked := find(h, "the label highlighted", func(rt *widget.RichText) bool { return strings.Contains(rt.String(), "07700 900123") })
+	if seg := marked.Segments[1].(*widget.TextSegment); seg.Text != "07700 900123" || !seg.Style.TextStyle.Bold {
+		t.Errorf("highlighted %+v", seg)
+	}
+	h.tapChoice("Remove what is highlighted")
+	h.tapChoice("Change it")
+	if got := label.Text; got != "woman at the till, [removed]" || h.ui.win.Canvas().Focused() != label {
+		t.Errorf("back on the form: %q, focus on the label %v", got, h.ui.win.Canvas().Focused() == label)
+	}
+	h.tapButton("Save amendment")
+	save = h.button("Save amendment")
+	if !save.Disabled() || !h.hasText("Confirm that the Duty to Notify names nobody to save the amendment.") {
+		t.Error("saved without the officer's word that the label names nobody")
+	}
+	h.tick("I have checked: it names nobody")
+	h.tap(save)
+	got, err := h.st.Get(ctx, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Amendments) != 1 || got.People[0].Label != "woman at the till, [removed]" {
+		t.Fatalf("amendments %d, label %q", len(got.Amendments), got.People[0].Label)
+	}
+	if h.ui.stack[len(h.ui.stack)-1].title == "Identifying details" || h.hasText("Why this is being corrected") {
+		t.Error("the check or the form is still open after saving")
 	}
 }

@@ -320,9 +320,12 @@ func (l *sideBySide) MinSize(objs []fyne.CanvasObject) fyne.Size {
 			h += pad
 		}
 	}
-	// Before the first layout, assume a narrow screen.
+	// Before the first layout, assume a narrow screen. Laid out in
+	// columns, it is one row high, but it can still be narrowed to one
+	// column: asking for two columns' width would keep a window as wide
+	// as it once was (full screen, under a hand-over).
 	if l.wide {
-		return fyne.NewSize(2*w+pad, tallest)
+		return fyne.NewSize(w, tallest)
 	}
 	if l.inline && len(objs) == 2 {
 		return fyne.NewSize(objs[0].MinSize().Width+pad+objs[1].MinSize().Width, tallest)

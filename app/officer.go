@@ -76,9 +76,16 @@ func (u *UI) openOfficer(next func()) {
 	box := container.NewVBox(intro,
 		field(p.T("officer.name"), tall(name), nil),
 		field(p.T("officer.number"), tall(number), nil),
-		field(p.T("officer.agency"), tall(agency), nil),
-		lines(problem, 2), save,
-		widget.NewSeparator(), heading(p.T("look.title")))
+		field(p.T("officer.agency"), tall(agency), nil))
+	if !u.enrolled() {
+		// Room for the problem, so that Save does not move when it
+		// shows; an enrolled officer's details are their account's,
+		// never missing.
+		box.Add(lines(problem, 2))
+	}
+	box.Add(save)
+	box.Add(widget.NewSeparator())
+	box.Add(heading(p.T("look.title")))
 	if u.deps.Bundle != nil {
 		box.Add(field(p.T("lang.officer"), tall(NewOfficerLanguageSelect(u.deps.Bundle, u.prefs, u.p, u.setLanguage)), nil))
 	}

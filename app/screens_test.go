@@ -21,11 +21,13 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
+	"github.com/google/uuid"
 	"golang.org/x/text/language"
 
 	"github.com/waymark-app/waymark/app/internal/model"
 	"github.com/waymark-app/waymark/assets"
 	"github.com/waymark-app/waymark/encounter"
+	"github.com/waymark-app/waymark/operation"
 	"github.com/waymark-app/waymark/screening"
 	"github.com/waymark-app/waymark/session"
 	"github.com/waymark-app/waymark/sync/client"
@@ -245,17 +247,94 @@ func tour(h *harness, seen func(name string)) {
 	test.Type(label, "woman at the till, 07700 900123")
 	h.settle()
 	seen("amend-label-hint")
+	// Saved, it goes through the check before finalising's.
+	test.Type(find(h, "reason", func(e *widget.Entry) bool { return e.PlaceHolder == u.p.T("amend.reason.hint") }), "Label was unclear")
+	test.Tap(find(h, "save", func(b *widget.Button) bool { return b.Text == u.p.T("amend.save") }))
+	h.settle()
+	seen("amend-check")
+	u.pop()
 	u.pop()
 	d.openCrimeReference()
 	h.settle()
 	seen("crime-reference")
+	u.pop()
+	d.openLateReferral()
+	h.settle()
+	seen("late-referral")
 	u.popToRoot()
 	h.settle()
+
+	tourToday(h, seen)
 
 	NewEnrolScreen(h.win, EnrolDeps{Printer: u.p, Server: "https://waymark.example:8765"})
 	h.settle()
 	seen("enrol")
 	tourGate(h, seen)
+}
+
+// tourOperation is a day of action as the demo seeds it, with the
+// longest words a premises card holds, and visit history: two earlier
+// visits to the car wash (one with a child), none to the others.
+func tourOperation(h *harness) (operation.Operation, []operation.Visit) {
+	h.t.Helper()
+	day := time.Now().Format(time.DateOnly)
+	id := func() uuid.UUID { return uuid.Must(uuid.NewV7()) }
+	op := operation.Operation{ID: id(), Revision: 1, Name: "Operation Demo", Start: day, End: day,
+		Briefing:   "Intelligence-led visits to hand car washes and nail bars on the ring road. Labour exploitation suspected: workers seen sleeping on site, cash only. Screen every worker privately; interpreters on call.",
+		Rendezvous: "Example Road police station, 07:00",
+		Partners: []operation.Partner{{Agency: "glaa", Contact: "GLAA inspector on duty"},
+			{Agency: "immigration", Contact: "Immigration Enforcement officer"}},
+		Interpreters: []operation.Interpreter{{Name: "Interpreter on call", Languages: []string{"ro", "sq"}, Phone: "01000 000000"}},
+		Premises: []operation.Premises{
+			{ID: id(), Name: "Example Hand Car Wash", Address: "1 Example Road, Exampleton", Postcode: "EX1 1AA", Business: encounter.CarWash,
+				Intelligence: "Workers seen sleeping in a cabin behind the wash.", Safety: "Dog on premises; manager known for violence."},
+			{ID: id(), Name: "Example Nails", Address: "2 Sample Street, Exampleton", Postcode: "EX2 2BB", Business: encounter.NailBar,
+				Intelligence: "Same workers dropped off and collected by one van."},
+			{ID: id(), Name: "Example Takeaway", Address: "3 Sample Parade, Exampleton", Postcode: "EX3 3DD", Business: encounter.Takeaway}}}
+	wash := op.Premises[0].ID
+	history := []operation.Visit{
+		{Operation: op.ID, Premises: wash, Record: id(), OccurredAt: time.Now().AddDate(0, -1, 0), Level: "amber", Officer: "PC 2002 B Example", Agency: "police", People: 4},
+		{Operation: op.ID, Premises: wash, Record: id(), OccurredAt: time.Now().AddDate(0, -3, 0), Level: "red", Officer: "PC 2003 C Example", Agency: "police", People: 6, Children: 1},
+	}
+	return op, history
+}
+
+// tourToday shows the Today screen: the list's way in, the operation
+// with what changed and its premises, each with its state, notes and
+// visit history, to its end; once read; and an encounter started from a
+// premises.
+func tourToday(h *harness, seen func(string)) {
+	t, u := h.t, h.ui
+	op, history := tourOperation(h)
+	if err := h.st.SaveOperations(ctx, 1, []operation.Operation{op}, history); err != nil {
+		t.Fatal(err)
+	}
+	u.loadToday()
+	h.waitUntil(func() bool {
+		return u.today.Button() != "" && has(h, func(b *widget.Button) bool { return b.Text == u.today.Button() })
+	})
+	h.settle()
+	seen("list-today")
+	u.openToday()
+	h.settle()
+	seen("today")
+	scroll := u.stack[len(u.stack)-1].content.(*container.Scroll)
+	scroll.ScrollToOffset(fyne.NewPos(0, scroll.Content.MinSize().Height/2))
+	h.settle()
+	seen("today-premises")
+	scroll.ScrollToBottom()
+	h.settle()
+	seen("today-end")
+	scroll.ScrollToTop()
+	test.Tap(find(h, "I have read this", func(b *widget.Button) bool { return b.Text == u.p.T("today.seen") }))
+	h.waitUntil(func() bool { return !u.today.Unseen() })
+	h.settle()
+	seen("today-read")
+	u.todayView.onStart(op.Premises[0].ID)
+	h.settle()
+	seen("today-started")
+	u.popToRoot()
+	h.settle()
 }
 
 // tourPIN is the PIN of the tour's devices.
@@ -595,6 +674,71 @@ func TestScreensIdentifiersNothingMoves(t *testing.T) {
 		t.Errorf("Finalise… moved from %v to %v, or is still off (%v)", fin, got, s.finalise.Disabled())
 	}
 	t.Logf("%d controls tapped on the identifier check", taps)
+}
+
+// TestScreensTodayNothingMoves: on the Today screen, "I have read this"
+// stays where it was when tapped (greyed out, "Read"), and so does
+// everything under it; "Start encounter here" on each premises opens the
+// encounter, and back on the Today screen every control is where it was.
+// The screen is drawn again when the operations are read, so controls
+// are compared by their order on it.
+func TestScreensTodayNothingMoves(t *testing.T) {
+	h := newHarnessWith(t, harnessOptions{noServer: true})
+	u := h.ui
+	op, history := tourOperation(h)
+	if err := h.st.SaveOperations(ctx, 1, []operation.Operation{op}, history); err != nil {
+		t.Fatal(err)
+	}
+	u.loadToday()
+	h.waitUntil(func() bool { return u.today.Button() != "" })
+	u.openToday()
+	h.settle()
+	scroll := u.stack[len(u.stack)-1].content.(*container.Scroll)
+	controls := func() (out []fyne.CanvasObject) {
+		walk(scroll, func(o fyne.CanvasObject) {
+			if _, ok := o.(fyne.Tappable); ok && tappable(o) {
+				out = append(out, o)
+			}
+		})
+		return out
+	}
+	places := func() (out []fyne.Position) {
+		for _, c := range controls() {
+			out = append(out, absPos(h.win, c))
+		}
+		return out
+	}
+	first := controls()
+	if len(first) != 1+len(op.Premises) {
+		t.Fatalf("%d controls on the Today screen, want I have read this and one per premises", len(first))
+	}
+	for i := range first {
+		c := controls()[i]
+		before := places()
+		scroll.Offset = fyne.NewPos(0, max(0, absPos(h.win, c).Y-absPos(h.win, scroll).Y-200))
+		scroll.Refresh()
+		h.settle()
+		before = places()
+		test.Tap(c.(fyne.Tappable))
+		h.settle()
+		if u.flow != nil && u.stack[len(u.stack)-1].content == u.flow.box {
+			u.pop() // the encounter started there
+			h.settle()
+		}
+		h.waitUntil(func() bool { return !u.today.Unseen() || i > 0 })
+		after := places()
+		if len(after) != len(before) {
+			t.Fatalf("tap %d: %d controls, then %d", i, len(before), len(after))
+		}
+		for j := range before {
+			if before[j] != after[j] {
+				t.Errorf("tap %d (%q): control %d moved from %v to %v", i, label(c), j, before[j], after[j])
+			}
+		}
+	}
+	if b := controls()[0].(*widget.Button); !b.Disabled() || b.Text != u.p.T("today.read") {
+		t.Errorf("after reading: %q, disabled %v", b.Text, b.Disabled())
+	}
 }
 
 // stepControls are the controls of the flow's screen, in order: the

@@ -30,6 +30,12 @@ type todayScreen struct {
 	u   *UI
 	m   *model.Today
 	box *fyne.Container
+	// changes are what changed when the screen opened, or since, while
+	// it is open; read is set once the officer said they read them. The
+	// card stays, its button greyed out, until the screen is left, so
+	// nothing moves under the thumb.
+	changes []string
+	read    bool
 }
 
 // loadToday reads the operations held (off the interface's goroutine)
@@ -65,7 +71,7 @@ func (u *UI) openToday() {
 
 // show draws the model.
 func (ts *todayScreen) show() {
-	u, m, p := ts.u, ts.m, ts.u.p
+	m, p := ts.m, ts.u.p
 	ts.box.Objects = nil
 	add := func(o ...fyne.CanvasObject) { ts.box.Objects = append(ts.box.Objects, o...) }
 	o, ok := m.Operation()
@@ -78,12 +84,21 @@ func (ts *todayScreen) show() {
 		add(wrapped(p.T("today.rendezvous", o.Rendezvous)))
 	}
 	if changes := m.Changes(); len(changes) > 0 {
+		ts.changes, ts.read = changes, false
+	} else if len(ts.changes) > 0 {
+		ts.read = true
+	}
+	if len(ts.changes) > 0 {
 		card := container.NewVBox(heading(p.T("today.changes")))
-		for _, c := range changes {
+		for _, c := range ts.changes {
 			card.Add(wrapped("• " + c))
 		}
-		_, seen := newButton(p.T("today.seen"), theme.ConfirmIcon(), widget.HighImportance, func() { ts.onSeen(o.ID) })
-		card.Add(seen)
+		seen, box := newButton(p.T("today.seen"), theme.ConfirmIcon(), widget.HighImportance, func() { ts.onSeen(o.ID) })
+		if ts.read {
+			seen.SetText(p.T("today.read"))
+			seen.Disable()
+		}
+		card.Add(box)
 		add(widget.NewCard("", "", card))
 	}
 	if o.Briefing != "" {
@@ -100,10 +115,10 @@ func (ts *todayScreen) show() {
 		}
 		add(wrapped(p.T("today.partners", strings.Join(names, ", "))))
 	}
-	if len(o.Interpreters) > 0 {
+	if lines := m.Interpreters(); len(lines) > 0 {
 		add(heading(p.T("today.interpreters")))
-		for _, in := range o.Interpreters {
-			add(wrapped(in.Name + " · " + strings.Join(in.Languages, ", ") + " · " + in.Phone))
+		for _, l := range lines {
+			add(wrapped(l))
 		}
 	}
 	add(widget.NewSeparator(), heading(p.T("today.premises")))
@@ -136,7 +151,6 @@ func (ts *todayScreen) show() {
 		add(widget.NewCard("", "", card))
 	}
 	ts.box.Refresh()
-	_ = u
 }
 
 // levelImportance is the colour of a RAG level's words.

@@ -171,8 +171,11 @@ func (u *UI) build() {
 func (u *UI) setLanguage(printer *i18n.Printer) {
 	u.p = printer
 	u.deps.Printer = printer
-	u.today = model.NewToday(printer, u.deps.Content.Current, u.deps.Now)
+	// The operation held stays: the rebuilt list shows its Today button
+	// at once, not only once the store has been read again.
+	u.today.SetPrinter(printer)
 	u.build()
+	u.list.setToday(u.today.Button())
 	if u.started {
 		u.status.set(u.deps.Sync.Status())
 		u.reload()

@@ -47,6 +47,37 @@ func TestLookSticks(t *testing.T) {
 	}
 }
 
+// TestChoicesLeaveNoBlankSpace: a row of choices that fit side by side
+// (Normal, Large, Larger) takes one row's height, not the height of the
+// three one under the other: what follows starts right under it.
+func TestChoicesLeaveNoBlankSpace(t *testing.T) {
+	h := newHarnessWith(t, harnessOptions{noServer: true})
+	h.tapButton("Your details")
+	normal, larger := h.choice("Normal"), h.choice("Larger")
+	if absPos(h.win, normal).Y != absPos(h.win, larger).Y {
+		t.Fatalf("the text sizes are not side by side: %v, %v", absPos(h.win, normal), absPos(h.win, larger))
+	}
+	colours := find(h, "Colours", func(l *widget.Label) bool { return l.Text == "Colours" })
+	gap := absPos(h.win, colours).Y - (absPos(h.win, larger).Y + larger.Size().Height)
+	if gap > 3*theme.Padding() {
+		t.Errorf("%v dp of blank space under the text sizes", gap)
+	}
+}
+
+// TestEnrolledDetailsLeaveNoBlankSpace: an enrolled officer's details
+// come from their account and are never missing, so no room is kept for
+// saying so: Save is right under the agency.
+func TestEnrolledDetailsLeaveNoBlankSpace(t *testing.T) {
+	h := newHarnessWith(t, harnessOptions{noServer: true})
+	h.tapButton("Your details")
+	agency := find(h, "agency", func(s *widget.Select) bool { return s.Disabled() && s.Selected == "Police" })
+	save := h.button("Save details")
+	gap := absPos(h.win, save).Y - (absPos(h.win, agency).Y + agency.Size().Height)
+	if gap > 3*theme.Padding() {
+		t.Errorf("%v dp of blank space between the agency and Save", gap)
+	}
+}
+
 // TestWheelScrollsThePage: over a multi-line entry, the mouse wheel
 // scrolls the page, not the entry.
 func TestWheelScrollsThePage(t *testing.T) {
@@ -89,6 +120,25 @@ func TestHandOverGivesTheWindowBack(t *testing.T) {
 	enterPIN(h, "135790")
 	if !*done || win.FullScreen() || win.Canvas().Size() != before {
 		t.Errorf("after the hand-over: done %v, full screen %v, size %v, want %v", *done, win.FullScreen(), win.Canvas().Size(), before)
+	}
+}
+
+// TestInterpreterNarrowsAgain: the interpreter's screen, once laid out
+// full screen (as under a hand-over, when it is the content given back),
+// still fits the phone it came from. A side-by-side row that remembered
+// being in two columns asked for twice its column's width, and the
+// window came back wider than it was (417 px instead of 360 in English,
+// 561 in Welsh, under make demo).
+func TestInterpreterNarrowsAgain(t *testing.T) {
+	for _, person := range []string{"sq", "ar"} {
+		deps, _, _ := screeningSetup(t, person)
+		win := onWindow(t, NewInterpreter(deps, nil).Content(), phone.Width, phone.Height)
+		narrow := win.Content().MinSize().Width
+		win.Resize(fyne.NewSize(1280, 1024)) // full screen
+		settle(win)
+		if got := win.Content().MinSize().Width; got > phone.Width || got != narrow {
+			t.Errorf("%s: after full screen the interpreter's screen needs %v dp (%v before)", person, got, narrow)
+		}
 	}
 }
 
@@ -162,5 +212,49 @@ func TestLateReferral(t *testing.T) {
 	}
 	if !h.hasText("Person 1 referred to the NRM after the event") {
 		t.Error("the history does not show the referral as its own entry")
+	}
+}
+
+// TestLateAdultReferral: an adult given a Duty to Notify who consents
+// later is referred from the record's detail: not without their consent
+// ticked; then after a confirmation, as its own entry in the history, the
+// Duty to Notify kept in the record as finalised.
+func TestLateAdultReferral(t *testing.T) {
+	h := newHarnessWith(t, harnessOptions{noServer: true})
+	id := uuid.New()
+	now := time.Now()
+	r := h.finalisedRecord(func(r *encounter.Record) {
+		r.People = []encounter.Person{{ID: id, AgeYears: 30, Referral: &encounter.Referral{DutyToNotify: &encounter.DutyToNotify{
+			Explained: encounter.Explained{By: "PC 101", At: now}, Account: "Kept from leaving."}}}}
+	})
+	h.tap(h.listRow(0))
+	h.tapButton("Refer to the NRM now")
+	if got := h.entry("Name and number").Text; got != testOfficer.String() {
+		t.Errorf("explained by %q", got)
+	}
+	h.typeInto("Full name, as they give it", "A Synthetic Person")
+	h.tapButton("Save amendment")
+	if !h.hasText("An adult is referred to the NRM only with their informed consent") {
+		t.Fatal("saved without consent")
+	}
+	h.tick("They give informed consent to the NRM referral")
+	h.tapButton("Save amendment")
+	if !h.hasText("Refer Person 1 to the NRM now?") {
+		t.Fatal("no confirmation")
+	}
+	h.confirm("Save with the referral")
+	got, err := h.st.Get(ctx, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nrm := got.People[0].Referral.NRM
+	if len(got.Amendments) != 1 || nrm == nil || !nrm.Consent || nrm.Identity.Name != "A Synthetic Person" || nrm.Account != "Kept from leaving." || got.Crime == nil {
+		t.Fatalf("amended %+v; crime %+v", got.People[0].Referral, got.Crime)
+	}
+	if got.Original.People[0].Referral.DutyToNotify == nil {
+		t.Error("the Duty to Notify is gone from the record as finalised")
+	}
+	if !h.hasText("Person 1 referred to the NRM after the event") || has(h, func(b *widget.Button) bool { return b.Text == "Refer to the NRM now" }) {
+		t.Error("the detail does not show the referral, or still offers one")
 	}
 }

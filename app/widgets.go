@@ -230,9 +230,22 @@ func (r *choiceRenderer) Destroy() {}
 
 // choiceGrid lays out choice buttons in as many equal columns (up to
 // three) as their labels fit on one line, else one under the other.
-type choiceGrid struct{}
+// How many rows that makes depends on the width, which a Fyne layout
+// learns only when it lays out: the grid keeps the width it was last
+// given (so it is used by pointer, newChoiceGrid) and its MinSize is the
+// height of its rows at that width, one column until it knows. The
+// driver lays the parent out again when the MinSize changes, so no
+// blank space is left under a row of three.
+type choiceGrid struct {
+	width float32 // the width of the last layout; 0 before the first
+}
 
-func (choiceGrid) columns(objs []fyne.CanvasObject, width float32) int {
+// newChoiceGrid is a container laying out objs as a choiceGrid.
+func newChoiceGrid(objs ...fyne.CanvasObject) *fyne.Container {
+	return container.New(&choiceGrid{}, objs...)
+}
+
+func (*choiceGrid) columns(objs []fyne.CanvasObject, width float32) int {
 	pad := theme.Padding()
 	for cols := min(3, len(objs)); cols > 1; cols-- {
 		w := (width - float32(cols-1)*pad) / float32(cols)
@@ -256,8 +269,11 @@ func oneLine(b *choiceButton) float32 {
 	return fyne.MeasureText(b.Text, th.Size(theme.SizeNameText), fyne.TextStyle{Bold: true}).Width + 2*th.Size(theme.SizeNameInnerPadding)
 }
 
-func (g choiceGrid) rows(objs []fyne.CanvasObject, width float32) (cols int, heights []float32) {
-	cols = g.columns(objs, width)
+func (g *choiceGrid) rows(objs []fyne.CanvasObject, width float32) (cols int, heights []float32) {
+	cols = 1
+	if width > 0 {
+		cols = g.columns(objs, width)
+	}
 	for i, o := range objs {
 		if i%cols == 0 {
 			heights = append(heights, 0)
@@ -267,18 +283,21 @@ func (g choiceGrid) rows(objs []fyne.CanvasObject, width float32) (cols int, hei
 	return cols, heights
 }
 
-func (g choiceGrid) MinSize(objs []fyne.CanvasObject) fyne.Size {
+func (g *choiceGrid) MinSize(objs []fyne.CanvasObject) fyne.Size {
 	pad := theme.Padding()
 	var w, h float32
 	for _, o := range objs {
-		m := o.MinSize()
-		w = max(w, m.Width)
-		h += m.Height + pad
+		w = max(w, o.MinSize().Width)
+	}
+	_, heights := g.rows(objs, g.width)
+	for _, rh := range heights {
+		h += rh + pad
 	}
 	return fyne.NewSize(w, max(h-pad, 0))
 }
 
-func (g choiceGrid) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+func (g *choiceGrid) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	g.width = size.Width
 	pad := theme.Padding()
 	cols, heights := g.rows(objs, size.Width)
 	w := (size.Width - float32(cols-1)*pad) / float32(cols)
@@ -299,7 +318,7 @@ func (g choiceGrid) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 // given again clears it); that button is marked.
 func newChoices(opts []model.Option, selected string, tapped func(string) string) (*fyne.Container, map[string]*choiceButton) {
 	buttons := map[string]*choiceButton{}
-	grid := container.New(choiceGrid{})
+	grid := newChoiceGrid()
 	for _, o := range opts {
 		b := newChoiceButton(o.Label, func() {
 			now := tapped(o.Value)

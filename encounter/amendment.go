@@ -280,7 +280,9 @@ func (r *Record) apply(a Amendment) {
 		case FieldPremisesName:
 			r.Premises.Name = c.To
 		case FieldPremisesAddress:
-			r.Premises.Address = c.To
+			// What the officer wrote is the place: a postcode given
+			// apart is in the corrected address, or it was taken out.
+			r.Premises.Address, r.Premises.Postcode = c.To, ""
 		case FieldBusiness:
 			r.Premises.Business = Business(c.To)
 		case FieldOccurredAt:
@@ -334,6 +336,15 @@ func (r *Record) apply(a Amendment) {
 // referral: the bare change is refused with ChildNeedsNRM for that
 // person. A late referral of an adult needs their informed consent, as
 // any NRM referral does.
+//
+// The identifier rule holds for an amendment as for a record: the text
+// of a Duty to Notify it writes (a person's label, an answer) may carry
+// no phone number, date of birth, postcode, e-mail address or document
+// number (DtNIdentifier, naming the person). It is judged field by
+// field, not by person: a field the amendment leaves as it was is not
+// judged again, so a record accepted under an older rule can still be
+// amended (a crime reference added), but nothing the amendment writes
+// escapes the rule because the same person's text already broke it.
 func (r Record) CheckAmendment(a Amendment) error {
 	if err := a.Check(); err != nil {
 		return err
@@ -351,10 +362,11 @@ func (r Record) CheckAmendment(a Amendment) error {
 	before := r.problems()
 	var ps []Problem
 	for _, pr := range after.problems() {
-		if !slices.Contains(before, pr) {
+		if !pr.Is(DtNIdentifier) && !slices.Contains(before, pr) {
 			ps = append(ps, pr)
 		}
 	}
+	ps = append(ps, after.dutyToNotifyIdentifiers(r.dutyToNotifyText())...)
 	if len(ps) > 0 {
 		return fmt.Errorf("amendment %s: %w", a.ID, &ValidationError{Problems: ps})
 	}

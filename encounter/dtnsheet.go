@@ -30,7 +30,7 @@ import (
 type DtNSheet struct {
 	Business  Business
 	District  string // postcode outward code, or empty
-	Date      string // YYYY-MM-DD of the encounter
+	Date      string // YYYY-MM-DD of the encounter, the day in the officer's time zone
 	AgeBand   string // "25–34"; empty if the age is not known
 	Sex       string // empty when withheld or not known
 	Nation    string // nationality; empty when withheld or not known
@@ -52,9 +52,15 @@ var reOutward = regexp.MustCompile(`(?i)\b([A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]?)\s*\d[
 
 // DutyToNotifySheet returns what the copy sheet of person p's Duty to
 // Notify may show, by the rule on DtNSheet. p must be one of r's people.
-func (r Record) DutyToNotifySheet(p Person) DtNSheet {
-	s := DtNSheet{Business: r.Premises.Business, Date: r.OccurredAt.UTC().Format(time.DateOnly)}
-	if m := reOutward.FindStringSubmatch(r.Premises.Address); m != nil {
+// zone is the officer's time zone (on the device, time.Local): the date
+// is the day the officer met the person, which in UTC is a day early
+// between midnight and 1 am in a British summer. A nil zone is UTC.
+func (r Record) DutyToNotifySheet(p Person, zone *time.Location) DtNSheet {
+	if zone == nil {
+		zone = time.UTC
+	}
+	s := DtNSheet{Business: r.Premises.Business, Date: r.OccurredAt.In(zone).Format(time.DateOnly)}
+	if m := reOutward.FindStringSubmatch(r.Premises.FullAddress()); m != nil {
 		s.District = strings.ToUpper(m[1])
 	}
 	s.AgeBand = AgeBand(p.AgeYears)

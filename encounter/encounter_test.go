@@ -211,6 +211,7 @@ func TestAmendments(t *testing.T) {
 	r := complete(t)
 	p := person(30, false, nil)
 	r.People = []Person{p}
+	r.Premises.Postcode = "EX1 1AA" // given apart, as an operation's premises
 	if err := r.Seal(t0); err != nil {
 		t.Fatal(err)
 	}
@@ -232,7 +233,7 @@ func TestAmendments(t *testing.T) {
 	}
 	// Applied in time order whatever the order given.
 	v := r.WithAmendments([]Amendment{a2, a1})
-	if v.Premises.Address != "11 Example Road" || v.Crime == nil || v.Crime.Reference != "CR/0001/26" || !v.Crime.RecordedAt.Equal(a2.At) {
+	if v.Premises.Address != "11 Example Road" || v.Premises.FullAddress() != "11 Example Road" || v.Crime == nil || v.Crime.Reference != "CR/0001/26" || !v.Crime.RecordedAt.Equal(a2.At) {
 		t.Errorf("view: %+v %+v", v.Premises, v.Crime)
 	}
 	if v.People[0].AgeYears != 17 || !v.People[0].Child() {
@@ -241,7 +242,7 @@ func TestAmendments(t *testing.T) {
 	if !strings.Contains(v.Notes, "A second van arrived") || !strings.Contains(v.Notes, "PC 1") {
 		t.Errorf("addendum not shown with its author: %q", v.Notes)
 	}
-	if v.Original == nil || v.Original.Premises.Address != "1 Example Road" || v.Original.People[0].AgeYears != 30 {
+	if v.Original == nil || v.Original.Premises.Address != "1 Example Road" || v.Original.Premises.Postcode != "EX1 1AA" || v.Original.People[0].AgeYears != 30 {
 		t.Errorf("original not kept: %+v", v.Original)
 	}
 	if len(v.Amendments) != 2 || v.Amendments[0].ID != a1.ID {

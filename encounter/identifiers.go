@@ -215,7 +215,8 @@ type TextField struct {
 // FreeText lists the record's free-text fields that are checked for
 // identifiers: its notes; each person's label, the officer's written
 // answers about them and their own free-text screening answers (and
-// their translations); and a Duty to Notify's account.
+// their translations); and a Duty to Notify's "explained by" and
+// account, which go out with it.
 func (r *Record) FreeText() []TextField {
 	var out []TextField
 	if r.Notes != "" {
@@ -244,6 +245,7 @@ func (r *Record) FreeText() []TextField {
 			add("screening["+strconv.Itoa(j)+"].translation", s.Translation)
 		}
 		if dtn {
+			add("referral.duty_to_notify.explained.by", p.Referral.DutyToNotify.Explained.By)
 			add("referral.duty_to_notify.account", p.Referral.DutyToNotify.Account)
 		}
 	}
@@ -302,6 +304,8 @@ func (r *Record) SetFreeText(path, text string) bool {
 		}
 	case sub == "referral.duty_to_notify.account" && p.Referral != nil && p.Referral.DutyToNotify != nil:
 		p.Referral.DutyToNotify.Account = text
+	case sub == "referral.duty_to_notify.explained.by" && p.Referral != nil && p.Referral.DutyToNotify != nil:
+		p.Referral.DutyToNotify.Explained.By = text
 	default:
 		return false
 	}
@@ -309,12 +313,16 @@ func (r *Record) SetFreeText(path, text string) bool {
 }
 
 // dutyToNotifyIdentifiers reports the people whose Duty to Notify text
-// carries an identifier.
-func (r *Record) dutyToNotifyIdentifiers() []Problem {
+// carries an identifier. A field whose text is as in judged (by path)
+// is not judged again: see CheckAmendment.
+func (r *Record) dutyToNotifyIdentifiers(judged map[string]string) []Problem {
 	var ps []Problem
 	seen := map[*Person]bool{}
 	for _, f := range r.FreeText() {
 		if !f.DutyToNotify || seen[f.Person] {
+			continue
+		}
+		if text, ok := judged[f.Path]; ok && text == f.Text {
 			continue
 		}
 		if len(FindIdentifiers(f.Text, r.OccurredAt)) > 0 {
@@ -325,4 +333,15 @@ func (r *Record) dutyToNotifyIdentifiers() []Problem {
 		}
 	}
 	return ps
+}
+
+// dutyToNotifyText is r's Duty to Notify text by path.
+func (r *Record) dutyToNotifyText() map[string]string {
+	out := map[string]string{}
+	for _, f := range r.FreeText() {
+		if f.DutyToNotify {
+			out[f.Path] = f.Text
+		}
+	}
+	return out
 }

@@ -74,6 +74,11 @@ func TestCheckRefusesIdentifiersInDutyToNotify(t *testing.T) {
 	}{
 		{"clean", dtnRecord("Worked seven days a week; passport held by the manager.", "woman at the back"), false},
 		{"phone in the account", dtnRecord("Her sister's number is 07700 900123.", "woman at the back"), true},
+		{"phone in who explained it", func() Record {
+			r := dtnRecord("Long hours.", "P1")
+			r.People[0].Referral.DutyToNotify.Explained.By = "PC 1, call 07700 900123"
+			return r
+		}(), true},
 		{"postcode in the label", dtnRecord("Long hours.", "lives at M1 1AE"), true},
 		{"screening free text", func() Record {
 			r := dtnRecord("Long hours.", "P1")
@@ -117,7 +122,7 @@ func TestFreeText(t *testing.T) {
 			t.Errorf("%s not marked as Duty to Notify text", f.Path)
 		}
 	}
-	want := []string{"notes", "label", "answers[a]", "answers[b]", "referral.duty_to_notify.account"}
+	want := []string{"notes", "label", "answers[a]", "answers[b]", "referral.duty_to_notify.explained.by", "referral.duty_to_notify.account"}
 	if !slices.Equal(paths, want) {
 		t.Errorf("paths %q, want %q", paths, want)
 	}
@@ -147,7 +152,7 @@ func TestDutyToNotifySheet(t *testing.T) {
 	p := &r.People[0]
 	p.AgeYears, p.Gender, p.Nationality, p.Languages, p.InterpreterUsed = 33, "female", "VN", []string{"vi"}, true
 	r.PeoplePresent = 1
-	s := r.DutyToNotifySheet(*p)
+	s := r.DutyToNotifySheet(*p, time.UTC)
 	if s.District != "M1" || s.Date != "2026-03-14" || s.AgeBand != "25–34" || s.Business != NailBar {
 		t.Errorf("sheet %+v", s)
 	}
@@ -161,8 +166,15 @@ func TestDutyToNotifySheet(t *testing.T) {
 		}
 	}
 	r.PeoplePresent = 5
-	if s := r.DutyToNotifySheet(*p); s.Withheld || s.Sex != "female" || s.Nation != "VN" || !s.Interpreter {
+	if s := r.DutyToNotifySheet(*p, nil); s.Withheld || s.Sex != "female" || s.Nation != "VN" || !s.Interpreter {
 		t.Errorf("five present: %+v", s)
+	}
+	// Just after midnight in a British summer, the officer's day is not
+	// the UTC one.
+	summer := time.FixedZone("BST", 3600)
+	r.OccurredAt = time.Date(2026, 6, 1, 0, 30, 0, 0, summer).UTC()
+	if s := r.DutyToNotifySheet(*p, summer); s.Date != "2026-06-01" {
+		t.Errorf("met at 00:30 BST on 1 June: the sheet says %s", s.Date)
 	}
 	for years, band := range map[int]string{0: "", 17: "under 18", 18: "18–24", 24: "18–24", 25: "25–34", 44: "35–44", 64: "55–64", 65: "65 and over"} {
 		if got := AgeBand(years); got != band {
@@ -181,7 +193,7 @@ func TestSetFreeText(t *testing.T) {
 	p.Answers = map[string]string{"q.notes": "DOB 12/03/1990"}
 	p.Screening = []ScreeningAnswer{{Question: "q1", Text: "M1 1AE", Translation: "postcode M1 1AE"}}
 	fields := r.FreeText()
-	if len(fields) != 6 {
+	if len(fields) != 7 {
 		t.Fatalf("%d fields: %+v", len(fields), fields)
 	}
 	for i, f := range fields {
@@ -198,5 +210,60 @@ func TestSetFreeText(t *testing.T) {
 		if r.SetFreeText(path, "x") {
 			t.Errorf("%q accepted", path)
 		}
+	}
+}
+
+// TestCheckAmendmentIdentifiers: an amendment may not write an
+// identifier into a Duty to Notify (a person's label, an answer), as a
+// record may not carry one; the refusal names the person, never the
+// value. Text outside a Duty to Notify is the officer's to confirm. A
+// record that already carries one (accepted under an older rule) can
+// still be amended elsewhere, but not given another.
+func TestCheckAmendmentIdentifiers(t *testing.T) {
+	clean := dtnRecord("Worked seven days a week.", "woman at the till")
+	legacy := dtnRecord("Her sister's number is 07700 900123.", "woman at the till")
+	nrm := func() Record {
+		r := dtnRecord("", "woman at the till")
+		r.People[0].Referral = &Referral{NRM: &NRM{Consent: true, Explained: &Explained{By: "PC 1", At: visit}, ReferredAt: visit}}
+		r.Crime = &Crime{Due: visit.Add(CrimeWindow)}
+		return r
+	}()
+	id := clean.People[0].ID
+	label := func(to string) Change { return Change{Field: PersonField(id, "label"), To: to} }
+	for _, tt := range []struct {
+		name   string
+		r      Record
+		change Change
+		ok     bool
+	}{
+		{"a clean label", clean, label("woman at the back"), true},
+		{"a phone number in the label", clean, label("woman at the till, 07700 900123"), false},
+		{"a postcode in the label", clean, label("lives at M1 1AE"), false},
+		{"a date of birth in an answer", clean, Change{Field: PersonField(id, AnswerField("q.notes")), To: "born 12/03/1990"}, false},
+		{"a phone number in the notes", clean, Change{Field: FieldNotes, To: "manager 07700 900124"}, true},
+		{"a phone number added to the notes", clean, Change{Field: FieldAddendum, To: "manager 07700 900124"}, true},
+		{"a phone number in an NRM referral's label", nrm, label("woman at the till, 07700 900123"), true},
+		{"an older record: the premises name", legacy, Change{Field: FieldPremisesName, To: "Example Nails Ltd"}, true},
+		{"an older record: a clean label", legacy, label("woman at the back"), true},
+		{"an older record: a phone number in the label", legacy, label("woman at the till, 07700 900125"), false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			a, _ := NewAmendment(tt.r.ID, device, Officer{Name: "A Example", Number: "PC 1"}, visit.Add(time.Hour))
+			a.Reason = "Corrected after the visit"
+			a.Changes = []Change{tt.change}
+			err := tt.r.CheckAmendment(a)
+			if tt.ok != (err == nil) {
+				t.Fatalf("CheckAmendment = %v, want ok %v", err, tt.ok)
+			}
+			if err == nil {
+				return
+			}
+			if !hasProblem(err, DtNIdentifier) || problemsOf(err)[0].Person != id {
+				t.Errorf("the refusal does not name the rule and the person: %v", err)
+			}
+			if strings.Contains(err.Error(), tt.change.To) || strings.Contains(err.Error(), "0770") {
+				t.Errorf("the refusal repeats the value: %v", err)
+			}
+		})
 	}
 }

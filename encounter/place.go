@@ -18,6 +18,25 @@ type Place struct {
 	Words    []string // ["12", "high", "street", "leeds"]
 }
 
+// FullAddress is p's address as the officer reads and writes it: with
+// the postcode after it when the postcode was given apart (an
+// operation's premises, schema 4) and the address does not hold it.
+func (p Premises) FullAddress() string {
+	pc := NormalisePostcode(p.Postcode)
+	if pc == "" {
+		return p.Address
+	}
+	for _, m := range rePostcode.FindAllString(p.Address, -1) {
+		if NormalisePostcode(m) == pc {
+			return p.Address
+		}
+	}
+	if strings.TrimSpace(p.Address) == "" {
+		return p.Postcode
+	}
+	return p.Address + ", " + p.Postcode
+}
+
 // PlaceOf is the place of premises p: its postcode, else the first UK
 // postcode written in its address, and its address's words.
 func PlaceOf(p Premises) Place {

@@ -72,3 +72,24 @@ func TestSamePlace(t *testing.T) {
 		})
 	}
 }
+
+// TestFullAddress: a postcode given apart is shown after the address,
+// unless the address holds it already (in any spelling); the copy
+// sheet's district comes from it too.
+func TestFullAddress(t *testing.T) {
+	for _, tt := range []struct{ address, postcode, want string }{
+		{"1 Example Road, Exampleton", "EX1 1AA", "1 Example Road, Exampleton, EX1 1AA"},
+		{"1 Example Road, Exampleton ex11aa", "EX1 1AA", "1 Example Road, Exampleton ex11aa"},
+		{"1 Example Road", "", "1 Example Road"},
+		{"", "EX1 1AA", "EX1 1AA"},
+		{"1 Example Road, M1 1AE", "EX1 1AA", "1 Example Road, M1 1AE, EX1 1AA"},
+	} {
+		if got := (Premises{Address: tt.address, Postcode: tt.postcode}).FullAddress(); got != tt.want {
+			t.Errorf("FullAddress(%q, %q) = %q, want %q", tt.address, tt.postcode, got, tt.want)
+		}
+	}
+	r := Record{Premises: Premises{Address: "1 Example Road", Postcode: "EX1 1AA", Business: CarWash}, OccurredAt: t0}
+	if s := r.DutyToNotifySheet(Person{AgeYears: 30}, nil); s.District != "EX1" {
+		t.Errorf("district %q from a postcode given apart", s.District)
+	}
+}

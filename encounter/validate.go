@@ -20,6 +20,9 @@ type Problem struct {
 // Key is the problem's message key: "problem.<field>.<code>".
 func (p Problem) Key() string { return "problem." + p.Field + "." + p.Code }
 
+// Is reports whether p is the problem q, whoever it is about.
+func (p Problem) Is(q Problem) bool { return p.Field == q.Field && p.Code == q.Code }
+
 // The problems validation reports.
 var (
 	PremisesMissing    = Problem{Field: "premises", Code: "missing"}
@@ -179,7 +182,7 @@ func (r Record) problems() []Problem {
 	}
 	// A Duty to Notify is anonymous: its text may not carry a phone
 	// number, date of birth, postcode, e-mail address or document number.
-	return append(ps, r.dutyToNotifyIdentifiers()...)
+	return append(ps, r.dutyToNotifyIdentifiers(nil)...)
 }
 
 // policeNRM reports whether r holds an NRM referral made by the police,

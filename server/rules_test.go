@@ -238,3 +238,38 @@ func TestAmendmentMakingAChild(t *testing.T) {
 		t.Errorf("amendment with a late referral refused: %+v", resp)
 	}
 }
+
+// TestAmendmentIdentifierInDutyToNotify: an amendment writing a phone
+// number into the label of a person given a Duty to Notify is refused
+// (dtn_identifier, naming no value); a clean label is stored.
+func TestAmendmentIdentifierInDutyToNotify(t *testing.T) {
+	s, hs := newServer(t, Options{})
+	d := enrolDevice(t, s, account("north", ""))
+	r := finalised(t, d)
+	push := func(seq uint64, e wire.Entry) wire.PushResponse {
+		t.Helper()
+		e.Seq = seq
+		var resp wire.PushResponse
+		post(t, hs, d, wire.PathPush, wire.PushRequest{Entries: []wire.Entry{e}}, &resp)
+		return resp
+	}
+	if resp := push(1, wire.Entry{ID: r.ID, Kind: wire.KindEncounter, Body: doc(t, r)}); len(resp.Rejected) != 0 {
+		t.Fatalf("record refused: %+v", resp)
+	}
+	label := func(to string) encounter.Amendment {
+		a, _ := encounter.NewAmendment(r.ID, d.id(), d.officer(), t0.Add(time.Hour))
+		a.Reason = "Label corrected"
+		a.Changes = []encounter.Change{{Field: encounter.PersonField(r.People[0].ID, "label"), To: to}}
+		return a
+	}
+	bad := label("woman at the till, 07700 900123")
+	resp := push(2, wire.Entry{ID: bad.ID, Kind: wire.KindAmendment, Body: doc(t, bad)})
+	if len(resp.Rejected) != 1 || resp.Rejected[0].Code != wire.CodeInvalidRecord || !strings.Contains(resp.Rejected[0].Message, "dtn_identifier") ||
+		strings.Contains(resp.Rejected[0].Message, "07700") {
+		t.Fatalf("an identifier in a Duty to Notify's label: %+v", resp)
+	}
+	good := label("woman at the till")
+	if resp := push(3, wire.Entry{ID: good.ID, Kind: wire.KindAmendment, Body: doc(t, good)}); len(resp.Rejected) != 0 {
+		t.Errorf("a clean label refused: %+v", resp)
+	}
+}

@@ -10,6 +10,7 @@ package privacy
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"time"
 
 	"github.com/waymark-app/waymark/encounter"
 )
@@ -78,15 +79,20 @@ const (
 )
 
 // Check finds the identifiers in r's free text (encounter.Record.FreeText).
-func Check(r encounter.Record) *Model {
+func Check(r encounter.Record) *Model { return CheckFields(r.FreeText(), r.OccurredAt) }
+
+// CheckFields finds the identifiers in fields, written about an
+// encounter at the time at: a record's free text, or what an amendment
+// writes into it.
+func CheckFields(fields []encounter.TextField, at time.Time) *Model {
 	m := &Model{confirmed: map[string]bool{}}
 	dtn := sha256.New()
-	for _, f := range r.FreeText() {
+	for _, f := range fields {
 		if f.DutyToNotify {
 			m.DutyToNotify = true
 			dtn.Write([]byte(f.Path + "\x00" + f.Text + "\x00"))
 		}
-		spans := encounter.FindIdentifiers(f.Text, r.OccurredAt)
+		spans := encounter.FindIdentifiers(f.Text, at)
 		if len(spans) == 0 {
 			continue
 		}

@@ -26,6 +26,10 @@ import (
 )
 
 func main() {
+	if isVersion(os.Args[1:]) {
+		fmt.Println(versionLine())
+		return
+	}
 	if err := run(os.Args[1:], os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "waymark-server:", err)
 		var ue usageError

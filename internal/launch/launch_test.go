@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/waymark-app/waymark/internal/xvfb"
 	"github.com/waymark-app/waymark/server"
 	"github.com/waymark-app/waymark/server/servertest"
 	"github.com/waymark-app/waymark/session"
@@ -80,7 +81,7 @@ func TestLaunch(t *testing.T) {
 	}
 	displays := map[string]string{}
 	for _, b := range builds {
-		displays[b.name] = startXvfb(t) // one each: the keys go to the one window
+		displays[b.name] = xvfb.Start(t) // one each: the keys go to the one window
 	}
 
 	srv, err := servertest.Start(servertest.Options{})
@@ -343,36 +344,4 @@ func enrolled(t *testing.T, dir string) string {
 		return ""
 	}
 	return s.Officer().Number
-}
-
-// startXvfb starts a virtual screen on a display no one uses and returns
-// its name; scripts/deps.sh installs Xvfb.
-func startXvfb(t *testing.T) string {
-	xvfb, err := exec.LookPath("Xvfb")
-	if err != nil {
-		t.Fatal("no Xvfb: run scripts/deps.sh (make test does)")
-	}
-	for n := 150; n < 200; n++ {
-		if _, err := os.Stat(fmt.Sprintf("/tmp/.X%d-lock", n)); err == nil {
-			continue
-		}
-		display := fmt.Sprintf(":%d", n)
-		cmd := exec.Command(xvfb, display, "-screen", "0", "1280x1024x24", "-nolisten", "tcp")
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() {
-			cmd.Process.Signal(syscall.SIGTERM)
-			cmd.Wait()
-		})
-		for range 50 {
-			if _, err := os.Stat(fmt.Sprintf("/tmp/.X11-unix/X%d", n)); err == nil {
-				return display
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-		t.Fatalf("Xvfb did not start on %s", display)
-	}
-	t.Fatal("no free display between :150 and :199")
-	return ""
 }

@@ -112,13 +112,42 @@ func (b *tab) submit(sel, wait string) {
 	b.do(chromedp.Click(chromedp.CSS(sel)), chromedp.WaitNotPresent(chromedp.CSS("body[data-stale]")), chromedp.WaitVisible(chromedp.CSS(wait)))
 }
 
-// shoot saves a full-page screenshot of path at desktop (1366) and tablet
-// (800) width, as <name>-1366.png and <name>-800.png.
+// overflow lists what reaches past the page's width (the vertical
+// scrollbar left out): the page scrolls sideways if anything does.
+const overflow = `(() => {
+	const w = document.documentElement.clientWidth, out = [];
+	if (document.documentElement.scrollWidth > w) out.push("page " + document.documentElement.scrollWidth + " > " + w);
+	for (const e of document.querySelectorAll("body *")) {
+		const r = e.getBoundingClientRect();
+		if (r.right > w + 0.5) out.push(e.tagName.toLowerCase() + (e.className ? "." + e.className : "") + " ends at " + Math.round(r.right));
+	}
+	return out.slice(0, 8);
+})()`
+
+// shoot saves a screenshot of the whole of path at desktop (1366) and
+// tablet (800) width, as <name>-1366.png and <name>-800.png, and fails
+// if anything on it reaches past the page's width at either. The shot is
+// taken with a viewport as tall as the page: a full-page capture of a
+// page with a vertical scrollbar is clipped to the width beside the
+// scrollbar (785 of 800 px) while the page is drawn without it at
+// 800, which looked like ~15 px lost on the right.
 func (b *tab) shoot(name, path string) {
 	b.t.Helper()
 	for _, w := range []int64{1366, 800} {
 		b.do(chromedp.EmulateViewport(w, 900), chromedp.Navigate(b.base+path), chromedp.WaitVisible(chromedp.CSS("h1")))
-		png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
+		out, err := chromedp.Run(b.ctx, chromedp.Evaluate[[]string](overflow))
+		if err != nil {
+			b.t.Fatal(err)
+		}
+		if len(out) > 0 {
+			b.t.Errorf("%s at %d px reaches past the page: %q", path, w, out)
+		}
+		height, err := chromedp.Run(b.ctx, chromedp.Evaluate[int64](`document.documentElement.scrollHeight`))
+		if err != nil {
+			b.t.Fatal(err)
+		}
+		b.do(chromedp.EmulateViewport(w, max(height, 900)))
+		png, err := chromedp.Run(b.ctx, chromedp.CaptureScreenshot())
 		if err != nil {
 			b.t.Fatal(err)
 		}

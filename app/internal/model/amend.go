@@ -1,6 +1,7 @@
 package model
 
 import (
+	"errors"
 	"slices"
 	"strconv"
 	"strings"
@@ -180,12 +181,18 @@ type Amending struct {
 	// child: it carries an NRM referral made now for them, as its own
 	// entry, and the officer confirms before it is saved.
 	Referrals string
+	// Check, if not nil, must be gone through before anything is saved:
+	// something the amendment writes looks identifying, or it writes a
+	// Duty to Notify's text. Its Amending is then what to save.
+	Check *AmendCheck
 }
 
-// NewAmendment makes the amendment of r by officer on device at now with
-// changes and reason, adding the NRM referral of anyone it makes a child;
-// or returns in words what is missing.
-func NewAmendment(p *i18n.Printer, r encounter.Record, device uuid.UUID, officer encounter.Officer, now time.Time, reason string, changes ...encounter.Change) (Amending, string) {
+// NewAmendment makes the amendment of r (made under pack) by officer on
+// device at now with changes and reason, adding the NRM referral of
+// anyone it makes a child; or returns in words what is missing. If what
+// it writes needs the identifier check, the Amending returned carries
+// it, and nothing else.
+func NewAmendment(p *i18n.Printer, pack *content.Pack, r encounter.Record, device uuid.UUID, officer encounter.Officer, now time.Time, reason string, changes ...encounter.Change) (Amending, string) {
 	if strings.TrimSpace(reason) == "" {
 		return Amending{}, p.T("amend.no_reason")
 	}
@@ -196,6 +203,38 @@ func NewAmendment(p *i18n.Printer, r encounter.Record, device uuid.UUID, officer
 	a.Reason = strings.TrimSpace(reason)
 	a.Changes = changes
 	a.Referrals = r.ChildReferrals(a)
+	if c := newAmendCheck(p, pack, r, a); c.Needed() {
+		// The check removes what the record's rule refuses; anything else
+		// wrong is said now.
+		if !onlyIdentifiers(r.CheckAmendment(a)) {
+			return Amending{}, p.T("amend.invalid")
+		}
+		return Amending{Amendment: a, Check: c}, ""
+	}
+	return amending(p, r, a)
+}
+
+// onlyIdentifiers reports whether err is nil, or refuses nothing but
+// identifiers in a Duty to Notify.
+func onlyIdentifiers(err error) bool {
+	var ve *encounter.ValidationError
+	if err == nil {
+		return true
+	}
+	if !errors.As(err, &ve) {
+		return false
+	}
+	for _, pr := range ve.Problems {
+		if !pr.Is(encounter.DtNIdentifier) {
+			return false
+		}
+	}
+	return true
+}
+
+// amending is amendment a of r ready to save, with what the officer must
+// be told first; or, in words, why it cannot be saved.
+func amending(p *i18n.Printer, r encounter.Record, a encounter.Amendment) (Amending, string) {
 	if err := r.CheckAmendment(a); err != nil {
 		return Amending{}, p.T("amend.invalid")
 	}
@@ -267,4 +306,83 @@ func FieldValue(p *i18n.Printer, pack *content.Pack, field, v string) string {
 		}
 	}
 	return v
+}
+
+// LateAdults lists the adults on r who may be referred to the NRM after
+// the event, now that they consent: those without an NRM referral (a
+// Duty to Notify, or none). A child is referred when an amendment makes
+// them one (Amending.Referrals); they are not listed.
+func LateAdults(p *i18n.Printer, r encounter.Record) []Option {
+	var out []Option
+	for i, ps := range r.People {
+		if !ps.Child() && ps.Route() != encounter.RouteNRM {
+			out = append(out, Option{Value: ps.ID.String(), Label: PersonTitle(p, ps, i)})
+		}
+	}
+	return out
+}
+
+// LateNRM is what the officer records to refer an adult to the NRM after
+// the event: who, their informed consent and who explained the NRM to
+// them, and what the NRM form asks for. Aliases and references are
+// lists as the referral step takes them.
+type LateNRM struct {
+	Person      uuid.UUID
+	Consent     bool
+	ExplainedBy string
+	Name        string
+	Aliases     string
+	DateOfBirth string
+	References  string
+	Account     string
+}
+
+// NewLateNRM starts what the form shows for person on r: who explained it
+// (the officer), and the account of a Duty to Notify, which an NRM
+// referral may carry on.
+func NewLateNRM(r encounter.Record, person uuid.UUID, officer encounter.Officer) LateNRM {
+	in := LateNRM{Person: person, ExplainedBy: officer.String()}
+	if ps, ok := r.Person(person); ok && ps.Referral != nil && ps.Referral.DutyToNotify != nil {
+		in.Account = ps.Referral.DutyToNotify.Account
+	}
+	return in
+}
+
+// NewLateReferral makes the amendment of r by officer on device at now
+// that refers the adult in to the NRM after the event, with reason: a
+// referral made after the event, its own entry in the record's history
+// (encounter.LateReferral), with their consent and who explained the NRM
+// at now; or returns in words what is missing. Amending.Referrals asks
+// the officer to confirm, since the crime-recording clock starts.
+func NewLateReferral(p *i18n.Printer, r encounter.Record, device uuid.UUID, officer encounter.Officer, now time.Time, reason string, in LateNRM) (Amending, string) {
+	switch _, ok := r.Person(in.Person); {
+	case !ok:
+		return Amending{}, p.T("amend.late_nrm.no_person")
+	case !in.Consent:
+		return Amending{}, p.T("amend.late_nrm.no_consent")
+	case strings.TrimSpace(in.ExplainedBy) == "":
+		return Amending{}, p.T("amend.late_nrm.no_explained")
+	case strings.TrimSpace(reason) == "":
+		return Amending{}, p.T("amend.no_reason")
+	}
+	a, err := encounter.NewAmendment(r.ID, device, officer, now)
+	if err != nil {
+		return Amending{}, p.T("form.save_failed")
+	}
+	a.Reason = strings.TrimSpace(reason)
+	at := a.At
+	a.Referrals = []encounter.LateReferral{{Person: in.Person, NRM: encounter.NRM{
+		Explained: &encounter.Explained{By: strings.TrimSpace(in.ExplainedBy), At: at},
+		Consent:   true,
+		Identity: encounter.Identity{Name: strings.TrimSpace(in.Name), Aliases: splitList(in.Aliases),
+			DateOfBirth: strings.TrimSpace(in.DateOfBirth), OtherReferences: splitList(in.References)},
+		Account:    strings.TrimSpace(in.Account),
+		ReferredAt: at,
+	}}}
+	out, problem := amending(p, r, a)
+	if problem != "" {
+		return out, problem
+	}
+	out.Referrals = p.T("amend.late_nrm.confirm", personTitleOf(p, r, in.Person))
+	return out, ""
 }

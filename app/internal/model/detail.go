@@ -28,6 +28,9 @@ type Detail struct {
 	CrimeStatus encounter.CrimeStatus
 	// NeedsCrimeRef is true while the clock runs without a reference.
 	NeedsCrimeRef bool
+	// ReferLate is true when an adult on the record may still be referred
+	// to the NRM after the event (LateAdults).
+	ReferLate bool
 	// Info says when and by whom it was finalised; Held, if not "", why
 	// it waits for a supervisor.
 	Info string
@@ -76,6 +79,7 @@ func NewDetail(p *i18n.Printer, pack *content.Pack, r encounter.Record, now time
 	}
 	d.Crime, d.CrimeStatus, _ = CrimeClock(p, r, now)
 	d.NeedsCrimeRef = d.CrimeStatus != encounter.NoCrimeClock && d.CrimeStatus != encounter.CrimeRecorded
+	d.ReferLate = len(LateAdults(p, r)) > 0
 
 	// The assessment as it stands: as saved, or again if an amendment
 	// changed what it rests on.
@@ -115,7 +119,7 @@ func field(label, value string) Item { return Item{Label: label, Value: value} }
 func encounterSection(p *i18n.Printer, pack *content.Pack, r encounter.Record) Section {
 	return Section{Title: p.T("detail.encounter"), Items: []Item{
 		field(p.T("form.premises_name"), r.Premises.Name),
-		field(p.T("form.address"), r.Premises.Address),
+		field(p.T("form.address"), r.Premises.FullAddress()),
 		field(p.T("form.business"), BusinessLabel(p, pack, r.Premises.Business)),
 		field(p.T("form.occurred_at"), TimeText(r.OccurredAt)),
 		field(p.T("form.operation"), r.Operation),

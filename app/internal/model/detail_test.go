@@ -46,7 +46,7 @@ func finalised(t *testing.T, e *env) encounter.Record {
 	f.ConfirmNoNames(true) // the Duty to Notify names nobody
 	var problem string
 	f.Finalise(func(p string) { problem = p })
-	e.saver.Wait()
+	e.settle()
 	if problem != "" {
 		t.Fatal(problem)
 	}
@@ -131,10 +131,10 @@ func TestAmendSignsAndAnswers(t *testing.T) {
 		t.Fatal(problem)
 	}
 	c2, _ := MakeChange(e.p, r, signs, "ind.control.locked_in")
-	if _, problem := NewAmendment(e.p, r, e.st.DeviceID(), testOfficer, testNow, " ", c1); problem != "Give the reason for the amendment." {
+	if _, problem := NewAmendment(e.p, e.pack, r, e.st.DeviceID(), testOfficer, testNow, " ", c1); problem != "Give the reason for the amendment." {
 		t.Errorf("no reason: %q", problem)
 	}
-	a, problem := NewAmendment(e.p, r, e.st.DeviceID(), testOfficer, testNow.Add(time.Hour), "Seen on the body-worn video", c1, c2)
+	a, problem := NewAmendment(e.p, e.pack, r, e.st.DeviceID(), testOfficer, testNow.Add(time.Hour), "Seen on the body-worn video", c1, c2)
 	if problem != "" {
 		t.Fatal(problem)
 	}
@@ -145,7 +145,7 @@ func TestAmendSignsAndAnswers(t *testing.T) {
 		}
 		amended = got
 	})
-	e.saver.Wait()
+	e.settle()
 	d := NewDetail(e.p, e.pack, amended, testNow.Add(2*time.Hour), e.seals(amended.ID))
 	var text []string
 	for _, s := range d.Sections {
@@ -172,5 +172,143 @@ func TestAmendSignsAndAnswers(t *testing.T) {
 	}
 	if d.Level != content.Red {
 		t.Errorf("level %v", d.Level)
+	}
+}
+
+// TestAmendCheck: an amendment writing a phone number into the label of
+// a person with a Duty to Notify goes through the same check as
+// finalising: it is highlighted where it is, must be removed (it cannot
+// be kept), and the label written anew needs the officer's word that it
+// names nobody; only then is it saved, and the store takes it. The same
+// number added to the notes is the officer's to confirm.
+func TestAmendCheck(t *testing.T) {
+	e := newEnv(t)
+	r := finalised(t, e)
+	adult := r.People[0].ID
+	label := AmendField{Field: encounter.PersonField(adult, "label"), Kind: KindText, FreeText: true, Person: adult}
+	c, problem := MakeChange(e.p, r, label, "woman at the till, 07700 900123")
+	if problem != "" {
+		t.Fatal(problem)
+	}
+	a, problem := NewAmendment(e.p, e.pack, r, e.st.DeviceID(), testOfficer, testNow.Add(time.Hour), "Label corrected", c)
+	if problem != "" || a.Check == nil {
+		t.Fatalf("no check: %q %+v", problem, a)
+	}
+	chk := a.Check
+	ic := chk.Identifiers()
+	if len(ic.Findings) != 1 || !ic.DutyToNotify || ic.Ready {
+		t.Fatalf("check %+v", ic)
+	}
+	v := ic.Findings[0]
+	if v.Path != label.Field || !v.MustRemove || v.Where != "Person 1: Label" || v.Entry != "amend" || len(v.Segments) != 2 || v.Segments[1].Text != "07700 900123" {
+		t.Errorf("finding %+v", v)
+	}
+	want := []string{"Remove what is highlighted in the Duty to Notify to save the amendment.", "Confirm that the Duty to Notify names nobody to save the amendment."}
+	if strings.Join(ic.Blocking, "|") != strings.Join(want, "|") {
+		t.Errorf("blocking %q", ic.Blocking)
+	}
+	if _, problem := chk.Amending(); problem != want[0] {
+		t.Errorf("saved before the check: %q", problem)
+	}
+	chk.ConfirmFinding(v.Path, true) // cannot be kept
+	chk.ConfirmNoNames(true)
+	chk.RemoveFinding(v.Path)
+	ic = chk.Identifiers(v.Path)
+	if !ic.Ready || !ic.Findings[0].Resolved || chk.Written(v.Path) != "woman at the till, [removed]" {
+		t.Fatalf("after the removal: %+v, written %q", ic, chk.Written(v.Path))
+	}
+	done, problem := chk.Amending()
+	if problem != "" {
+		t.Fatal(problem)
+	}
+	var amended encounter.Record
+	e.saver.Amend(done.Amendment, func(got encounter.Record, err error) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		amended = got
+	})
+	e.settle()
+	if got := amended.People[0].Label; got != "woman at the till, [removed]" {
+		t.Errorf("label saved %q", got)
+	}
+
+	notes := AmendField{Field: encounter.FieldAddendum, Kind: KindLong, FreeText: true}
+	c, _ = MakeChange(e.p, amended, notes, "Manager called from 07700 900124.")
+	a, problem = NewAmendment(e.p, e.pack, amended, e.st.DeviceID(), testOfficer, testNow.Add(2*time.Hour), "Added later", c)
+	if problem != "" || a.Check == nil {
+		t.Fatalf("no check of the addendum: %q", problem)
+	}
+	if ic := a.Check.Identifiers(); ic.DutyToNotify || len(ic.Findings) != 1 || ic.Findings[0].MustRemove || ic.Findings[0].Where != "Notes (add to them)" {
+		t.Errorf("addendum check %+v", ic)
+	}
+	a.Check.ConfirmFinding(encounter.FieldAddendum, true)
+	if _, problem := a.Check.Amending(); problem != "" {
+		t.Errorf("confirmed, still refused: %q", problem)
+	}
+	clean, _ := MakeChange(e.p, amended, notes, "Interpreter attended at 11:00.")
+	if a, problem := NewAmendment(e.p, e.pack, amended, e.st.DeviceID(), testOfficer, testNow.Add(2*time.Hour), "Added later", clean); problem != "" || a.Check != nil {
+		t.Errorf("a clean addendum: check %v, problem %q", a.Check != nil, problem)
+	}
+}
+
+// TestLateAdultReferral: an adult given a Duty to Notify who consents
+// later is referred to the NRM after the event: only with their consent
+// and who explained it, as its own entry in the history; the record as
+// finalised keeps the Duty to Notify.
+func TestLateAdultReferral(t *testing.T) {
+	e := newEnv(t)
+	r := finalised(t, e)
+	adult := r.People[0].ID
+	if d := NewDetail(e.p, e.pack, r, testNow, Seals{}); !d.ReferLate {
+		t.Error("the detail offers no referral for the adult")
+	}
+	if got := LateAdults(e.p, r); len(got) != 1 || got[0].Value != adult.String() || got[0].Label != "Person 1" {
+		t.Fatalf("late adults %+v (the child is referred already)", got)
+	}
+	in := NewLateNRM(r, adult, testOfficer)
+	if in.ExplainedBy != "PC 101 A Example" || in.Account != "Passport held by the manager." {
+		t.Errorf("form starts as %+v", in)
+	}
+	at := testNow.Add(3 * time.Hour)
+	reason := e.p.T("amend.late_nrm.reason")
+	if _, problem := NewLateReferral(e.p, r, e.st.DeviceID(), testOfficer, at, reason, in); problem != e.p.T("amend.late_nrm.no_consent") {
+		t.Errorf("without consent: %q", problem)
+	}
+	in.Consent, in.Name, in.DateOfBirth = true, "A Synthetic Person", "1990-01-01"
+	a, problem := NewLateReferral(e.p, r, e.st.DeviceID(), testOfficer, at, reason, in)
+	if problem != "" {
+		t.Fatal(problem)
+	}
+	if !strings.Contains(a.Referrals, "Refer Person 1 to the NRM now?") || len(a.Amendment.Changes) != 0 {
+		t.Errorf("amending %+v", a)
+	}
+	var amended encounter.Record
+	e.saver.Amend(a.Amendment, func(got encounter.Record, err error) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		amended = got
+	})
+	e.settle()
+	nrm := amended.People[0].Referral.NRM
+	if nrm == nil || !nrm.Consent || nrm.Explained.By != "PC 101 A Example" || nrm.Identity.Name != "A Synthetic Person" || !nrm.ReferredAt.Equal(at) {
+		t.Fatalf("referral %+v", amended.People[0].Referral)
+	}
+	if amended.Original.People[0].Referral.DutyToNotify == nil {
+		t.Error("the Duty to Notify is gone from the record as finalised")
+	}
+	d := NewDetail(e.p, e.pack, amended, at, e.seals(amended.ID))
+	if d.ReferLate {
+		t.Error("still offered once referred")
+	}
+	var history []string
+	for _, s := range d.Sections {
+		for _, it := range s.Items {
+			history = append(history, it.Value)
+		}
+	}
+	if all := strings.Join(history, "\n"); !strings.Contains(all, "Person 1 referred to the NRM after the event") {
+		t.Errorf("the history does not show the referral:\n%s", all)
 	}
 }

@@ -80,7 +80,8 @@ func (f *Flow) Plan() Plan {
 		pl.Locks = append(pl.Locks, p.T("finalise.lock.people", len(r.People)))
 	}
 	pl.Locks = append(pl.Locks,
-		p.T("finalise.lock.assessment", LevelWord(p, f.result.Level), len(f.result.Reasons)),
+		// The count comes first: the plural form is chosen by it.
+		p.T("finalise.lock.assessment", len(f.result.Reasons), LevelWord(p, f.result.Level)),
 		p.T("finalise.lock.checklist", ticked, len(f.result.Actions)))
 	pl.Ready = len(pl.Blocking) == 0
 	return pl

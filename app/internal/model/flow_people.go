@@ -39,7 +39,13 @@ func (f *Flow) TimeText() string { return TimeText(f.rec.OccurredAt) }
 func (f *Flow) SetName(s string) { f.rec.Premises.Name = s; f.edited(false) }
 
 // SetAddress records the address.
-func (f *Flow) SetAddress(s string) { f.rec.Premises.Address = s; f.edited(false) }
+func (f *Flow) SetAddress(s string) {
+	// What the officer wrote is the place: a postcode given apart (by the
+	// operation the encounter was started from) is in the address they
+	// edited, or they took it out.
+	f.rec.Premises.Address, f.rec.Premises.Postcode = s, ""
+	f.edited(false)
+}
 
 // SetBusiness records the business type; the observations offered first
 // depend on it, and so may the assessment.

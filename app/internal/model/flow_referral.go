@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -213,10 +214,14 @@ func DutyToNotifySheet(p *i18n.Printer, pack *content.Pack, r encounter.Record, 
 		return ""
 	}
 	dtn := ps.Referral.DutyToNotify
-	s := r.DutyToNotifySheet(*ps)
+	s := r.DutyToNotifySheet(*ps, time.Local)
 	l := &sheetLines{p: p}
 	l.add("summary.type", kindOf(p, ps)+", "+p.T("summary.type.dtn"))
-	l.add("summary.consent", p.T("summary.consent.no_on", dtn.Explained.By, DateText(dtn.Explained.At)))
+	// What the officer wrote must carry no identifier, and a record that
+	// still holds one cannot be finalised; but the sheet may be copied
+	// before that, so it never gives one.
+	clean := func(text string) string { return redact(p, text, encounter.FindIdentifiers(text, r.OccurredAt)) }
+	l.add("summary.consent", p.T("summary.consent.no_on", clean(dtn.Explained.By), DateText(dtn.Explained.At)))
 	age := ageBandText(p, s.AgeBand)
 	if ps.AgeInDoubt {
 		age = strings.TrimSpace(age + " " + p.T("referral.age_in_doubt"))
@@ -246,14 +251,9 @@ func DutyToNotifySheet(p *i18n.Printer, pack *content.Pack, r encounter.Record, 
 		where = strings.TrimPrefix(where+", "+p.T("summary.district", s.District), ", ")
 	}
 	l.add("summary.where", where)
-	// The day as the officer knows it, in the device's zone (the sheet's
-	// Date is the day in UTC, a day early just after midnight in summer).
-	l.add("summary.date", DateText(r.OccurredAt))
+	l.add("summary.date", s.Date)
 	l.add("summary.officer", r.Officer.String())
-	// The account must carry no identifier, and a record that still
-	// holds one cannot be finalised; but the sheet may be copied before
-	// that, so it never gives one.
-	l.add("summary.account", redact(p, s.Account, encounter.FindIdentifiers(s.Account, r.OccurredAt)))
+	l.add("summary.account", clean(s.Account))
 	return l.String()
 }
 

@@ -40,7 +40,7 @@ func TestStepsAndResume(t *testing.T) {
 	}
 	// The step is kept in the encrypted store, with the records: nothing
 	// about the draft, not even its id, is in the preferences file.
-	e.saver.Wait()
+	e.settle()
 	if b, err := e.st.Setting(ctx, keptDraftStep+r.ID.String()); err != nil || string(b) != "questions" {
 		t.Errorf("step in the store: %q, %v", b, err)
 	}
@@ -306,13 +306,18 @@ func TestFinalise(t *testing.T) {
 	if !slices.ContainsFunc(pl.Missing, func(s string) bool { return strings.Contains(s, "not ticked") }) {
 		t.Errorf("unticked actions not listed: %q", pl.Missing)
 	}
+	// One reason is one reason, in the officer's language.
+	f.TickPremises("ind.general.living_at_workplace", true)
+	if pl := f.Plan(); !slices.Contains(pl.Locks, "The assessment: Green, with 1 reason") {
+		t.Errorf("locks %q", pl.Locks)
+	}
 	f.Tick(f.Checklist()[0].ID, true)
 	if a := f.Checklist()[0]; !a.Done || a.State != "Done at "+TimeText(testNow)+" by PC 101 A Example" {
 		t.Errorf("tick %+v", a)
 	}
 	var problem *string
 	f.Finalise(func(p string) { problem = &p })
-	e.saver.Wait()
+	e.settle()
 	if problem == nil || *problem != "" {
 		t.Fatalf("finalise: %v", problem)
 	}
@@ -343,7 +348,7 @@ func TestLeaveAndDiscard(t *testing.T) {
 	f.SetName("a")
 	f.SetName("")
 	f.Leave()
-	e.saver.Wait()
+	e.settle()
 	if rs, _ := e.st.List(ctx); len(rs) != 0 {
 		t.Fatalf("an emptied draft was kept: %d", len(rs))
 	}
@@ -357,7 +362,7 @@ func TestLeaveAndDiscard(t *testing.T) {
 	h := e.flow(&r)
 	var got error = errSentinel
 	h.Discard(func(err error) { got = err })
-	e.saver.Wait()
+	e.settle()
 	if got != nil {
 		t.Fatal(got)
 	}

@@ -59,9 +59,12 @@ type FindingView struct {
 	Resolved bool
 	// Person is who the field is about (uuid.Nil for the notes);
 	// Editable is set for a field the officer writes in on Step (the
-	// notes, a label, an account), not for the answers the person gave.
+	// notes, a label, a Duty to Notify's account or who explained it),
+	// not for the answers the person gave; Entry says which of those it
+	// is: "notes", "label", "account" or "explained".
 	Person   uuid.UUID
 	Editable bool
+	Entry    string
 }
 
 // check runs the identifier check on the record as it stands, keeping
@@ -83,7 +86,13 @@ func (f *Flow) IdentifiersChecked() bool { return f.check().Ready() }
 // anything identifying, are in it too, Resolved: a screen that showed
 // them keeps them where they were.
 func (f *Flow) Identifiers(shown ...string) IdentifierCheck {
-	p, m := f.p, f.check()
+	return identifierCheck(f.p, f.check(), f.rec.FreeText(), shown, f.findingView)
+}
+
+// identifierCheck is check m of fields as its screen shows it, the
+// fields at shown kept (Resolved) when nothing is left in them; view
+// names a field and says where it is.
+func identifierCheck(p *i18n.Printer, m *privacy.Model, fields []encounter.TextField, shown []string, view func(encounter.TextField) FindingView) IdentifierCheck {
 	c := IdentifierCheck{
 		Intro: p.T("privacy.intro"), DutyToNotify: m.DutyToNotify,
 		NamesNote: p.T(privacy.MsgNamesNotFound), NamesConfirm: p.T(privacy.MsgConfirmNames),
@@ -95,7 +104,7 @@ func (f *Flow) Identifiers(shown ...string) IdentifierCheck {
 	found := map[string]bool{}
 	for i, fd := range m.Findings {
 		found[fd.Field.Path] = true
-		v := f.findingView(fd.Field)
+		v := view(fd.Field)
 		v.Segments, v.MustRemove, v.Confirmed = fd.Segments(), fd.MustRemove, m.Confirmed(i)
 		if fd.MustRemove {
 			v.Advice = p.T(privacy.MsgRemove)
@@ -104,9 +113,9 @@ func (f *Flow) Identifiers(shown ...string) IdentifierCheck {
 		}
 		c.Findings = append(c.Findings, v)
 	}
-	for _, tf := range f.rec.FreeText() {
+	for _, tf := range fields {
 		if slices.Contains(shown, tf.Path) && !found[tf.Path] {
-			v := f.findingView(tf)
+			v := view(tf)
 			v.Segments, v.Advice, v.Resolved = []privacy.Segment{{Text: tf.Text}}, p.T("privacy.resolved"), true
 			c.Findings = append(c.Findings, v)
 		}
@@ -123,7 +132,17 @@ func (f *Flow) findingView(tf encounter.TextField) FindingView {
 	if tf.Person != nil {
 		v.Person = tf.Person.ID
 	}
-	v.Editable = tf.Path == "notes" || strings.HasSuffix(tf.Path, ".label") || strings.Contains(tf.Path, ".referral.")
+	switch {
+	case tf.Path == "notes":
+		v.Entry = "notes"
+	case strings.HasSuffix(tf.Path, ".label"):
+		v.Entry = "label"
+	case strings.HasSuffix(tf.Path, ".explained.by"):
+		v.Entry = "explained"
+	case strings.HasSuffix(tf.Path, ".account"):
+		v.Entry = "account"
+	}
+	v.Editable = v.Entry != ""
 	return v
 }
 
@@ -282,6 +301,8 @@ func (f *Flow) fieldName(tf encounter.TextField) string {
 		if strings.HasSuffix(sub, ".translation") {
 			what = p.T("privacy.where.translation", q)
 		}
+	case strings.HasSuffix(sub, ".explained.by"):
+		what = p.T("referral.explained_by")
 	default:
 		what = p.T("referral.account")
 	}

@@ -115,12 +115,33 @@ func TestIdentifierCheck(t *testing.T) {
 	f.ConfirmNoNames(true)
 	var problem string
 	f.Finalise(func(p string) { problem = p })
-	e.saver.Wait()
+	e.settle()
 	if problem != "" {
 		t.Fatal(problem)
 	}
 	if r := e.stored(f); r.State != encounter.Queued || r.Notes != "Manager's phone 07700 900124." {
 		t.Errorf("stored %v %q", r.State, r.Notes)
+	}
+}
+
+// TestIdentifierInWhoExplained: who explained the NRM goes out with a
+// Duty to Notify: something identifying in it is found, must be
+// removed, is named as that field and goes to its entry; the hint under
+// it says so as it is written.
+func TestIdentifierInWhoExplained(t *testing.T) {
+	e := newEnv(t)
+	f, id := dtnDraft(e, "", "Long hours.")
+	f.SetExplainedBy(id, "PC 101, on 07700 900123")
+	v := byPath(t, f.Identifiers(), "people["+id.String()+"].referral.duty_to_notify.explained.by")
+	if !v.MustRemove || v.Where != "Person 1 · NRM explained by" || v.Entry != "explained" || !v.Editable || v.Step != StepReferral {
+		t.Errorf("finding %+v", v)
+	}
+	if n := f.IdentifierHint(id, "PC 101, on 07700 900123"); n.Kind != NoticeDanger {
+		t.Errorf("hint %+v", n)
+	}
+	f.RemoveFinding(v.Path)
+	if got := person(t, f, id).Referral.DutyToNotify.Explained.By; got != "PC 101, on [removed]" {
+		t.Errorf("after the removal %q", got)
 	}
 }
 
@@ -229,6 +250,10 @@ func TestDutyToNotifySheet(t *testing.T) {
 	f.SetReferralField(id, FieldAccount, "Long hours, no pay; her phone 07700 900123.")
 	if s := f.Sheet(id); strings.Contains(s.Text, "900123") || !strings.Contains(s.Text, "Account: Long hours, no pay; her phone [removed].") {
 		t.Errorf("an identifier in the account reached the sheet:\n%s", s.Text)
+	}
+	f.SetExplainedBy(id, "PC 101, on 07700 900124")
+	if s := f.Sheet(id); strings.Contains(s.Text, "900124") || !strings.Contains(s.Text, "explained by PC 101, on [removed] on") {
+		t.Errorf("an identifier in who explained it reached the sheet:\n%s", s.Text)
 	}
 	r.PeoplePresent = 4
 	if s := e.flow(&r).Sheet(id); !strings.Contains(s.Text, "Sex: Female") || !strings.Contains(s.Text, "Nationality: Vietnamese") || strings.Contains(s.Text, "Example Street") {

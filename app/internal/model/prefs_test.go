@@ -76,7 +76,7 @@ func TestKeptInTheStore(t *testing.T) {
 	if got, ok := e.saver.PersonLanguage(); !ok || got != language.Albanian {
 		t.Errorf("read at once: %v", got)
 	}
-	e.saver.Wait()
+	e.settle()
 	if b, err := e.st.Setting(ctx, keptPersonLanguage); err != nil || string(b) != "sq" {
 		t.Errorf("in the store: %q, %v", b, err)
 	}

@@ -86,7 +86,7 @@ func TestSaverReadsAfterWrites(t *testing.T) {
 	e.saver.Discard(ids[1], nil)
 	var got []encounter.Record
 	e.saver.List(func(rs []encounter.Record, err error) { got = rs })
-	e.saver.Wait()
+	e.settle()
 	if len(got) != 2 {
 		t.Errorf("listed %d records, want 2", len(got))
 	}

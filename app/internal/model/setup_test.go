@@ -83,6 +83,34 @@ type env struct {
 	set    *settings
 	now    time.Time
 	final  []encounter.Record // records the flow said were finalised
+	inbox  *inbox             // the saver's results, waiting for the test's goroutine
+}
+
+// inbox holds the saver's results until the test's goroutine runs them,
+// as fyne.Do hands them to the interface's goroutine in the app: the
+// models are not safe for two goroutines at once, and need not be.
+type inbox struct {
+	mu   sync.Mutex // guards jobs
+	jobs []func()
+}
+
+// deliver is the Saver's deliver: it keeps f for run.
+func (b *inbox) deliver(f func()) {
+	b.mu.Lock()
+	b.jobs = append(b.jobs, f)
+	b.mu.Unlock()
+}
+
+// run runs the results kept so far, in order, and says how many.
+func (b *inbox) run() int {
+	b.mu.Lock()
+	jobs := b.jobs
+	b.jobs = nil
+	b.mu.Unlock()
+	for _, f := range jobs {
+		f()
+	}
+	return len(jobs)
 }
 
 var (
@@ -113,7 +141,8 @@ func newEnv(t *testing.T) *env {
 	}
 	st.SetSigner(key)
 	e := &env{t: t, pack: thePack, bundle: bundle, p: bundle.Printer(language.English), st: st, now: testNow}
-	e.saver = NewSaver(st, nil)
+	e.inbox = &inbox{}
+	e.saver = NewSaver(st, e.inbox.deliver)
 	e.set = newSettings()
 	e.prefs = NewPrefs(e.set)
 	t.Cleanup(func() {
@@ -121,6 +150,18 @@ func newEnv(t *testing.T) *env {
 		st.Close()
 	})
 	return e
+}
+
+// settle waits for the saver to run everything asked of it and runs
+// its results on the test's goroutine, until a result asks for nothing
+// more.
+func (e *env) settle() {
+	for {
+		e.saver.Wait()
+		if e.inbox.run() == 0 {
+			return
+		}
+	}
 }
 
 // welsh switches the env's printer to Welsh.
@@ -149,7 +190,7 @@ func (e *env) flow(r *encounter.Record) *Flow {
 // stored waits for the saver and returns record id as stored.
 func (e *env) stored(f *Flow) encounter.Record {
 	e.t.Helper()
-	e.saver.Wait()
+	e.settle()
 	r, err := e.st.Get(ctx, f.Record().ID)
 	if err != nil {
 		e.t.Fatalf("get %s: %v", f.Record().ID, err)
@@ -162,7 +203,7 @@ func (e *env) seals(id uuid.UUID) Seals {
 	e.t.Helper()
 	var s Seals
 	e.saver.Evidence(id, func(ev store.Evidence, err error) { s = Seals{Evidence: ev, Err: err} })
-	e.saver.Wait()
+	e.settle()
 	return s
 }
 

@@ -3,6 +3,7 @@ package model
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -34,6 +35,9 @@ type Today struct {
 func NewToday(p *i18n.Printer, pack func() *content.Pack, now func() time.Time) *Today {
 	return &Today{p: p, pack: pack, now: now}
 }
+
+// SetPrinter switches the model to p's language, keeping what it holds.
+func (t *Today) SetPrinter(p *i18n.Printer) { t.p = p }
 
 // Set gives the model what the device holds: the operations and the
 // records.
@@ -69,11 +73,15 @@ func (t *Today) Operation() (operation.Operation, bool) {
 }
 
 // Button is the list screen's way in: "Today: Operation Example", with
-// "(changed)" when there is something new; "" if no operation is held.
+// "(new)" when the officer never looked at it, "(changed)" when it
+// changed since they did; "" if no operation is held.
 func (t *Today) Button() string {
 	o, ok := t.Operation()
 	if !ok {
 		return ""
+	}
+	if _, seen := t.held.Seen[o.ID]; !seen {
+		return t.p.T("today.button.new", o.Name)
 	}
 	if t.Unseen() {
 		return t.p.T("today.button.changed", o.Name)
@@ -123,6 +131,24 @@ func (t *Today) Dates() string {
 	return t.p.T("today.dates", o.Start, o.End)
 }
 
+// Interpreters are the interpreters on call, one line each: the name,
+// the languages by name in the officer's language, and the phone.
+func (t *Today) Interpreters() []string {
+	o, _ := t.Operation()
+	var out []string
+	for _, in := range o.Interpreters {
+		parts := []string{in.Name}
+		if langs := languageNames(t.p, t.pack(), in.Languages); len(langs) > 0 {
+			parts = append(parts, strings.Join(langs, ", "))
+		}
+		if in.Phone != "" {
+			parts = append(parts, in.Phone)
+		}
+		out = append(out, strings.Join(parts, " · "))
+	}
+	return out
+}
+
 // PremisesRow is one premises of the operation as the screen shows it.
 type PremisesRow struct {
 	ID           uuid.UUID
@@ -145,7 +171,7 @@ func (t *Today) Premises() []PremisesRow {
 	}
 	var rows []PremisesRow
 	for _, p := range o.Premises {
-		row := PremisesRow{ID: p.ID, Name: p.Name, Address: p.Address + ", " + p.Postcode,
+		row := PremisesRow{ID: p.ID, Name: p.Name, Address: p.Encounter().FullAddress(),
 			Business: BusinessLabel(t.p, t.pack(), p.Business), Intelligence: p.Intelligence, Safety: p.Safety,
 			State: t.p.T("today.state.not_visited")}
 		var latest *encounter.Record
@@ -196,7 +222,7 @@ func (t *Today) history(o operation.Operation, p operation.Premises) []string {
 			continue
 		}
 		seen[v.Record] = true
-		w := t.p.T("today.visit", v.OccurredAt.Local().Format("2 Jan 2006"), level(v.Level), v.Officer, v.People)
+		w := t.p.T("today.visit", DateText(v.OccurredAt), level(v.Level), v.Officer, v.People)
 		if v.Children > 0 {
 			w += " · " + t.p.T("today.visit.children", v.Children)
 		}
@@ -212,7 +238,7 @@ func (t *Today) history(o operation.Operation, p operation.Premises) []string {
 		if r.Assessment != nil {
 			l = r.Assessment.Level
 		}
-		w := t.p.T("today.visit", r.OccurredAt.Local().Format("2 Jan 2006"), level(l), r.Officer.String(), r.PeoplePresent)
+		w := t.p.T("today.visit", DateText(r.OccurredAt), level(l), r.Officer.String(), r.PeoplePresent)
 		vs = append(vs, visit{r.OccurredAt, r.ID, w})
 	}
 	slices.SortFunc(vs, func(a, b visit) int { return b.at.Compare(a.at) })
@@ -241,7 +267,10 @@ func (t *Today) Start(id, device uuid.UUID, officer encounter.Officer) (encounte
 		return encounter.Record{}, err
 	}
 	r.Officer = officer
+	// The postcode is part of the address the officer sees and may
+	// correct, as on any encounter (Flow.SetAddress).
 	r.Premises = p.Encounter()
+	r.Premises.Address = r.Premises.FullAddress()
 	r.Operation, r.OperationID, r.PremisesID = o.Name, o.ID, p.ID
 	for _, pa := range o.Partners {
 		r.Present = append(r.Present, encounter.Presence{Agency: pa.Agency, Name: pa.Contact})

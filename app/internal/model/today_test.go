@@ -53,7 +53,8 @@ func TestToday(t *testing.T) {
 	if len(rows) != 2 {
 		t.Fatalf("%d premises", len(rows))
 	}
-	if r := rows[0]; !r.Visited || r.State != "Visited: Amber" || len(r.History) != 2 || !strings.Contains(r.History[1], "Red") || !strings.Contains(r.History[1], "1 children") {
+	if r := rows[0]; !r.Visited || r.State != "Visited: Amber" || len(r.History) != 2 || !strings.Contains(r.History[1], "Red") || !strings.Contains(r.History[1], "1 child") || strings.Contains(r.History[1], "children") ||
+		!strings.HasPrefix(r.History[1], DateText(e.now.AddDate(0, -2, 0))+" · Red") {
 		t.Errorf("car wash row %+v", r)
 	}
 	if r := rows[1]; r.Visited || r.State != "Not visited" || len(r.History) != 1 || !strings.Contains(r.History[0], "PC 7") {
@@ -64,19 +65,39 @@ func TestToday(t *testing.T) {
 		t.Fatal(err)
 	}
 	if r.OperationID != op.ID || r.PremisesID != op.Premises[1].ID || r.Premises.Postcode != "EX2 2BB" || r.Premises.Business != encounter.NailBar ||
-		r.Operation != "Operation Example" || len(r.Present) != 1 || r.Present[0].Agency != "glaa" {
+		r.Operation != "Operation Example" || len(r.Present) != 1 || r.Present[0].Agency != "glaa" ||
+		r.Premises.Address != "2 Sample Street, EX2 2BB" {
 		t.Errorf("started %+v", r)
+	}
+	// The officer corrects the address: what they wrote is the place.
+	f := e.flow(&r)
+	f.SetAddress("2a Sample Street, EX2 2BD")
+	if got := f.Record().Premises; got.Postcode != "" || encounter.PlaceOf(got).Postcode != "EX22BD" {
+		t.Errorf("after the officer's correction %+v", got)
 	}
 	// Seen: no change, a plain button.
 	m.Set(operation.Held{Operations: []operation.Operation{op}, Seen: map[uuid.UUID]operation.Operation{op.ID: op}}, nil)
 	if m.Changes() != nil || m.Button() != "Today: Operation Example" {
 		t.Errorf("after seen: %q %q", m.Changes(), m.Button())
 	}
+	// Interpreters' languages by name, in the officer's language.
+	op.Interpreters = []operation.Interpreter{{Name: "Interpreter on call", Languages: []string{"ro", "sq"}, Phone: "01000 000000"}}
+	m.Set(operation.Held{Operations: []operation.Operation{op}}, nil)
+	// Never looked at: new, not changed.
+	if got := m.Button(); got != "Today: Operation Example (new)" {
+		t.Errorf("never seen: %q", got)
+	}
+	if got := m.Interpreters(); len(got) != 1 || got[0] != "Interpreter on call · Romanian, Albanian · 01000 000000" {
+		t.Errorf("interpreters %q", got)
+	}
 	// Welsh has every word.
 	e.welsh()
 	m = NewToday(e.p, func() *content.Pack { return e.pack }, func() time.Time { return e.now })
 	m.Set(operation.Held{Operations: []operation.Operation{op}}, nil)
-	if got := m.Button(); !strings.HasPrefix(got, "Heddiw") {
+	if got := m.Button(); got != "Heddiw: Operation Example (newydd)" {
 		t.Errorf("Welsh button %q", got)
+	}
+	if got := m.Interpreters(); len(got) != 1 || strings.Contains(got[0], "Romanian") || strings.Contains(got[0], "ro, sq") {
+		t.Errorf("Welsh interpreters %q", got)
 	}
 }
