@@ -282,6 +282,11 @@ func TestServerPackage(t *testing.T) {
 	if !answered {
 		t.Fatalf("waymark-server did not answer TLS on %s within 60 s:\n%s", addr, out.String())
 	}
+	// The key came from the credential: none may be left beside the data
+	// it opens, where a copy of the folder would carry it.
+	if _, err := os.Stat(filepath.Join(data, "server.key")); err == nil {
+		t.Errorf("the data folder holds server.key although the key came as the credential %s", "waymark-store-key")
+	}
 }
 
 // TestWindowsBuild checks the Windows build: a 64-bit Windows GUI
