@@ -71,8 +71,8 @@ func (b *bench) sync(ctx context.Context, n int) error {
 	b.t.goal("  own records pulled back (a pull from cursor 0 as this device)", fmt.Sprintf("%d of %d; %d ops served in all; the sync's pulls moved the cursor to %d in %d requests",
 		own, n, len(ops), prog.Cursor, c.Requests[wire.PathPull]), "0", own == 0)
 	if p := sim.Percentiles(c.Pushes); p.N > 0 {
-		b.t.add("  push request latency (200 entries): p50 / p99", fmt.Sprintf("%s / %s (n=%d)", ms(p.P50), ms(p.P99), p.N))
-		b.record("one device: a push of 200 entries, p50 / p99", fmt.Sprintf("%s / %s", ms(p.P50), ms(p.P99)), "")
+		b.t.add("  push request latency (adaptive batches from 200 entries): p50 / p99", fmt.Sprintf("%s / %s (n=%d pushes)", ms(p.P50), ms(p.P99), p.N))
+		b.record("one device: a push (adaptive batch), p50 / p99", fmt.Sprintf("%s / %s", ms(p.P50), ms(p.P99)), "")
 	}
 	if _, peak, ok := srv.rss(); ok {
 		b.serverRSS = append(b.serverRSS, fmt.Sprintf("%.0f MiB peak after taking %d encounters from one device", peak, n))

@@ -71,9 +71,28 @@ type Options struct {
 	// MinBackoff and MaxBackoff bound the wait after failures (default 2
 	// seconds and 5 minutes). The wait doubles per failure, with jitter.
 	MinBackoff, MaxBackoff time.Duration
-	// BatchEntries and BatchBytes bound one push (default 200 entries
-	// and 1 MiB of bodies).
-	BatchEntries, BatchBytes int
+	// BatchEntries is the entries in an engine's first push (default
+	// 200). After it the size adapts, as TCP slow start does: a push
+	// answered within BatchRoundTrip doubles the next one, up to
+	// MaxBatchEntries; a push that fails, or is answered after more than
+	// twice BatchRoundTrip, halves it, down to MinBatchEntries; one in
+	// between keeps it. A fast link then sends few large pushes (fewer
+	// requests and disk syncs on both sides), and a slow or cut one small
+	// pushes, so that little is sent again.
+	BatchEntries int
+	// MinBatchEntries and MaxBatchEntries bound the adapted size
+	// (defaults 25 and wire.MaxEntries, 1,000, which is also the most
+	// allowed); they widen to take BatchEntries in. Both equal to
+	// BatchEntries fix the size.
+	MinBatchEntries, MaxBatchEntries int
+	// BatchBytes caps the bodies of a push of MaxBatchEntries entries
+	// (default 4 MiB, a quarter of the wire's decoded limit); a smaller
+	// push may carry its share, BatchBytes × entries / MaxBatchEntries.
+	// A push always carries at least one entry.
+	BatchBytes int
+	// BatchRoundTrip is the round trip of a push under which the next
+	// push grows (default one second).
+	BatchRoundTrip time.Duration
 	// PullLimit is the operations asked for per pull (default 500).
 	PullLimit int
 	// Content, if set, receives newer content packs from the server.
@@ -125,7 +144,8 @@ type Engine struct {
 	failures  int
 	offset    time.Duration // the server's clock minus the device's, once told
 
-	refused int // content version refused already, not fetched again; guarded by runMu
+	refused int         // content version refused already, not fetched again; guarded by runMu
+	batch   *batchSizer // the next push's size; guarded by runMu
 }
 
 // New returns an engine for box. Call Run to start it.
@@ -142,8 +162,19 @@ func New(box Outbox, opts Options) *Engine {
 	if opts.BatchEntries == 0 {
 		opts.BatchEntries = 200
 	}
+	if opts.MinBatchEntries == 0 {
+		opts.MinBatchEntries = 25
+	}
+	if opts.MaxBatchEntries == 0 {
+		opts.MaxBatchEntries = wire.MaxEntries
+	}
+	opts.BatchEntries = min(opts.BatchEntries, wire.MaxEntries)
+	opts.MaxBatchEntries = min(opts.MaxBatchEntries, wire.MaxEntries)
 	if opts.BatchBytes == 0 {
-		opts.BatchBytes = 1 << 20
+		opts.BatchBytes = 4 << 20
+	}
+	if opts.BatchRoundTrip == 0 {
+		opts.BatchRoundTrip = time.Second
 	}
 	if opts.PullLimit == 0 {
 		opts.PullLimit = 500
@@ -160,6 +191,7 @@ func New(box Outbox, opts Options) *Engine {
 		notify:    make(chan struct{}, 1),
 		now:       make(chan struct{}, 1),
 		listeners: map[int]func(Status){},
+		batch:     newBatchSizer(opts.BatchEntries, opts.MinBatchEntries, opts.MaxBatchEntries, opts.BatchBytes, opts.BatchRoundTrip),
 	}
 	if e.http == nil {
 		e.http = DefaultHTTPClient(opts.Pin)
@@ -350,17 +382,21 @@ func (e *Engine) SyncOnce(ctx context.Context) error {
 	return err
 }
 
-// push sends the outbox in batches until it is empty.
+// push sends the outbox in batches until it is empty, each sized by
+// the last ones' round trips (Options.BatchEntries).
 func (e *Engine) push(ctx context.Context) error {
 	for {
-		entries, err := e.box.Pending(ctx, e.opts.BatchEntries, e.opts.BatchBytes)
+		n, size := e.batch.limits()
+		entries, err := e.box.Pending(ctx, n, size)
 		if err != nil {
 			return &Error{Kind: DeviceFault, Err: err}
 		}
 		if len(entries) == 0 {
 			return nil
 		}
+		t0 := time.Now()
 		resp, err := e.sendPush(ctx, entries)
+		e.batch.observe(time.Since(t0), err != nil)
 		if err != nil {
 			return err
 		}
