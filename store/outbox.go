@@ -73,11 +73,22 @@ func (s *Store) Progress(ctx context.Context) (Progress, error) {
 // sequence order, stopping before maxBytes of bodies would be passed
 // (but always returning at least one entry if any is pending).
 func (s *Store) Pending(ctx context.Context, max, maxBytes int) ([]OutboxEntry, error) {
+	return s.PendingAfter(ctx, 0, max, maxBytes)
+}
+
+// PendingAfter is Pending from the entry after sequence after, or after
+// the acknowledged one if that is later: a sync engine reads the next
+// batch with it while the acknowledgement of the batch before, which it
+// has sent, is still being written.
+func (s *Store) PendingAfter(ctx context.Context, after uint64, max, maxBytes int) ([]OutboxEntry, error) {
 	var out []OutboxEntry
 	err := s.db.View(func(txn *badger.Txn) error {
 		acked, err := getUint(txn, keyAcked)
 		if err != nil {
 			return err
+		}
+		if after > acked {
+			acked = after // not acknowledged yet, but sent already
 		}
 		it := txn.NewIterator(badger.IteratorOptions{PrefetchValues: true, PrefetchSize: 100, Prefix: prefixOutbx})
 		defer it.Close()

@@ -24,8 +24,9 @@ import (
 // implements it.
 type Outbox interface {
 	DeviceID() uuid.UUID
-	// Pending returns entries after the acknowledged one, in order.
-	Pending(ctx context.Context, max, maxBytes int) ([]store.OutboxEntry, error)
+	// PendingAfter returns entries after sequence after, or after the
+	// acknowledged one if that is later, in order.
+	PendingAfter(ctx context.Context, after uint64, max, maxBytes int) ([]store.OutboxEntry, error)
 	// Acknowledge records that the server holds every entry up to ack.
 	Acknowledge(ctx context.Context, ack uint64, rejected []store.Rejected) error
 	// ApplyPulled stores pulled operations and moves the pull cursor.
@@ -383,11 +384,26 @@ func (e *Engine) SyncOnce(ctx context.Context) error {
 }
 
 // push sends the outbox in batches until it is empty, each sized by
-// the last ones' round trips (Options.BatchEntries).
-func (e *Engine) push(ctx context.Context) error {
+// the last ones' round trips (Options.BatchEntries). It reads and sends
+// a batch while the acknowledgement of the one before is being written
+// to the store: acknowledgements are written one at a time and in order,
+// and a failure of either stops the push. Nothing is marked sent before
+// the server has answered for it, so the next sync sends again from the
+// last acknowledgement written, and the server answers a resend as it
+// did the first time.
+func (e *Engine) push(ctx context.Context) (err error) {
+	var acking chan error // the acknowledgement being written; nil if none
+	defer func() {
+		if acking != nil {
+			if aerr := <-acking; err == nil {
+				err = aerr
+			}
+		}
+	}()
+	var sent uint64 // entries up to this one are answered for
 	for {
 		n, size := e.batch.limits()
-		entries, err := e.box.Pending(ctx, n, size)
+		entries, err := e.box.PendingAfter(ctx, sent, n, size)
 		if err != nil {
 			return &Error{Kind: DeviceFault, Err: err}
 		}
@@ -400,25 +416,46 @@ func (e *Engine) push(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		if acking != nil {
+			aerr := <-acking
+			acking = nil
+			if aerr != nil {
+				return aerr
+			}
+		}
 		last := entries[len(entries)-1].Seq
 		rejected := make([]store.Rejected, len(resp.Rejected))
 		for i, r := range resp.Rejected {
 			rejected[i] = store.Rejected{Seq: r.Seq, Code: string(r.Code)}
 			e.log.Warn("server kept an entry aside", "seq", r.Seq, "record", r.ID, "code", r.Code)
 		}
-		if err := e.box.Acknowledge(ctx, resp.Ack, rejected); err != nil {
-			if errors.Is(err, store.ErrAckAhead) {
-				return &Error{Kind: Refused, Err: err}
-			}
-			return &Error{Kind: DeviceFault, Err: err}
-		}
 		if resp.Ack < last {
 			// The server holds less than was sent (it lost data, or this
 			// device's id is confused). Stop rather than spin; the outbox
-			// rewound and the next attempt resends.
+			// rewinds and the next attempt resends.
+			if err := e.acknowledge(ctx, resp.Ack, rejected); err != nil {
+				return err
+			}
 			return &Error{Kind: ServerFault, Err: fmt.Errorf("server acknowledged %d after receiving up to %d", resp.Ack, last)}
 		}
+		ch := make(chan error, 1)
+		go func(ack uint64) { ch <- e.acknowledge(ctx, ack, rejected) }(resp.Ack)
+		acking = ch
+		// The server may hold more than this batch (an earlier sync's
+		// answer was lost): nothing up to its ack needs sending.
+		sent = max(last, resp.Ack)
 	}
+}
+
+// acknowledge records the server's answer to a push in the outbox.
+func (e *Engine) acknowledge(ctx context.Context, ack uint64, rejected []store.Rejected) error {
+	if err := e.box.Acknowledge(ctx, ack, rejected); err != nil {
+		if errors.Is(err, store.ErrAckAhead) {
+			return &Error{Kind: Refused, Err: err}
+		}
+		return &Error{Kind: DeviceFault, Err: err}
+	}
+	return nil
 }
 
 // pull fetches operations until the server has no more. An account that
