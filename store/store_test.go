@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -290,6 +291,21 @@ func TestAcknowledge(t *testing.T) {
 	pend, _ = s.Pending(ctx, 10, 1<<20)
 	if len(pend) != 2 || pend[0].Seq != 4 {
 		t.Errorf("pending after ack 3: %+v", pend)
+	}
+	// Reading on from a batch sent but not yet acknowledged, and from
+	// before the acknowledged one, which is not sent again.
+	for _, tt := range []struct {
+		after    uint64
+		wantSeqs []uint64
+	}{{4, []uint64{5}}, {5, nil}, {1, []uint64{4, 5}}} {
+		pend, err := s.PendingAfter(ctx, tt.after, 10, 1<<20)
+		var seqs []uint64
+		for _, e := range pend {
+			seqs = append(seqs, e.Seq)
+		}
+		if err != nil || !slices.Equal(seqs, tt.wantSeqs) {
+			t.Errorf("pending after %d: %v, %v; want %v", tt.after, seqs, err, tt.wantSeqs)
+		}
 	}
 	if err := s.Acknowledge(ctx, 9, nil); !errors.Is(err, ErrAckAhead) {
 		t.Errorf("ack beyond the queue: %v, want ErrAckAhead", err)

@@ -107,6 +107,11 @@ func (sys *system) newAccount(team string, roles ...wire.Role) string {
 }
 
 func (sys *system) deviceOf(account string) *device {
+	return sys.deviceWith(account, client.Options{BatchEntries: 10})
+}
+
+// deviceWith enrols a device of account whose engine has options o.
+func (sys *system) deviceWith(account string, o client.Options) *device {
 	st, err := store.Open(ctx, store.Options{Dir: sys.t.TempDir(), Key: bytes.Repeat([]byte{9}, 32)})
 	if err != nil {
 		sys.t.Fatal(err)
@@ -116,7 +121,7 @@ func (sys *system) deviceOf(account string) *device {
 	if err != nil {
 		sys.t.Fatal(err)
 	}
-	return &device{st: st, cred: cred, eng: servertest.Engine(st, cred, sys.proxy.URL(), client.Options{BatchEntries: 10})}
+	return &device{st: st, cred: cred, eng: servertest.Engine(st, cred, sys.proxy.URL(), o)}
 }
 
 // record finalises n encounters on the device and returns their ids.

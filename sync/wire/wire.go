@@ -44,7 +44,7 @@ const (
 	MaxRequestBytes = 8 << 20
 	// MaxDecodedBytes caps a request body once decompressed, so that a
 	// small gzip stream cannot expand without bound. A device sends at
-	// most 1 MiB of bodies a push.
+	// most 4 MiB of bodies a push.
 	MaxDecodedBytes = 16 << 20
 	// MaxEntries caps the entries in one push.
 	MaxEntries = 1000
