@@ -10,10 +10,6 @@ import (
 	"github.com/waymark-app/waymark/server/storage/badgerstore"
 )
 
-// EventBackup is the log's event for a backup taken: by whom, to which
-// folder, and the head at its snapshot (in Detail).
-const EventBackup = "backup"
-
 // BackupReport is what a backup wrote.
 type BackupReport struct {
 	// Dir is the backup's folder: an encrypted Badger store, opened with
@@ -35,7 +31,8 @@ var ErrBackupPostgres = errors.New("the store is on PostgreSQL: back it up with 
 
 // Backup copies the embedded store, while the server serves, into the
 // folder dir (an absolute path, which must not exist or be empty), as
-// badgerstore.Store.Backup does, and logs it as actor. On PostgreSQL it
+// badgerstore.Store.Backup does, and records it in the admin log
+// (ActionStoreBackup) as actor. On PostgreSQL it
 // refuses (ErrInvalid).
 func (s *Server) Backup(ctx context.Context, dir, actor string) (BackupReport, error) {
 	bs, ok := s.st.(*badgerstore.Store)
@@ -55,9 +52,9 @@ func (s *Server) Backup(ctx context.Context, dir, actor string) (BackupReport, e
 		return BackupReport{}, err
 	}
 	rep.Keys, rep.StreamBytes, rep.Bytes = info.Keys, info.StreamBytes, info.Bytes
-	_, err = s.chain.Append(ctx, Event{At: s.now(), Type: EventBackup, Actor: actor,
-		Detail: fmt.Sprintf("to %s, head %s, %d keys", rep.Dir, rep.Head, rep.Keys)})
-	if err != nil {
+	e := LogEntry{At: s.now().UTC(), Actor: actor, Action: ActionStoreBackup,
+		Detail: fmt.Sprintf("to %s, head %s, %d keys", rep.Dir, rep.Head, rep.Keys)}
+	if err := s.dir.Record(ctx, e); err != nil {
 		return rep, fmt.Errorf("backup written to %s, but not logged: %w", rep.Dir, err)
 	}
 	return rep, nil

@@ -124,6 +124,11 @@ func TestHotBackup(t *testing.T) {
 	if _, err := os.Stat(out + ".tmp"); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("the backup's temporary folder is left: %v", err)
 	}
+	log, err := s.Admin("test").Log(ctx)
+	if err != nil || len(log) == 0 || log[len(log)-1].Action != ActionStoreBackup || !strings.HasPrefix(log[len(log)-1].Actor, "cli:") ||
+		!strings.Contains(log[len(log)-1].Detail, rep.Head.String()) {
+		t.Errorf("the admin log does not end with the backup: %v %+v", err, log)
+	}
 	live, err := s.Verify(ctx, rep.Head)
 	if err != nil || !live.OK() {
 		t.Errorf("the live server after the backup: %v %+v", err, live.Problems)

@@ -35,7 +35,7 @@ type Options struct {
 // mutex: one process holds a Badger store.
 type Store struct {
 	db     *badger.DB
-	opts   Options // as opened: Backup opens its copy alike
+	opts   Options    // as opened: Backup opens its copy alike
 	mu     sync.Mutex // held by the one Update at a time
 	nonces *nonceMemory
 }
