@@ -50,7 +50,7 @@ func (s *Store) Backup(ctx context.Context, dir string, inspect func(storage.Rea
 	tmp := dir + ".tmp"
 	if err := os.Mkdir(tmp, 0o700); err != nil {
 		if errors.Is(err, fs.ErrExist) {
-			return info, fmt.Errorf("backup: %s exists, left by a backup that failed: remove it first", tmp)
+			return info, fmt.Errorf("backup: %s exists: a backup to %s is being written, or one failed and left it (remove it then)", tmp, dir)
 		}
 		return info, fmt.Errorf("backup: %w", err)
 	}
