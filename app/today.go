@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/waymark-app/waymark/app/internal/model"
 	"github.com/waymark-app/waymark/operation"
+	"github.com/waymark-app/waymark/store"
 )
 
 // Operations is what the Today screen needs from the device store: the
@@ -40,7 +42,8 @@ type todayScreen struct {
 
 // loadToday reads the operations held (off the interface's goroutine)
 // and shows them on the list's Today button, and on the Today screen if
-// it is open.
+// it is open. A store that cannot be read says so in the list's notice,
+// as the records' own reload does.
 func (u *UI) loadToday() {
 	if u.deps.Operations == nil {
 		return
@@ -49,6 +52,9 @@ func (u *UI) loadToday() {
 		held, err := u.deps.Operations.Briefings(context.Background())
 		u.deps.Do(func() {
 			if err != nil {
+				if !errors.Is(err, store.ErrClosed) { // closed: a wipe is under way
+					u.list.showNotice(u.p.T("sync.err.device"), model.NoticeDanger)
+				}
 				return
 			}
 			u.today.Set(held, u.list.m.All())

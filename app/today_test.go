@@ -1,6 +1,8 @@
 package app
 
 import (
+	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -9,6 +11,7 @@ import (
 
 	"github.com/waymark-app/waymark/encounter"
 	"github.com/waymark-app/waymark/operation"
+	"github.com/waymark-app/waymark/store"
 )
 
 // TestTodayStartsFromPremises: an operation the device holds shows as
@@ -81,4 +84,23 @@ func TestTodayAfterLanguageChange(t *testing.T) {
 	h.waitUntil(func() bool {
 		return has(h, func(b *widget.Button) bool { return b.Text == "Heddiw: Operation Example (newydd)" })
 	})
+}
+
+// unreadable is the device store whose operations cannot be read (a
+// damaged store): the records still can.
+type unreadable struct{ *store.Store }
+
+func (unreadable) Briefings(context.Context) (operation.Held, error) {
+	return operation.Held{}, errors.New("read operations: damaged value")
+}
+
+// TestTodayUnreadable: operations that cannot be read are not silently
+// missing from the list: the list says the device could not read what it
+// saved, as it does for records.
+func TestTodayUnreadable(t *testing.T) {
+	h := newHarnessWith(t, harnessOptions{noServer: true})
+	h.ui.deps.Operations = unreadable{h.st}
+	h.ui.reload()
+	want := h.ui.p.T("sync.err.device")
+	h.waitUntil(func() bool { return h.ui.list.notice.Visible() && h.ui.list.notice.Text == want })
 }

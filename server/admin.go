@@ -57,6 +57,10 @@ type Administration interface {
 	ResolveAside(ctx context.Context, ref, decision string) (AsideEntry, error)
 	// SaveOperation saves an operation (a new one has Revision 0).
 	SaveOperation(ctx context.Context, o operation.Operation) (operation.Operation, error)
+	// Backup copies the embedded store, while the server serves, into a
+	// new encrypted Badger store in dir, an absolute path that must not
+	// exist or be empty (Server.Backup). It refuses on PostgreSQL.
+	Backup(ctx context.Context, dir string) (BackupReport, error)
 }
 
 // Code is an enrolment code as made: the code itself, shown once to the

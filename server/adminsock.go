@@ -37,6 +37,8 @@ type adminRequest struct {
 	Ref       string               `json:"ref,omitempty"`
 	Decision  string               `json:"decision,omitempty"`
 	Operation *operation.Operation `json:"operation,omitempty"`
+	// Dir is the backup's folder, an absolute path.
+	Dir string `json:"dir,omitempty"`
 }
 
 // The operations of the socket.
@@ -57,7 +59,12 @@ const (
 	opAsideList   = "aside.list"
 	opAsideSolve  = "aside.resolve"
 	opOpSave      = "operation.save"
+	opBackup      = "backup"
 )
+
+// adminDeadline bounds a connection's request and answer; a backup may
+// take longer, and has no bound while it is written.
+const adminDeadline = time.Minute
 
 // adminResponse is the answer: the one field the operation fills, or
 // Error.
@@ -74,6 +81,7 @@ type adminResponse struct {
 	Aside     []AsideEntry         `json:"aside,omitempty"`
 	Resolved  *AsideEntry          `json:"resolved,omitempty"`
 	Operation *operation.Operation `json:"operation,omitempty"`
+	Backup    *BackupReport        `json:"backup,omitempty"`
 	Done      bool                 `json:"done,omitempty"`
 	Error     *adminError          `json:"error,omitempty"`
 }
@@ -125,7 +133,7 @@ func (s *Server) ServeAdmin(ln net.Listener) error {
 
 func (s *Server) serveAdminConn(c net.Conn) {
 	defer c.Close()
-	c.SetDeadline(time.Now().Add(time.Minute))
+	c.SetDeadline(time.Now().Add(adminDeadline))
 	var resp adminResponse
 	user, err := peerUser(c)
 	if err != nil {
@@ -143,7 +151,11 @@ func (s *Server) serveAdminConn(c net.Conn) {
 		json.NewEncoder(c).Encode(resp)
 		return
 	}
+	if req.Op == opBackup {
+		c.SetDeadline(time.Time{})
+	}
 	resp = dispatch(context.Background(), s.Admin("cli:"+user), req)
+	c.SetDeadline(time.Now().Add(adminDeadline))
 	if resp.Error == nil {
 		s.log.Info("admin request", "op", req.Op, "actor", "cli:"+user)
 	}
@@ -209,6 +221,10 @@ func dispatch(ctx context.Context, a Administration, req adminRequest) adminResp
 		var o operation.Operation
 		o, err = a.SaveOperation(ctx, *req.Operation)
 		r.Operation = &o
+	case opBackup:
+		var b BackupReport
+		b, err = a.Backup(ctx, req.Dir)
+		r.Backup = &b
 	default:
 		err = fmt.Errorf("unknown admin operation %q: %w", req.Op, ErrInvalid)
 	}
@@ -231,9 +247,12 @@ func (c *AdminClient) call(ctx context.Context, req adminRequest) (adminResponse
 		return adminResponse{}, fmt.Errorf("reach the server's admin socket: %w", err)
 	}
 	defer conn.Close()
-	conn.SetDeadline(time.Now().Add(time.Minute))
+	conn.SetDeadline(time.Now().Add(adminDeadline))
 	if err := json.NewEncoder(conn).Encode(req); err != nil {
 		return adminResponse{}, fmt.Errorf("send admin request: %w", err)
+	}
+	if req.Op == opBackup {
+		conn.SetDeadline(time.Time{})
 	}
 	var resp adminResponse
 	b, err := readLine(io.LimitReader(conn, 64<<20))

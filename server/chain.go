@@ -204,8 +204,12 @@ func (c *chain) Append(ctx context.Context, evs ...Event) (Head, error) {
 
 // Head returns the last committed link.
 func (c *chain) Head(ctx context.Context) (Head, error) {
+	return decodeHead(c.st.Get(ctx, storage.Meta, metaHead))
+}
+
+// decodeHead decodes the stored head: Get's answer for Meta "head".
+func decodeHead(b []byte, found bool, err error) (Head, error) {
 	h := Head{Hash: zeroHash}
-	b, found, err := c.st.Get(ctx, storage.Meta, metaHead)
 	if err != nil || !found {
 		return h, err
 	}

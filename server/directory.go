@@ -168,4 +168,7 @@ const (
 	ActionConsoleSignIn   = "console.signin"
 	// Operations and entries kept aside (issue 13).
 	ActionAsideResolve = "aside.resolve"
+	// A backup of the embedded store taken: its folder and the head at
+	// its snapshot.
+	ActionStoreBackup = "store.backup"
 )

@@ -71,7 +71,7 @@ func (c *config) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.db, "db", env("WAYMARK_DB", ""), "PostgreSQL address (postgres://…) to keep the store in, shared by every replica; empty: the embedded store in the data folder (env WAYMARK_DB)")
 	fs.StringVar(&c.keyFile, "key-file", env("WAYMARK_KEY_FILE", ""), "file holding the store key (32 bytes or 64 hex digits); empty: the systemd credential "+server.CredentialName+", else server.key in the data folder (env WAYMARK_KEY_FILE)")
 	fs.BoolVar(&c.noMigrate, "no-migrate", false, "serve: do not migrate the PostgreSQL schema at start (run waymark-server migrate first)")
-	fs.StringVar(&c.outFile, "out", "", "export: write to this new file (mode 0600) instead of standard output")
+	fs.StringVar(&c.outFile, "out", "", "export: write to this new file (mode 0600) instead of standard output; backup: the folder to write the backup to, which must not exist or be empty")
 	fs.StringVar(&c.inFile, "in", "", "import: read this file instead of standard input")
 	fs.StringVar(&c.cpuProfile, "cpuprofile", "", "serve: write a CPU profile (pprof) to this file until the server stops, for make bench")
 	fs.StringVar(&c.logFormat, "log", env("WAYMARK_LOG", "text"), "log format: text or json (env WAYMARK_LOG)")
@@ -143,6 +143,8 @@ func run(args []string, out io.Writer) error {
 		return c.init(ctx)
 	case "user", "enrol", "device", "log", "verify", "head", "aside", "operation":
 		return c.admin(ctx, cmd, rest)
+	case "backup":
+		return c.backup(ctx, rest)
 	case "migrate", "export", "import":
 		if len(rest) != 0 {
 			return usagef("%s takes no arguments", cmd)
@@ -161,7 +163,7 @@ func run(args []string, out io.Writer) error {
 		fmt.Fprintln(c.out, server.TOTPCode(secret, time.Now()))
 		return nil
 	}
-	return usagef("unknown command %q: want serve, init, migrate, export, import, user, enrol, device, log, verify, head, aside, operation or code", cmd)
+	return usagef("unknown command %q: want serve, init, migrate, export, import, backup, user, enrol, device, log, verify, head, aside, operation or code", cmd)
 }
 
 // storeConfig is where the flags say the store is.

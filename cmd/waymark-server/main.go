@@ -7,6 +7,7 @@
 //	waymark-server migrate                         bring the store's schema to this version's
 //	waymark-server export [--out FILE]             every value of the store, to move it
 //	waymark-server import [--in FILE]              into an empty store (another backend)
+//	waymark-server backup --out DIR                a hot, encrypted copy of the embedded store
 //	waymark-server user add ID --name N --number N --agency A [--team T] --roles R[,R]
 //	waymark-server user list | disable ID | enable ID | role ID R[,R]
 //	waymark-server enrol ID [--qr FILE]            a one-time enrolment code, and its QR image

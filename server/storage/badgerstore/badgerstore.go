@@ -35,6 +35,7 @@ type Options struct {
 // mutex: one process holds a Badger store.
 type Store struct {
 	db     *badger.DB
+	opts   Options    // as opened: Backup opens its copy alike
 	mu     sync.Mutex // held by the one Update at a time
 	nonces *nonceMemory
 }
@@ -44,6 +45,21 @@ var _ storage.Migrator = (*Store)(nil)
 
 // Open opens or creates the store.
 func Open(o Options) (*Store, error) {
+	db, err := badger.Open(o.badgerOptions())
+	if err != nil {
+		return nil, fmt.Errorf("open server store %s: %w", o.Dir, err)
+	}
+	s := &Store{db: db, opts: o, nonces: newNonceMemory()}
+	if _, err := s.Migrate(context.Background()); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// badgerOptions are the server's Badger options: synced writes, small
+// tables and caches (a block cache is required with a key).
+func (o Options) badgerOptions() badger.Options {
 	log := o.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -69,16 +85,7 @@ func Open(o Options) (*Store, error) {
 	if o.Key != nil {
 		bo = bo.WithEncryptionKey(o.Key)
 	}
-	db, err := badger.Open(bo)
-	if err != nil {
-		return nil, fmt.Errorf("open server store %s: %w", o.Dir, err)
-	}
-	s := &Store{db: db, nonces: newNonceMemory()}
-	if _, err := s.Migrate(context.Background()); err != nil {
-		db.Close()
-		return nil, err
-	}
-	return s, nil
+	return bo
 }
 
 // Backend is "badger".

@@ -39,7 +39,8 @@ type Options struct {
 	// NoMigrate leaves the schema as it is: Open fails if it is not the
 	// newest (run waymark-server migrate).
 	NoMigrate bool
-	// MaxConns bounds the pool (0: 16).
+	// MaxConns bounds the pool. 0: the address's pool_max_conns if it
+	// has one, else 16.
 	MaxConns int32
 	// Logger receives warnings. Nil discards them.
 	Logger *slog.Logger
@@ -67,8 +68,10 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("database address: %w", err)
 	}
-	cfg.MaxConns = o.MaxConns
-	if cfg.MaxConns == 0 {
+	switch {
+	case o.MaxConns > 0:
+		cfg.MaxConns = o.MaxConns
+	case !strings.Contains(o.URL, "pool_max_conns"):
 		cfg.MaxConns = 16
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)

@@ -3,6 +3,7 @@ package pgstore
 import (
 	"bytes"
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/waymark-app/waymark/internal/pgtest"
@@ -136,5 +137,29 @@ func TestMigrateFromPrevious(t *testing.T) {
 	}
 	if _, err := s.Migrate(ctx); err == nil {
 		t.Fatal("a database newer than the program was migrated")
+	}
+}
+
+// TestPoolSize: the pool takes its size from Options, else from the
+// address's pool_max_conns (as a DBA writes it), else 16.
+func TestPoolSize(t *testing.T) {
+	url := newDB(t)
+	for _, c := range []struct {
+		url  string
+		opt  int32
+		want int32
+	}{
+		{url, 0, 16},
+		{url + "&pool_max_conns=3", 0, 3},
+		{url + "&pool_max_conns=3", 5, 5},
+	} {
+		s, err := Open(context.Background(), Options{URL: c.url, Key: testKey, MaxConns: c.opt})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := s.Pool().Config().MaxConns; got != c.want {
+			t.Errorf("MaxConns %d with pool_max_conns in the address: %v: pool of %d, want %d", c.opt, strings.Contains(c.url, "pool_max_conns"), got, c.want)
+		}
+		s.Close()
 	}
 }
