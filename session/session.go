@@ -471,7 +471,7 @@ func (s *Session) startEngine() {
 	unwatch := eng.Subscribe(func(st client.Status) {
 		if !st.Syncing {
 			// Not on the engine's goroutine: what follows may stop it.
-			go s.afterSync(st)
+			go s.afterSync(eng, st)
 		}
 	})
 	go func() {

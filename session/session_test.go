@@ -378,6 +378,7 @@ func TestWipeOnRevocation(t *testing.T) {
 			s.mu.Unlock()
 			recs := s.Records() // as the officer's screens hold it
 			device := recs.DeviceID()
+			oldEngine := s.Engine()
 			s.Lock() // a phone in a pocket
 			if err := c.do(w, device); err != nil {
 				t.Fatal(err)
@@ -409,6 +410,12 @@ func TestWipeOnRevocation(t *testing.T) {
 			w.enrol(s)
 			if s.Records().DeviceID() == device {
 				t.Error("the device enrolled again under the revoked id")
+			}
+			// The old engine's last status, arriving late (its handler runs
+			// on a goroutine of its own), must not wipe the new enrolment.
+			s.afterSync(oldEngine, client.Status{LastError: &client.Error{Kind: client.Revoked, Err: errors.New("device revoked")}})
+			if got := s.State().Phase; got != Unlocked {
+				t.Errorf("a late status of the engine before the wipe left the new enrolment %v, want unlocked", got)
 			}
 		})
 	}

@@ -171,15 +171,17 @@ func (s *Session) afterOpen() {
 // says it is revoked or its account disabled; otherwise it notes that the
 // server was reached (lifting an offline lock), asks for the policy now
 // and then, applies the retention, and counts what is not on the server.
-func (s *Session) afterSync(cs client.Status) {
+func (s *Session) afterSync(from *client.Engine, cs client.Status) {
 	ctx := context.Background()
 	if client.KindOf(cs.LastError) == client.Revoked {
-		s.revoked(ctx, cs.LastError)
+		s.revoked(ctx, from, cs.LastError)
 		return
 	}
 	s.mu.Lock()
 	st, eng := s.st, s.eng
-	if st == nil || eng == nil {
+	if st == nil || eng == nil || eng != from {
+		// A status of an engine stopped since (a wipe, a close) that
+		// arrived late: the session has moved on.
 		s.mu.Unlock()
 		return
 	}
@@ -200,7 +202,7 @@ func (s *Session) afterSync(cs client.Status) {
 	if askPolicy {
 		me, err := eng.Me(ctx)
 		if client.KindOf(err) == client.Revoked {
-			s.revoked(ctx, err)
+			s.revoked(ctx, eng, err)
 			return
 		}
 		if err == nil {
@@ -214,8 +216,9 @@ func (s *Session) afterSync(cs client.Status) {
 }
 
 // revoked wipes the device: the server refused it as revoked, or its
-// account as disabled.
-func (s *Session) revoked(ctx context.Context, err error) {
+// account as disabled, in an answer to the engine from, which must still
+// be the session's.
+func (s *Session) revoked(ctx context.Context, from *client.Engine, err error) {
 	why := WipedRevoked
 	if errors.Is(err, wire.ErrAccountDisabled) {
 		why = WipedDisabled
@@ -223,7 +226,7 @@ func (s *Session) revoked(ctx context.Context, err error) {
 	if s.State().Phase == Wiped {
 		return
 	}
-	if werr := s.Wipe(ctx, why); werr != nil {
+	if werr := s.wipe(ctx, why, from); werr != nil {
 		s.log.Error("wipe after the server refused the device", "err", werr)
 	}
 }

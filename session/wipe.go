@@ -6,6 +6,7 @@ import (
 	"os"
 
 	"github.com/waymark-app/waymark/store"
+	"github.com/waymark-app/waymark/sync/client"
 )
 
 // Wipe crypto-erases the device at once: the vault's keys are destroyed,
@@ -15,10 +16,21 @@ import (
 // disabled account) and the forgotten-PIN path; too many wrong PINs do
 // the same on their own.
 func (s *Session) Wipe(ctx context.Context, why Reason) error {
+	return s.wipe(ctx, why, nil)
+}
+
+// wipe is Wipe; with an engine, only while that engine is the session's
+// own: what an engine stopped since (by a wipe and a start again) says
+// late must not wipe the device enrolled after it.
+func (s *Session) wipe(ctx context.Context, why Reason, from *client.Engine) error {
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
 		return fmt.Errorf("wipe: %w", ErrClosed)
+	}
+	if from != nil && s.eng != from {
+		s.mu.Unlock()
+		return nil
 	}
 	err := s.v.Erase(ctx)
 	stop, st := s.wipeLocked(why)
