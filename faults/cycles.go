@@ -159,43 +159,71 @@ func (h *harness) openDevices(ctx context.Context, rng *mrand.Rand, n, batch int
 	return ds, closeAll, nil
 }
 
-// killServer has devices push while the server is killed (or, one time
-// in four, stopped gracefully) and restarted, once or twice.
-func (h *harness) killServer(ctx context.Context, rng *mrand.Rand) (string, []string) {
-	ds, closeAll, problems := h.openDevices(ctx, rng, 1+rng.IntN(len(h.devices)), 5+rng.IntN(60))
+// pushing is devices syncing in the background while a cycle harms the
+// server under them.
+type pushing struct {
+	ds       []*sim.Device
+	closeAll func()
+	syncing  atomic.Int32 // devices still syncing
+	wg       sync.WaitGroup
+	mu       sync.Mutex // guards problems
+	problems []string   // what the devices' syncs said
+}
+
+// startPushing opens some devices, records on each, slows the link enough
+// that the pushes are still going when the server is harmed, and starts
+// every device syncing.
+func (h *harness) startPushing(ctx context.Context, rng *mrand.Rand, batch int) (*pushing, []string) {
+	ds, closeAll, problems := h.openDevices(ctx, rng, 1+rng.IntN(len(h.devices)), batch)
 	if problems != nil {
-		return "", problems
+		return nil, problems
 	}
-	defer closeAll()
 	for _, d := range ds {
 		if _, err := d.Record(ctx, h.scaled(20+rng.IntN(150)), 1+rng.IntN(3)); err != nil {
-			return "", []string{fmt.Sprintf("record: %v", err)}
+			closeAll()
+			return nil, []string{fmt.Sprintf("record: %v", err)}
 		}
 	}
-	// Slow enough that the pushes are still going when the server dies.
+	// Slow enough that the pushes are still going when the server is harmed.
 	h.proxy.Set(faultproxy.Faults{Latency: uniform(rng, 0, 3*time.Millisecond), BytesPerSecond: 30<<10 + rng.IntN(120<<10)})
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var syncing atomic.Int32
+	p := &pushing{ds: ds, closeAll: closeAll}
 	for _, d := range ds {
-		wg.Add(1)
-		syncing.Add(1)
+		p.wg.Add(1)
+		p.syncing.Add(1)
 		go func() {
-			defer wg.Done()
-			defer syncing.Add(-1)
+			defer p.wg.Done()
+			defer p.syncing.Add(-1)
 			sctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 			defer cancel()
 			if _, err := d.Sync(sctx); err != nil {
-				mu.Lock()
-				problems = append(problems, fmt.Sprintf("device did not finish syncing: %v", err))
-				mu.Unlock()
+				p.mu.Lock()
+				p.problems = append(p.problems, fmt.Sprintf("device did not finish syncing: %v", err))
+				p.mu.Unlock()
 			}
 		}()
+	}
+	return p, nil
+}
+
+// wait waits for every device to finish syncing, closes them and returns
+// what their syncs said.
+func (p *pushing) wait() []string {
+	p.wg.Wait()
+	p.closeAll()
+	return p.problems
+}
+
+// killServer has devices push while the server is killed (or, one time
+// in four, stopped gracefully) and restarted, once or twice.
+func (h *harness) killServer(ctx context.Context, rng *mrand.Rand) (string, []string) {
+	p, problems := h.startPushing(ctx, rng, 5+rng.IntN(60))
+	if problems != nil {
+		return "", problems
 	}
 	var how []string
 	for range 1 + rng.IntN(2) {
 		time.Sleep(uniform(rng, 0, 300*time.Millisecond))
-		if syncing.Load() > 0 {
+		if p.syncing.Load() > 0 {
 			h.rep.ServerKillsInSync++
 		}
 		// Every replica at once: the whole service goes down.
@@ -221,8 +249,8 @@ func (h *harness) killServer(ctx context.Context, rng *mrand.Rand) (string, []st
 			}
 		}
 	}
-	wg.Wait()
-	return fmt.Sprintf("%d devices pushing; server %s and restarted", len(ds), strings.Join(how, ", then ")), problems
+	problems = append(problems, p.wait()...)
+	return fmt.Sprintf("%d devices pushing; server %s and restarted", len(p.ds), strings.Join(how, ", then ")), problems
 }
 
 // killReplica has devices push through the load balancer while one
@@ -233,40 +261,15 @@ func (h *harness) killReplica(ctx context.Context, rng *mrand.Rand) (string, []s
 	if len(h.servers) < 2 {
 		return "", []string{"kill-replica-push needs replicas (Options.Postgres)"}
 	}
-	ds, closeAll, problems := h.openDevices(ctx, rng, 1+rng.IntN(len(h.devices)), 5+rng.IntN(40))
+	p, problems := h.startPushing(ctx, rng, 5+rng.IntN(40))
 	if problems != nil {
 		return "", problems
-	}
-	defer closeAll()
-	for _, d := range ds {
-		if _, err := d.Record(ctx, h.scaled(20+rng.IntN(150)), 1+rng.IntN(3)); err != nil {
-			return "", []string{fmt.Sprintf("record: %v", err)}
-		}
-	}
-	h.proxy.Set(faultproxy.Faults{Latency: uniform(rng, 0, 3*time.Millisecond), BytesPerSecond: 30<<10 + rng.IntN(120<<10)})
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var syncing atomic.Int32
-	for _, d := range ds {
-		wg.Add(1)
-		syncing.Add(1)
-		go func() {
-			defer wg.Done()
-			defer syncing.Add(-1)
-			sctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
-			defer cancel()
-			if _, err := d.Sync(sctx); err != nil {
-				mu.Lock()
-				problems = append(problems, fmt.Sprintf("device did not finish syncing: %v", err))
-				mu.Unlock()
-			}
-		}()
 	}
 	var killed []string
 	for range 1 + rng.IntN(2) {
 		time.Sleep(uniform(rng, 0, 300*time.Millisecond))
 		i := rng.IntN(len(h.servers))
-		if syncing.Load() > 0 {
+		if p.syncing.Load() > 0 {
 			h.rep.ServerKillsInSync++
 		}
 		h.servers[i].kill()
@@ -277,8 +280,8 @@ func (h *harness) killReplica(ctx context.Context, rng *mrand.Rand) (string, []s
 			problems = append(problems, err.Error())
 		}
 	}
-	wg.Wait()
-	return fmt.Sprintf("%d devices pushing through %d replicas; replica %s killed with SIGKILL and restarted", len(ds), len(h.servers), strings.Join(killed, ", then ")), problems
+	problems = append(problems, p.wait()...)
+	return fmt.Sprintf("%d devices pushing through %d replicas; replica %s killed with SIGKILL and restarted", len(p.ds), len(h.servers), strings.Join(killed, ", then ")), problems
 }
 
 // cuts has devices record and sync in rounds while the proxy cuts
